@@ -1,0 +1,38 @@
+/** `bgbash serve`: the MCP server on stdio, for one agent session. */
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { loadConfig, type LoadOptions } from '../config.js';
+import { createMcpServer } from '../mcp/server.js';
+import { startRuntime } from '../server-runtime.js';
+import { VERSION } from '../version.js';
+
+export async function serve(opts: LoadOptions): Promise<void> {
+  const config = loadConfig(opts);
+  const rt = await startRuntime(config);
+  const server = createMcpServer(
+    { manager: rt.manager, foreground: rt.foreground, config, session: () => rt.info.id },
+    { version: VERSION },
+  );
+  const transport = new StdioServerTransport();
+  let exiting = false;
+  const exit = async (why: string, code = 0): Promise<void> => {
+    if (exiting) return;
+    exiting = true;
+    // A second signal while stopping means "now".
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+    await rt.stop(`the bgbash server shut down (${why})`);
+    await server.close().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void exit('SIGINT'));
+  process.on('SIGTERM', () => void exit('SIGTERM'));
+  process.on('SIGHUP', () => void exit('SIGHUP'));
+  // The client closing our stdin is how stdio MCP sessions end.
+  process.stdin.on('end', () => void exit('stdin closed'));
+  process.stdin.on('close', () => void exit('stdin closed'));
+  process.stdout.on('error', () => void exit('stdout closed'));
+  transport.onclose = () => void exit('transport closed');
+  await server.connect(transport);
+  rt.updateInfo({ client: null });
+  server.server.oninitialized = () => rt.updateInfo({ client: server.server.getClientVersion()?.name ?? null });
+  process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (server ${rt.info.id}, data ${config.dataDir})\n`);
+}

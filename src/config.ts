@@ -1,0 +1,221 @@
+/**
+ * Configuration: defaults (the seed's keys and values), then the JSON files
+ * (user, then project ./bgbash.config.json), then BGBASH_* environment
+ * variables, then command-line `--set key=value` flags, each stronger than the
+ * one before. Validated with zod; a bad key or value fails at start naming it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { parseDuration, parseSize } from './core/units.js';
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (try "30m", "90s", "1h30m" or a number of seconds)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const n = parseSize(v);
+  if (n === null) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a size (try "64MiB", "500KB" or a number of bytes)` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().optional(),
+    background: z
+      .object({
+        maxConcurrentTasks: z.number().int().min(1).max(10_000).default(10),
+        taskTimeout: duration.prefault('30m'),
+        defaultDeliverTo: z.array(z.string()).default([]),
+        killGrace: duration.prefault('5s'),
+        /** After a task's main process exits, end what it left running in the background. */
+        killLeftovers: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    foreground: z
+      .object({
+        /** Seconds a foreground `bash` call waits before it returns and leaves the command running. 0 = never. */
+        yieldAfter: z.number().min(0).default(30),
+      })
+      .strict()
+      .prefault({}),
+    output: z
+      .object({
+        maxBytes: size.prefault('64MiB'),
+        /** Bytes of recent output kept in memory per task, for fast polls. */
+        tailBytes: size.prefault('256KiB'),
+        /** Default cap of one `task_output` read / a foreground result, in bytes. */
+        readBytes: size.prefault('16KiB'),
+      })
+      .strict()
+      .prefault({}),
+    terminal: z
+      .object({
+        cols: z.number().int().min(20).max(1000).default(120),
+        rows: z.number().int().min(5).max(500).default(30),
+        term: z.string().default('xterm-256color'),
+      })
+      .strict()
+      .prefault({}),
+    input: z
+      .object({
+        /** Quiet time after which a task blocked reading its terminal counts as waiting for input. */
+        quietAfter: duration.prefault('1s'),
+      })
+      .strict()
+      .prefault({}),
+    retention: z
+      .object({
+        maxTasks: z.number().int().min(1).default(1000),
+        maxAge: duration.prefault('7d'),
+      })
+      .strict()
+      .prefault({}),
+    notices: z
+      .object({
+        tailLines: z.number().int().min(0).max(100).default(5),
+        channel: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema> & { dataDir: string };
+
+export class ConfigError extends Error {}
+
+/** Environment variables and the key each sets. */
+export const ENV_KEYS: Record<string, { key: string; type: 'number' | 'string' | 'boolean' | 'list' }> = {
+  BGBASH_DATA_DIR: { key: 'dataDir', type: 'string' },
+  BGBASH_MAX_CONCURRENT_TASKS: { key: 'background.maxConcurrentTasks', type: 'number' },
+  BGBASH_TASK_TIMEOUT: { key: 'background.taskTimeout', type: 'string' },
+  BGBASH_DEFAULT_DELIVER_TO: { key: 'background.defaultDeliverTo', type: 'list' },
+  BGBASH_KILL_GRACE: { key: 'background.killGrace', type: 'string' },
+  BGBASH_YIELD_AFTER: { key: 'foreground.yieldAfter', type: 'number' },
+  BGBASH_OUTPUT_MAX_BYTES: { key: 'output.maxBytes', type: 'string' },
+  BGBASH_CHANNEL: { key: 'notices.channel', type: 'boolean' },
+};
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(state, 'bgbash');
+}
+
+export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  return path.join(base, 'bgbash', 'config.json');
+}
+
+function readJsonFile(file: string): Record<string, unknown> | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+  }
+  try {
+    const value = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the top level must be an object');
+    return value;
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev)
+        ? merge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/** "10" → 10, "true" → true, "[...]"/"a,b" → list: the value a flag or env var text stands for. */
+function coerce(text: string, type: 'number' | 'string' | 'boolean' | 'list' | 'auto'): unknown {
+  if (type === 'string') return text;
+  if (type === 'list') return text.trim().startsWith('[') ? JSON.parse(text) : text.split(',').map((s) => s.trim()).filter(Boolean);
+  if (type === 'boolean') return text === 'true' || text === '1' || text === 'yes';
+  if (type === 'number') return Number(text);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface LoadOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** `--config FILE`: used instead of the project file. */
+  configFile?: string;
+  /** `--set key=value` pairs and dedicated flags, strongest. */
+  overrides?: Record<string, string>;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const sources: Array<[string, Record<string, unknown>]> = [];
+  const user = readJsonFile(userConfigPath(env));
+  if (user) sources.push([userConfigPath(env), user]);
+  const projectFile = opts.configFile ?? env.BGBASH_CONFIG ?? path.join(cwd, 'bgbash.config.json');
+  const project = readJsonFile(projectFile);
+  if (!project && (opts.configFile || env.BGBASH_CONFIG)) throw new ConfigError(`config file ${projectFile} does not exist`);
+  if (project) sources.push([projectFile, project]);
+
+  let merged: Record<string, unknown> = {};
+  for (const [file, value] of sources) {
+    checkShape(value, file);
+    merged = merge(merged, value);
+  }
+  for (const [name, { key, type }] of Object.entries(ENV_KEYS)) {
+    const text = env[name];
+    if (text !== undefined && text !== '') setPath(merged, key, coerce(text, type));
+  }
+  for (const [key, text] of Object.entries(opts.overrides ?? {})) setPath(merged, key, coerce(text, 'auto'));
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? '' : '(top level)');
+    const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
+    const named = keys.length ? [where, keys[0]].filter(Boolean).join('.') : where;
+    const msg = issue.code === 'unrecognized_keys' ? `unknown key "${named}"` : `"${named}": ${issue.message}`;
+    throw new ConfigError(`bad config: ${msg}${sources.length ? ` (sources: ${sources.map(([f]) => f).join(', ')}, env, flags)` : ''}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.dataDir ?? defaultDataDir(env)) };
+}
+
+function checkShape(value: Record<string, unknown>, file: string): void {
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'dataDir') continue;
+    if (!(k in configSchema.shape)) throw new ConfigError(`bad config: unknown key "${k}" in ${file}`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`bad config: "${k}" in ${file} must be an object`);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Foreground runs: a caller waiting for a task to end. Detaching — Ctrl+B from
+ * a person, the yield time passing, an `until` pattern matching, a control
+ * request — resolves the wait at once with the output so far; the process is
+ * untouched and carries on as a background task.
+ */
+import { UserError } from './errors.js';
+import type { DetachReason } from './events.js';
+import { LineWatcher } from './line-watch.js';
+import type { TaskManager } from './manager.js';
+import { isTerminal, type Task } from './task.js';
+
+export interface ForegroundOptions {
+  yieldAfterMs: number;
+  until: RegExp | null;
+  signal?: AbortSignal;
+}
+
+export interface ForegroundOutcome {
+  task: Task;
+  detached: DetachReason | null;
+  /** The line that matched `until`, when that is why it returned. */
+  matched: string | null;
+}
+
+export class ForegroundRuns {
+  /** Task id → how to stop waiting on it, newest last. */
+  private readonly waiting = new Map<string, (reason: DetachReason) => void>();
+
+  constructor(private readonly manager: TaskManager) {}
+
+  /** Ids of tasks a caller is waiting on right now, newest first. */
+  current(): string[] {
+    return [...this.waiting.keys()].reverse();
+  }
+
+  /** Detaches one foreground run (default: the newest). Returns its id. */
+  detach(ref?: string): string {
+    const id = ref ? this.manager.get(ref).id : this.current()[0];
+    if (!id) throw new UserError('no foreground run to detach: no bash call is waiting on a command right now');
+    const stop = this.waiting.get(id);
+    if (!stop) throw new UserError(`task ${id} is not a foreground run (it is already in the background)`, 'task_id');
+    stop('request');
+    return id;
+  }
+
+  wait(id: string, opts: ForegroundOptions): Promise<ForegroundOutcome> {
+    return new Promise((resolve) => {
+      let matched: string | null = null;
+      const cleanup: Array<() => void> = [];
+      const finish = (detached: DetachReason | null): void => {
+        for (const fn of cleanup) fn();
+        this.waiting.delete(id);
+        if (detached) this.manager.emit('detached', id, detached);
+        resolve({ task: this.manager.fresh(id), detached, matched });
+      };
+      const onEnd = (task: Task): void => {
+        if (task.id === id) void this.manager.processGone(id).then(() => finish(null));
+      };
+      this.manager.on('ended', onEnd);
+      cleanup.push(() => this.manager.off('ended', onEnd));
+      this.waiting.set(id, finish);
+      if (opts.yieldAfterMs > 0) {
+        const t = setTimeout(() => finish('yield'), opts.yieldAfterMs);
+        cleanup.push(() => clearTimeout(t));
+      }
+      if (opts.until) {
+        const watcher = new LineWatcher(opts.until, (line) => {
+          if (matched === null) {
+            matched = line;
+            // Let the rest of this chunk land in the log before the caller reads it.
+            setImmediate(() => this.waiting.get(id)?.('until'));
+          }
+        });
+        const onOutput = (tid: string, chunk: Buffer): void => {
+          if (tid === id) watcher.feed(chunk);
+        };
+        this.manager.on('output', onOutput);
+        cleanup.push(() => this.manager.off('output', onOutput));
+      }
+      if (opts.signal) {
+        // The client gave up on the call (cancelled it, or went away): the task
+        // keeps running in the background, as with any other detach.
+        const onAbort = (): void => this.waiting.get(id)?.('client');
+        opts.signal.addEventListener('abort', onAbort, { once: true });
+        cleanup.push(() => opts.signal!.removeEventListener('abort', onAbort));
+      }
+      const task = this.manager.get(id);
+      if (isTerminal(task)) void this.manager.processGone(id).then(() => finish(null));
+    });
+  }
+}

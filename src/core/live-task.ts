@@ -1,0 +1,41 @@
+/**
+ * The runtime side of a task this server runs: its process, its output logs
+ * and timers. Records are plain data; this is what is attached to them while
+ * the process lives.
+ */
+import path from 'node:path';
+import type { RunningProcess, Stream } from '../run/process.js';
+import { OutputLog } from '../store/output-log.js';
+
+export class LiveTask {
+  proc: RunningProcess | null = null;
+  readonly log: OutputLog;
+  /** Pipe mode only: stderr apart from stdout. */
+  readonly errLog: OutputLog | null;
+  timeoutTimer: NodeJS.Timeout | null = null;
+  lastOutputAt = Date.now();
+  /** Resolves when the process (and its tree) is gone. */
+  exited: Promise<void>;
+  markExited!: () => void;
+  processGone = false;
+  killing: Promise<void> | null = null;
+
+  constructor(
+    readonly id: string,
+    dir: string,
+    pty: boolean,
+    logOpts: { maxBytes: number; tailBytes: number; onError: (err: Error) => void },
+  ) {
+    this.log = new OutputLog(path.join(dir, 'output.log'), logOpts);
+    this.errLog = pty ? null : new OutputLog(path.join(dir, 'stderr.log'), logOpts);
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+  }
+
+  logFor(stream: Stream): OutputLog {
+    return stream === 'stderr' && this.errLog ? this.errLog : this.log;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.log.close(), this.errLog?.close()]);
+  }
+}

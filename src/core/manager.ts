@@ -1,0 +1,394 @@
+/**
+ * TaskManager: the queue, concurrency, timeouts, cancel, retry and the
+ * lifecycle of every task this server owns. It imports no transport and no
+ * terminal code; mcp/, control/ and notify/ drive it and listen to its events.
+ */
+import fs from 'node:fs';
+import type { Config } from '../config.js';
+import { estimateTokens } from '../run/clean.js';
+import { killTree } from '../run/kill-tree.js';
+import { startPipe } from '../run/pipe-runner.js';
+import { blockedOnInput, hasProc, MARKER_VAR, taskProcesses } from '../run/proc.js';
+import type { Stream } from '../run/process.js';
+import { startPty } from '../run/pty-runner.js';
+import { shellArgs, shellFor } from '../run/shell.js';
+import { taskDir, type DataPaths } from '../store/data-dir.js';
+import { IdAllocator } from '../store/ids.js';
+import { logFileSize, readLogFile } from '../store/output-log.js';
+import { loadAllRecords, RecordStore } from '../store/records.js';
+import { NotFoundError, UserError } from './errors.js';
+import { TaskEmitter } from './events.js';
+import { LiveTask } from './live-task.js';
+import { isTerminal, transition, type PendingTask, type Task, type TaskEvent } from './task.js';
+import { formatDuration } from './units.js';
+import path from 'node:path';
+
+export interface ShellSpec {
+  command: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  name?: string | null;
+  timeout_ms?: number;
+  pty?: boolean;
+  origin?: string | null;
+  session?: string | null;
+  deliver_to?: string[];
+  retry_of?: string | null;
+  /** A caller is waiting on it: start at once instead of queueing behind background tasks. */
+  foreground?: boolean;
+}
+
+export class TaskManager extends TaskEmitter {
+  private readonly tasks = new Map<string, Task>();
+  private readonly live = new Map<string, LiveTask>();
+  private readonly queue: string[] = [];
+  private readonly ids: IdAllocator;
+  readonly records: RecordStore;
+  private stopping = false;
+
+  constructor(
+    readonly config: Config,
+    readonly paths: DataPaths,
+    readonly serverId: string,
+  ) {
+    super();
+    // Every waiting call and subscriber listens here; many at once is normal.
+    this.setMaxListeners(0);
+    this.ids = new IdAllocator(paths);
+    this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}`));
+  }
+
+  private warn(message: string): void {
+    this.emit('warning', message);
+  }
+
+  // ---- reading ----
+
+  /** Tasks this server owns, newest first. */
+  own(): Task[] {
+    return [...this.tasks.values()].reverse();
+  }
+
+  /** Own tasks plus records of other servers' and earlier runs' tasks, newest first. */
+  all(): Task[] {
+    const seen = new Set(this.tasks.keys());
+    const others = loadAllRecords(this.paths).filter((t) => !seen.has(t.id));
+    return [...this.own(), ...others].sort((a, b) => Number(b.id) - Number(a.id) || (a.id < b.id ? 1 : -1));
+  }
+
+  /** A task by id or unique id prefix: own tasks first, then records on disk. */
+  get(ref: string): Task {
+    const key = ref.trim().replace(/^#/, '');
+    if (!key) throw new UserError('task_id is empty', 'task_id');
+    const exact = this.tasks.get(key) ?? this.records.load(key);
+    if (exact) return this.tasks.get(key) ?? withDiskSize(exact, this.paths);
+    const matches = this.all().filter((t) => t.id.startsWith(key));
+    if (matches.length === 1) return matches[0];
+    if (matches.length > 1) {
+      throw new UserError(`task id "${key}" is ambiguous: it matches ${matches.slice(0, 8).map((t) => t.id).join(', ')}${matches.length > 8 ? ', …' : ''}`, 'task_id');
+    }
+    throw new NotFoundError(`no task with id "${key}" (task_list shows the known ids)`, 'task_id');
+  }
+
+  isOwn(id: string): boolean {
+    return this.tasks.has(id);
+  }
+
+  runningCount(): number {
+    return this.live.size;
+  }
+
+  // ---- output ----
+
+  outputSize(id: string, stream: Stream = 'stdout'): number {
+    const lt = this.live.get(id);
+    if (lt) return lt.logFor(stream).total;
+    return logFileSize(this.logFile(id, stream));
+  }
+
+  logFile(id: string, stream: Stream = 'stdout'): string {
+    return path.join(taskDir(this.paths, id), stream === 'stderr' ? 'stderr.log' : 'output.log');
+  }
+
+  readOutput(id: string, start: number, end: number, stream: Stream = 'stdout'): Promise<Buffer> {
+    const lt = this.live.get(id);
+    if (lt && (stream === 'stdout' || lt.errLog)) return lt.logFor(stream).read(start, end);
+    return readLogFile(this.logFile(id, stream), start, end);
+  }
+
+  /** Running, quiet for a while, and some process of it sleeps in read() on its input. */
+  waitingForInput(id: string): boolean {
+    const task = this.tasks.get(id);
+    const lt = this.live.get(id);
+    if (!task || task.state !== 'running' || !lt || !hasProc) return false;
+    if (Date.now() - lt.lastOutputAt < this.config.input.quietAfter) return false;
+    return blockedOnInput(taskProcesses(task.pid, this.marker(id)));
+  }
+
+  // ---- lifecycle ----
+
+  submit(spec: ShellSpec): Task {
+    if (this.stopping) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
+    if (!spec.command.trim()) throw new UserError('command is empty', 'command');
+    const cwd = path.resolve(spec.cwd ?? process.cwd());
+    checkCwd(cwd);
+    const timeout = spec.timeout_ms ?? this.config.background.taskTimeout;
+    const task: PendingTask = {
+      id: this.ids.allocate(),
+      kind: 'shell',
+      state: 'pending',
+      command: spec.command,
+      prompt: null,
+      cwd,
+      env: spec.env ?? {},
+      name: spec.name ?? null,
+      origin: spec.origin ?? null,
+      session: spec.session ?? null,
+      deliver_to: spec.deliver_to ?? this.config.background.defaultDeliverTo,
+      pty: spec.pty ?? true,
+      timeout_ms: timeout,
+      server: this.serverId,
+      retry_of: spec.retry_of ?? null,
+      created_at: new Date().toISOString(),
+      output_bytes: 0,
+      output_dropped: 0,
+      tokens: 0,
+      result: null,
+    };
+    this.tasks.set(task.id, task);
+    void this.records.save(task, true);
+    this.emit('created', task);
+    if (spec.foreground) void this.start(task.id);
+    else {
+      this.queue.push(task.id);
+      this.pump();
+    }
+    return this.tasks.get(task.id)!;
+  }
+
+  retry(ref: string): Task {
+    const old = this.get(ref);
+    if (!isTerminal(old)) throw new UserError(`task ${old.id} is still ${old.state}; cancel it first or wait for it to end`, 'task_id');
+    if (old.kind !== 'shell' || old.command === null) throw new UserError(`task ${old.id} is a ${old.kind} task; this server cannot retry it`, 'task_id');
+    return this.submit({
+      command: old.command,
+      cwd: old.cwd,
+      env: old.env,
+      name: old.name,
+      timeout_ms: old.timeout_ms,
+      pty: old.pty,
+      origin: old.origin,
+      session: old.session,
+      deliver_to: old.deliver_to,
+      retry_of: old.id,
+    });
+  }
+
+  cancel(ref: string, reason = 'cancelled by request'): Task {
+    const task = this.get(ref);
+    if (isTerminal(task)) throw new UserError(`task ${task.id} already ended (${task.state}); nothing to cancel`, 'task_id');
+    if (!this.tasks.has(task.id)) throw new UserError(`task ${task.id} belongs to another bgbash server (${task.server}); cancel it there`, 'task_id');
+    return this.end(task.id, { type: 'cancel', reason, at: now() });
+  }
+
+  /** Sends bytes to a running task's terminal (or stdin). */
+  input(ref: string, data: string): Task {
+    const task = this.get(ref);
+    const lt = this.live.get(task.id);
+    if (task.state !== 'running' || !lt?.proc) {
+      throw new UserError(`task ${task.id} is ${task.state}, not running; input goes only to a running task`, 'task_id');
+    }
+    lt.proc.write(data);
+    return task;
+  }
+
+  /** Closes a pipe task's stdin / sends EOF to a pty task. */
+  endInput(ref: string): void {
+    const task = this.get(ref);
+    const lt = this.live.get(task.id);
+    if (task.state !== 'running' || !lt?.proc) throw new UserError(`task ${task.id} is ${task.state}, not running`, 'task_id');
+    lt.proc.endInput();
+  }
+
+  resize(id: string, cols: number, rows: number): void {
+    this.live.get(id)?.proc?.resize(cols, rows);
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.live.size < this.config.background.maxConcurrentTasks) {
+      const id = this.queue.shift()!;
+      if (this.tasks.get(id)?.state === 'pending') void this.start(id);
+    }
+  }
+
+  private marker(id: string): string {
+    return `${this.serverId}:${id}`;
+  }
+
+  private apply(id: string, event: TaskEvent): Task {
+    const prev = this.tasks.get(id)!;
+    const next = transition(prev, event);
+    this.tasks.set(id, next);
+    void this.records.save(next, prev.state !== next.state);
+    this.emit('changed', next, prev);
+    if (!isTerminal(prev) && isTerminal(next)) this.emit('ended', next);
+    return next;
+  }
+
+  private async start(id: string): Promise<void> {
+    const task = this.tasks.get(id)!;
+    if (task.state !== 'pending' || task.command === null) return;
+    const lt = new LiveTask(id, taskDir(this.paths, id), task.pty, {
+      maxBytes: this.config.output.maxBytes,
+      tailBytes: this.config.output.tailBytes,
+      onError: (err) => this.warn(`task ${id}: cannot write its output log (${err.message}); keeping only the last ${this.config.output.tailBytes} bytes in memory`),
+    });
+    this.live.set(id, lt);
+    try {
+      checkCwd(task.cwd);
+      const opts = {
+        file: shellFor(),
+        args: shellArgs(task.command),
+        cwd: task.cwd,
+        env: this.childEnv(task),
+        cols: this.config.terminal.cols,
+        rows: this.config.terminal.rows,
+      };
+      lt.proc = task.pty ? await startPty(opts) : await startPipe(opts);
+    } catch (err) {
+      this.live.delete(id);
+      lt.markExited();
+      await lt.close();
+      const why = err instanceof UserError ? err.message : `could not start: ${(err as Error).message}`;
+      if (this.tasks.get(id)!.state === 'pending') this.apply(id, { type: 'fail', error: why, at: now() });
+      this.pump();
+      return;
+    }
+    const proc = lt.proc;
+    if (this.tasks.get(id)!.state !== 'pending') {
+      // Cancelled while the process was being spawned.
+      void this.killProcess(id, lt);
+    } else {
+      this.apply(id, { type: 'start', pid: proc.pid, at: now() });
+      lt.timeoutTimer = setTimeout(() => this.timedOut(id), task.timeout_ms);
+      lt.timeoutTimer.unref();
+    }
+    proc.onData((chunk, stream) => {
+      lt.lastOutputAt = Date.now();
+      const log = lt.logFor(stream);
+      if (!log.append(chunk)) {
+        proc.pause();
+        log.onDrain(() => proc.resume());
+      }
+      this.emit('output', id, chunk, stream);
+    });
+    proc.onExit((status) => void this.exited(id, lt, status.exit_code, status.signal));
+  }
+
+  private childEnv(task: Task): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    // Pagers would wait for a keypress no one sends.
+    Object.assign(env, { TERM: this.config.terminal.term, PAGER: 'cat', GIT_PAGER: 'cat' }, task.env);
+    env[MARKER_VAR] = this.marker(task.id);
+    return env;
+  }
+
+  private timedOut(id: string): void {
+    const task = this.tasks.get(id);
+    if (!task || isTerminal(task)) return;
+    this.end(id, { type: 'fail', error: `timed out after ${formatDuration(task.timeout_ms)} and was stopped (timeout; default background.taskTimeout)`, at: now() });
+  }
+
+  /** Moves a live task to a terminal state for a reason of ours, then ends its processes. */
+  private end(id: string, event: TaskEvent): Task {
+    const lt = this.live.get(id);
+    const next = this.apply(id, event);
+    const q = this.queue.indexOf(id);
+    if (q >= 0) this.queue.splice(q, 1);
+    if (lt) void this.killProcess(id, lt);
+    return this.withOutput(next);
+  }
+
+  private killProcess(id: string, lt: LiveTask): Promise<void> {
+    if (!lt.killing) {
+      lt.killing = killTree(lt.proc?.pid ?? null, { graceMs: this.config.background.killGrace, marker: this.marker(id) });
+    }
+    return lt.killing;
+  }
+
+  private async exited(id: string, lt: LiveTask, exit_code: number | null, signal: string | null): Promise<void> {
+    if (lt.processGone) return;
+    lt.processGone = true;
+    if (lt.timeoutTimer) clearTimeout(lt.timeoutTimer);
+    const task = this.tasks.get(id)!;
+    // Whatever the shell left running in the background goes with it: no orphans.
+    const leftovers = this.config.background.killLeftovers ? this.killProcess(id, lt) : Promise.resolve();
+    this.syncOutput(id, lt);
+    if (!isTerminal(task)) this.apply(id, { type: 'exit', exit_code, signal, at: now() });
+    else if (task.exit_code === null && task.signal === null) this.apply(id, { type: 'exit', exit_code, signal, at: now() });
+    await leftovers;
+    await lt.close();
+    this.syncOutput(id, lt);
+    void this.records.save(this.tasks.get(id)!, true);
+    this.live.delete(id);
+    lt.markExited();
+    this.pump();
+  }
+
+  /** Copies output counters from the live logs into the record. */
+  private syncOutput(id: string, lt: LiveTask): void {
+    const task = this.tasks.get(id)!;
+    const bytes = lt.log.total + (lt.errLog?.total ?? 0);
+    const dropped = lt.log.dropped + (lt.errLog?.dropped ?? 0);
+    this.tasks.set(id, { ...task, output_bytes: bytes, output_dropped: dropped, tokens: estimateTokens(bytes) });
+  }
+
+  /** The record with live output counters filled in. */
+  private withOutput(task: Task): Task {
+    const lt = this.live.get(task.id);
+    if (!lt) return task;
+    const bytes = lt.log.total + (lt.errLog?.total ?? 0);
+    return { ...task, output_bytes: bytes, output_dropped: lt.log.dropped + (lt.errLog?.dropped ?? 0), tokens: estimateTokens(bytes) };
+  }
+
+  /** Current record of a task, live counters included. */
+  fresh(ref: string): Task {
+    return this.withOutput(this.get(ref));
+  }
+
+  /** Resolves when the task's process is gone (immediately for tasks without one). */
+  processGone(id: string): Promise<void> {
+    return this.live.get(id)?.exited ?? Promise.resolve();
+  }
+
+  /** Cancels everything still live, ends all process trees, flushes records. */
+  async shutdown(reason: string): Promise<void> {
+    this.stopping = true;
+    for (const task of [...this.tasks.values()]) {
+      if (!isTerminal(task)) this.end(task.id, { type: 'cancel', reason, at: now() });
+    }
+    await Promise.all([...this.live.values()].map((lt) => Promise.race([lt.exited, lt.killing])));
+    await Promise.all([...this.live.values()].map((lt) => lt.close()));
+    await this.records.flush();
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function checkCwd(cwd: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(cwd);
+  } catch {
+    throw new UserError(`cwd "${cwd}" does not exist`, 'cwd');
+  }
+  if (!st.isDirectory()) throw new UserError(`cwd "${cwd}" is not a directory`, 'cwd');
+}
+
+function withDiskSize(task: Task, paths: DataPaths): Task {
+  const size = logFileSize(path.join(taskDir(paths, task.id), 'output.log'));
+  return size > task.output_bytes ? { ...task, output_bytes: size, tokens: estimateTokens(size) } : task;
+}

@@ -1,0 +1,159 @@
+/**
+ * Windows onto a task's output for a model to read: forward from a cursor,
+ * the tail, matching lines, or head + tail of a foreground run — always capped,
+ * always saying what was left out and how to read it.
+ */
+import { cleanText, looksBinary, utf8Boundary } from '../run/clean.js';
+import type { Stream } from '../run/process.js';
+import { formatBytes } from './units.js';
+import type { TaskManager } from './manager.js';
+
+export interface ReadRequest {
+  since?: number;
+  tail?: number;
+  grep?: RegExp;
+  raw?: boolean;
+  maxBytes: number;
+  stream?: Stream;
+}
+
+export interface OutputWindow {
+  output: string;
+  /** Byte offset to pass as `since` next time. */
+  cursor: number;
+  total_bytes: number;
+  truncated: boolean;
+  binary: boolean;
+  /** grep only: how many lines matched before the cap stopped the scan. */
+  matches?: number;
+}
+
+/** How far back a tail read looks for its lines. */
+const TAIL_SCAN_FACTOR = 4;
+/** Grep reads the log in blocks of this size. */
+const GREP_BLOCK = 1024 * 1024;
+
+function render(buf: Buffer, raw: boolean | undefined): string {
+  const text = buf.toString('utf8', 0, utf8Boundary(buf, buf.length));
+  return raw ? text : cleanText(text);
+}
+
+async function isBinary(m: TaskManager, id: string, stream: Stream): Promise<boolean> {
+  return looksBinary(await m.readOutput(id, 0, 8192, stream));
+}
+
+function binaryNote(id: string, total: number): string {
+  return `[binary output: ${formatBytes(total)} not shown as text. Read the raw log at the path task_status gives, or pass raw: true to see it undecoded.]`;
+}
+
+export async function readWindow(m: TaskManager, id: string, req: ReadRequest): Promise<OutputWindow> {
+  const stream = req.stream ?? 'stdout';
+  const total = m.outputSize(id, stream);
+  const binary = !req.raw && total > 0 && (await isBinary(m, id, stream));
+  if (binary) return { output: binaryNote(id, total), cursor: total, total_bytes: total, truncated: false, binary };
+  if (req.grep) return grepWindow(m, id, req, total, stream);
+  if (req.since !== undefined && req.tail === undefined) return forwardWindow(m, id, req, total, stream);
+  return tailWindow(m, id, req, total, stream);
+}
+
+async function forwardWindow(m: TaskManager, id: string, req: ReadRequest, total: number, stream: Stream): Promise<OutputWindow> {
+  const start = Math.min(Math.max(0, req.since ?? 0), total);
+  let end = Math.min(total, start + req.maxBytes);
+  let buf = await m.readOutput(id, start, end, stream);
+  if (end < total) {
+    // Cut at a line end when there is one, so the next read starts a fresh line.
+    const nl = buf.lastIndexOf(10);
+    const cut = nl > 0 ? nl + 1 : utf8Boundary(buf, buf.length);
+    buf = buf.subarray(0, cut);
+    end = start + cut;
+  }
+  let output = render(buf, req.raw);
+  const truncated = end < total;
+  if (truncated) output += `\n[… ${formatBytes(total - end)} more: call task_output with since=${end} to read on]`;
+  return { output, cursor: end, total_bytes: total, truncated, binary: false };
+}
+
+async function tailWindow(m: TaskManager, id: string, req: ReadRequest, total: number, stream: Stream): Promise<OutputWindow> {
+  const floor = Math.min(Math.max(0, req.since ?? 0), total);
+  const scan = req.tail !== undefined ? req.maxBytes * TAIL_SCAN_FACTOR : req.maxBytes;
+  const start = Math.max(floor, total - scan);
+  const buf = await m.readOutput(id, start, total, stream);
+  const all = render(buf, req.raw).split('\n');
+  if (start > floor) all.shift(); // the first line is cut mid-way
+  if (all.length && all[all.length - 1] === '') all.pop();
+  const lines = req.tail !== undefined ? all.slice(-Math.max(0, req.tail)) : all;
+  let truncated = start > floor || lines.length < all.length;
+  let text = lines.join('\n');
+  const b = Buffer.from(text);
+  if (b.length > req.maxBytes) {
+    const cut = b.length - req.maxBytes;
+    const nl = b.subarray(cut).indexOf(10);
+    text = b.toString('utf8', nl >= 0 ? cut + nl + 1 : utf8Boundary(b, cut));
+    truncated = true;
+  }
+  if (truncated) {
+    text = `[… earlier output not shown (${formatBytes(total - floor)} in all): task_output with since=${floor} reads from ${floor === 0 ? 'the start' : 'there'}; grep searches]\n${text}`;
+  }
+  return { output: text, cursor: total, total_bytes: total, truncated, binary: false };
+}
+
+async function grepWindow(m: TaskManager, id: string, req: ReadRequest, total: number, stream: Stream): Promise<OutputWindow> {
+  const since = Math.min(Math.max(0, req.since ?? 0), total);
+  const hits: string[] = [];
+  let size = 0;
+  let truncated = false;
+  let lineNo = 0;
+  let matches = 0;
+  let carry = Buffer.alloc(0);
+  let carryStart = 0;
+  for (let pos = 0; pos < total && !truncated; pos += GREP_BLOCK) {
+    const block = Buffer.concat([carry, await m.readOutput(id, pos, Math.min(total, pos + GREP_BLOCK), stream)]);
+    const last = pos + GREP_BLOCK >= total ? block.length : block.lastIndexOf(10) + 1;
+    const body = block.subarray(0, last);
+    const bodyStart = carryStart;
+    carry = block.subarray(last);
+    carryStart = bodyStart + last;
+    let offset = bodyStart;
+    for (const rawLine of render(body, req.raw).split('\n')) {
+      lineNo++;
+      const lineStart = offset;
+      offset += Buffer.byteLength(rawLine) + 1;
+      if (lineStart < since || !req.grep!.test(rawLine)) continue;
+      matches++;
+      const entry = `${lineNo}: ${rawLine}`;
+      if (size + entry.length > req.maxBytes) {
+        truncated = true;
+        break;
+      }
+      hits.push(entry);
+      size += entry.length + 1;
+    }
+  }
+  let output = hits.length ? hits.join('\n') : `[no line matches ${req.grep}]`;
+  if (truncated) output += `\n[… more matches not shown: narrow the pattern, or read with since/tail]`;
+  return { output, cursor: total, total_bytes: total, truncated, binary: false, matches };
+}
+
+/** A foreground run's output from `start`: all of it, or its head and tail with the middle left out. */
+export async function headTailWindow(m: TaskManager, id: string, maxBytes: number, stream: Stream = 'stdout'): Promise<OutputWindow> {
+  const total = m.outputSize(id, stream);
+  if (total > 0 && (await isBinary(m, id, stream))) {
+    return { output: binaryNote(id, total), cursor: total, total_bytes: total, truncated: false, binary: true };
+  }
+  if (total <= maxBytes) {
+    return { output: render(await m.readOutput(id, 0, total, stream), false).replace(/\n$/, ''), cursor: total, total_bytes: total, truncated: false, binary: false };
+  }
+  const headBytes = Math.floor(maxBytes / 4);
+  let head = await m.readOutput(id, 0, headBytes, stream);
+  const nl = head.lastIndexOf(10);
+  if (nl > 0) head = head.subarray(0, nl + 1);
+  let tail = await m.readOutput(id, total - (maxBytes - headBytes), total, stream);
+  const tnl = tail.indexOf(10);
+  if (tnl >= 0 && tnl < tail.length - 1) tail = tail.subarray(tnl + 1);
+  const skipped = total - head.length - tail.length;
+  const output =
+    render(head, false) +
+    `[… ${formatBytes(skipped)} not shown: task_output with since=${head.length} reads them, grep searches them …]\n` +
+    render(tail, false).replace(/\n$/, '');
+  return { output, cursor: total, total_bytes: total, truncated: true, binary: false };
+}

@@ -1,0 +1,14 @@
+/** What every tool handler gets: the engine, and who is calling. */
+import type { Config } from '../config.js';
+import type { ForegroundRuns } from '../core/foreground.js';
+import type { TaskManager } from '../core/manager.js';
+
+export interface ToolContext {
+  manager: TaskManager;
+  foreground: ForegroundRuns;
+  config: Config;
+  /** The connected client's name from `initialize` (clientInfo.name), once known. */
+  clientName(): string | null;
+  /** The agent session this server serves. */
+  session(): string;
+}

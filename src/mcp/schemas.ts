@@ -1,0 +1,72 @@
+/** Zod shapes shared by several tools: the task record as agents see it. */
+import { z } from 'zod';
+import type { Task } from '../core/task.js';
+import { elapsedMs, isTerminal } from '../core/task.js';
+
+export const stateSchema = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
+
+export const taskIdInput = z.string().min(1).max(64).describe('Task id, e.g. "12" (a unique prefix is enough; "#12" works too)');
+
+export const taskRecordSchema = z.looseObject({
+  id: z.string(),
+  kind: z.enum(['shell', 'prompt']),
+  state: stateSchema,
+  command: z.string().nullable(),
+  prompt: z.string().nullable(),
+  name: z.string().nullable(),
+  cwd: z.string(),
+  origin: z.string().nullable(),
+  session: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  ended_at: z.string().nullable(),
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  error: z.string().nullable(),
+  result: z.string().nullable(),
+  tokens: z.number(),
+  output_bytes: z.number(),
+  retry_of: z.string().nullable(),
+  elapsed_ms: z.number(),
+});
+
+export type TaskView = z.infer<typeof taskRecordSchema>;
+
+/** The record as it goes out: every field present (null when it does not apply), plus elapsed. */
+export function taskView(task: Task): TaskView {
+  const t = task as Task & { started_at?: string | null; ended_at?: string; exit_code?: number | null; signal?: string | null; error?: string };
+  return {
+    ...task,
+    started_at: t.started_at ?? null,
+    ended_at: isTerminal(task) ? task.ended_at : null,
+    exit_code: t.exit_code ?? null,
+    signal: t.signal ?? null,
+    error: t.error ?? null,
+    elapsed_ms: elapsedMs(task),
+  };
+}
+
+export const taskSummarySchema = z.object({
+  id: z.string(),
+  state: stateSchema,
+  kind: z.enum(['shell', 'prompt']),
+  label: z.string(),
+  exit_code: z.number().nullable(),
+  elapsed_ms: z.number(),
+  created_at: z.string(),
+  origin: z.string().nullable(),
+});
+
+export function taskSummary(task: Task): z.infer<typeof taskSummarySchema> {
+  const v = taskView(task);
+  return {
+    id: v.id,
+    state: v.state,
+    kind: v.kind,
+    label: v.name ?? v.command ?? v.prompt ?? '',
+    exit_code: v.exit_code,
+    elapsed_ms: v.elapsed_ms,
+    created_at: v.created_at,
+    origin: v.origin,
+  };
+}

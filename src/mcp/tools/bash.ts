@@ -1,0 +1,103 @@
+/** `bash`: run a command in the foreground (wait for it) or in the background (return a task id at once). */
+import { z } from 'zod';
+import { compileRegex } from '../../core/errors.js';
+import { headTailWindow } from '../../core/output-view.js';
+import { elapsedMs, isTerminal } from '../../core/task.js';
+import { formatDuration } from '../../core/units.js';
+import type { ToolContext } from '../context.js';
+import { stateSchema } from '../schemas.js';
+import { taskLine } from '../text.js';
+import type { ToolDef } from '../tool-kit.js';
+import { commonShellInput, shellSpecFrom } from './shell-input.js';
+
+const description = `Run a shell command (bash -c, under a pseudo-terminal by default).
+
+Foreground (default): waits for the command and returns its exit code and cleaned output (ANSI removed, progress bars collapsed, long output shown as head + tail). If it is still running after yield_after seconds (default 30), or the output matches \`until\`, or the person at the terminal presses Ctrl+B, the call returns at once with the task id and the output so far, and the command KEEPS RUNNING as a background task.
+
+background: true — returns a task id at once. Use it for dev servers, watchers, builds, test suites and anything likely to take over ~30 s. You will be told when it ends (a notice appended to a later tool result, or pushed by your client); read output with task_output, wait with task_status {wait} or task_output {wait}. Do not poll in a tight loop.
+
+Do not append \`&\` or use nohup: use background: true. For a server, pass until: "ready|listening" to return as soon as it is up. Commands that wait for input can be answered with task_input.`;
+
+export function bashTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
+  return {
+    name: 'bash',
+    title: 'Run a shell command',
+    description,
+    input,
+    output,
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    handler: async (args, extra) => {
+      const until = args.until !== undefined ? compileRegex(args.until, 'until') : null;
+      const spec = shellSpecFrom(ctx, args, { foreground: !args.background });
+      const task = ctx.manager.submit(spec);
+      if (args.background) {
+        return {
+          text: `Task #${task.id} started in the background (${task.state}): ${task.command}\nYou will get a notice when it ends. Read its output with task_output {task_id: "${task.id}"}; wait with task_status {task_id: "${task.id}", wait: 60}.`,
+          structured: { task_id: task.id, state: task.state, background: true, exit_code: null, signal: null, output: '', truncated: false, cursor: 0, elapsed_ms: 0, detached: null },
+        };
+      }
+      const yieldAfter = args.yield_after ?? ctx.config.foreground.yieldAfter;
+      const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, signal: extra.signal });
+      const t = outcome.task;
+      const win = await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes);
+      const errWin = t.pty ? null : await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes, 'stderr');
+      const ended = isTerminal(t);
+      const structured = {
+        task_id: t.id,
+        state: t.state,
+        background: false,
+        exit_code: ended ? t.exit_code : null,
+        signal: ended ? t.signal : null,
+        error: ended && t.state !== 'done' ? t.error : null,
+        output: win.output,
+        ...(errWin ? { stderr: errWin.output } : {}),
+        truncated: win.truncated,
+        cursor: win.cursor,
+        elapsed_ms: elapsedMs(t),
+        detached: outcome.detached,
+        ...(outcome.matched !== null ? { matched: outcome.matched } : {}),
+      };
+      const body = [win.output, errWin && errWin.output ? `--- stderr ---\n${errWin.output}` : ''].filter(Boolean).join('\n');
+      let text: string;
+      if (ended) {
+        const status = t.state === 'done' ? 'exit code 0' : t.state === 'cancelled' ? `cancelled: ${t.error}` : t.error;
+        text = `${body}${body ? '\n' : ''}[${status} (${formatDuration(elapsedMs(t))}); task #${t.id}]`;
+      } else {
+        const why = { yield: `still running after ${yieldAfter}s`, until: `output matched ${until}`, request: 'detached from the terminal (Ctrl+B)', client: 'the call was cancelled' }[outcome.detached!];
+        text =
+          `${body}${body ? '\n' : ''}[${taskLine(t)}: ${why}. It keeps running in the background as task #${t.id}; you will get a notice when it ends. ` +
+          `task_output {task_id: "${t.id}", since: ${win.cursor}} reads new output; task_cancel stops it.]`;
+      }
+      return { text, structured };
+    },
+  };
+}
+
+const input = {
+  command: z.string().min(1).describe('The command line, run with bash -c'),
+  background: z.boolean().default(false).describe('Return a task id at once and run the command in the background'),
+  ...commonShellInput,
+  yield_after: z
+    .number()
+    .min(0)
+    .max(3600)
+    .optional()
+    .describe('Foreground only: seconds to wait before returning with the command still running in the background (default 30; 0 = wait until it ends)'),
+  until: z.string().max(1000).optional().describe('Foreground only: a regex; return as soon as an output line matches (e.g. "ready|listening on"), leaving the command running'),
+};
+
+const output = {
+  task_id: z.string(),
+  state: stateSchema,
+  background: z.boolean(),
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  error: z.string().nullable().optional(),
+  output: z.string().describe('Cleaned output (head + tail when long)'),
+  stderr: z.string().optional().describe('pty: false only: stderr, apart from stdout'),
+  truncated: z.boolean(),
+  cursor: z.number().describe('Byte offset to pass as task_output since'),
+  elapsed_ms: z.number(),
+  detached: z.enum(['yield', 'until', 'request', 'client']).nullable().describe('Why the call returned while the command still runs'),
+  matched: z.string().optional(),
+};

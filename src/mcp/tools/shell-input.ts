@@ -1,0 +1,43 @@
+/** Parameters `bash` and `bg_submit` share, and turning them into a task spec. */
+import { z } from 'zod';
+import { UserError } from '../../core/errors.js';
+import type { ShellSpec } from '../../core/manager.js';
+import type { ToolContext } from '../context.js';
+
+export const commonShellInput = {
+  cwd: z.string().max(4096).optional().describe('Working directory (default: the server\'s)'),
+  env: z.record(z.string(), z.string()).optional().describe('Extra environment variables'),
+  timeout: z.number().positive().max(7 * 24 * 3600).optional().describe('Seconds before the whole process tree is stopped and the task fails (default background.taskTimeout, 30m)'),
+  name: z.string().max(200).optional().describe('Short label shown in lists and notices'),
+  pty: z.boolean().default(true).describe('Run under a pseudo-terminal (default). false: pipes, stdout and stderr kept apart'),
+};
+
+interface ShellArgs {
+  command: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  timeout?: number;
+  name?: string;
+  pty?: boolean;
+  origin?: string;
+  session?: string;
+  deliver_to?: string[];
+}
+
+export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foreground: boolean }): ShellSpec {
+  for (const key of Object.keys(args.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UserError(`env: "${key}" is not a valid variable name`, 'env');
+  }
+  return {
+    command: args.command,
+    cwd: args.cwd,
+    env: args.env,
+    name: args.name ?? null,
+    timeout_ms: args.timeout !== undefined ? Math.round(args.timeout * 1000) : undefined,
+    pty: args.pty ?? true,
+    origin: args.origin ?? ctx.clientName(),
+    session: args.session ?? ctx.session(),
+    deliver_to: args.deliver_to,
+    foreground: extra.foreground,
+  };
+}

@@ -1,0 +1,45 @@
+/** `task_input`: type text or keys into a running task's terminal. */
+import { z } from 'zod';
+import { UserError } from '../../core/errors.js';
+import { keyBytes, KEY_NAMES } from '../../run/keys.js';
+import type { ToolContext } from '../context.js';
+import { stateSchema, taskIdInput } from '../schemas.js';
+import type { ToolDef } from '../tool-kit.js';
+
+export function taskInputTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
+  return {
+    name: 'task_input',
+    title: 'Send input to a task',
+    description:
+      'Send text and/or keys to a running task, e.g. to answer a prompt (task_status says waiting_for_input: true). text is typed as-is; keys are named keys sent after it: enter, tab, esc, up, down, left, right, backspace, ctrl-c, ctrl-d, … To answer "Continue? [y/N]" send {text: "y", keys: ["enter"]}. Then read the reply with task_output {wait}.',
+    input,
+    output,
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    handler: async (args) => {
+      if (args.text === undefined && (args.keys === undefined || args.keys.length === 0) && !args.eof) {
+        throw new UserError('nothing to send: give text, keys, or eof: true', 'text');
+      }
+      let data = args.text ?? '';
+      for (const name of args.keys ?? []) {
+        const bytes = keyBytes(name);
+        if (bytes === null) throw new UserError(`keys: unknown key "${name}" (known: ${KEY_NAMES.join(', ')})`, 'keys');
+        data += bytes;
+      }
+      const task = ctx.manager.input(args.task_id, data);
+      if (args.eof) ctx.manager.endInput(task.id);
+      const sent = Buffer.byteLength(data);
+      return {
+        text: `Sent ${sent} byte${sent === 1 ? '' : 's'}${args.eof ? ' and end-of-input' : ''} to task #${task.id}. Read the response with task_output {task_id: "${task.id}", wait: 5}.`,
+        structured: { task_id: task.id, state: task.state, sent_bytes: sent },
+      };
+    },
+  };
+}
+
+const input = {
+  task_id: taskIdInput,
+  text: z.string().max(1024 * 1024).optional().describe('Text to type, sent as-is (add keys: ["enter"] to submit it)'),
+  keys: z.array(z.string().max(32)).max(100).optional().describe('Named keys sent after text: enter, tab, esc, up, down, ctrl-c, ctrl-d, …'),
+  eof: z.boolean().optional().describe('Then close the input (pipes) / send Ctrl+D (pty)'),
+};
+const output = { task_id: z.string(), state: stateSchema, sent_bytes: z.number() };

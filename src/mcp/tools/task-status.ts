@@ -1,0 +1,50 @@
+/** `task_status`: one task in full (optionally waiting for it to end), or a summary of all. */
+import { z } from 'zod';
+import { waitForEnd } from '../../core/waits.js';
+import { isTerminal } from '../../core/task.js';
+import type { ToolContext } from '../context.js';
+import { stateSchema, taskIdInput, taskRecordSchema, taskSummary, taskSummarySchema, taskView } from '../schemas.js';
+import { taskDetails, taskLine } from '../text.js';
+import type { ToolDef } from '../tool-kit.js';
+
+const description = `Status of a background task: its whole record (state, exit code, error, elapsed, output size and a token estimate, whether it is waiting for input). With wait: N, blocks up to N seconds until the task ends — use this instead of polling. Without task_id: counts by state and the most recent tasks.`;
+
+export function taskStatusTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
+  return {
+    name: 'task_status',
+    title: 'Task status',
+    description,
+    input,
+    output,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    handler: async (args, extra) => {
+      const m = ctx.manager;
+      if (args.task_id === undefined) {
+        const all = m.all();
+        const counts = { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
+        for (const t of all) counts[t.state]++;
+        const recent = all.slice(0, 10);
+        const text = [`${all.length} tasks: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`, ...recent.map(taskLine)].join('\n');
+        return { text, structured: { counts, tasks: recent.map(taskSummary) } };
+      }
+      let task = m.fresh(args.task_id);
+      if (args.wait && !isTerminal(task) && m.isOwn(task.id)) task = await waitForEnd(m, task.id, args.wait * 1000, extra.signal);
+      const waiting = m.waitingForInput(task.id);
+      const output_file = m.logFile(task.id);
+      const view = { ...taskView(task), waiting_for_input: waiting, output_file };
+      const hint = isTerminal(task) ? '' : args.wait ? `\n(still ${task.state} after waiting ${args.wait}s)` : '';
+      return { text: taskDetails(task, { waiting_for_input: waiting, output_file }) + hint, structured: { task: view } };
+    },
+  };
+}
+
+const input = {
+  task_id: taskIdInput.optional(),
+  wait: z.number().min(0).max(600).optional().describe('Seconds to wait for the task to end before answering'),
+};
+
+const output = {
+  task: taskRecordSchema.extend({ waiting_for_input: z.boolean(), output_file: z.string() }).optional(),
+  counts: z.record(stateSchema, z.number()).optional(),
+  tasks: z.array(taskSummarySchema).optional(),
+};

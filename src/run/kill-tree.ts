@@ -1,0 +1,72 @@
+/**
+ * Ending a task's whole process tree: SIGTERM to every member, then SIGKILL
+ * after a grace period to whatever is still alive. Members are found again on
+ * each round, so a child forked during the grace period is caught too.
+ * On Linux the tree comes from /proc (parent chain + group + session + the
+ * environment marker); elsewhere tree-kill walks `ps`.
+ */
+import treeKill from 'tree-kill';
+import { hasProc, taskProcesses, type ProcInfo } from './proc.js';
+
+export interface KillOptions {
+  graceMs: number;
+  /** Marker value the task's processes carry (see proc.ts). */
+  marker: string | null;
+}
+
+function signalAll(procs: ProcInfo[], signal: NodeJS.Signals): void {
+  // Stop the tree first so nothing forks between the signals of one round.
+  for (const p of procs) {
+    try {
+      process.kill(p.pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const deadline = Date.now() + ms;
+    const tick = (): void => {
+      if (check()) return resolve(true);
+      if (Date.now() >= deadline) return resolve(false);
+      setTimeout(tick, Math.min(50, Math.max(1, deadline - Date.now())));
+    };
+    tick();
+  });
+}
+
+/** Ends everything the task started. Resolves once nothing of it is left (or SIGKILL was sent). */
+export async function killTree(rootPid: number | null, opts: KillOptions): Promise<void> {
+  if (!hasProc) {
+    if (rootPid === null) return;
+    await new Promise<void>((r) => treeKill(rootPid, 'SIGTERM', () => r()));
+    const gone = await waitFor(() => !alive(rootPid), opts.graceMs);
+    if (!gone) await new Promise<void>((r) => treeKill(rootPid, 'SIGKILL', () => r()));
+    return;
+  }
+  const members = (): ProcInfo[] => taskProcesses(rootPid, opts.marker);
+  const first = members();
+  if (first.length === 0) return;
+  signalAll(first, 'SIGTERM');
+  // A stopped job would never see SIGTERM.
+  signalAll(first, 'SIGCONT');
+  const gone = await waitFor(() => members().length === 0, opts.graceMs);
+  if (gone) return;
+  for (let round = 0; round < 5; round++) {
+    const left = members();
+    if (left.length === 0) return;
+    signalAll(left, 'SIGKILL');
+    if (await waitFor(() => members().length === 0, 200)) return;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,76 @@
+/** Runs a command over pipes: stdout and stderr kept apart, no terminal emulation, full speed. */
+import { spawn } from 'node:child_process';
+import type { ExitStatus, RunningProcess, StartOptions, Stream } from './process.js';
+
+export function startPipe(opts: StartOptions): Promise<RunningProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(opts.file, opts.args, {
+      cwd: opts.cwd,
+      env: { ...opts.env, COLUMNS: String(opts.cols), LINES: String(opts.rows) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // Own process group, like a pty session, so the whole group can be signalled.
+      detached: true,
+    });
+    let dataCb: ((chunk: Buffer, stream: Stream) => void) | null = null;
+    const early: Array<[Buffer, Stream]> = [];
+    const emit = (chunk: Buffer, stream: Stream): void => {
+      if (dataCb) dataCb(chunk, stream);
+      else early.push([chunk, stream]);
+    };
+    child.stdout.on('data', (c: Buffer) => emit(c, 'stdout'));
+    child.stderr.on('data', (c: Buffer) => emit(c, 'stderr'));
+    child.stdin.on('error', () => {
+      /* EPIPE when the process closed its stdin: input to it is dropped */
+    });
+    let exited: ExitStatus | null = null;
+    let exitCb: ((s: ExitStatus) => void) | null = null;
+    child.on('error', (err) => reject(err));
+    // 'close' waits for stdout/stderr to end: all output is delivered first.
+    // A background child still holding the pipes would delay it forever, so
+    // 'exit' plus a short grace ends the wait (node-pty does the same).
+    let closeTimer: NodeJS.Timeout | null = null;
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (exited) return;
+      if (closeTimer) clearTimeout(closeTimer);
+      exited = { exit_code: code, signal };
+      exitCb?.(exited);
+    };
+    child.on('exit', (code, signal) => {
+      closeTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, signal);
+      }, 300);
+    });
+    child.on('close', (code, signal) => finish(code, signal));
+    child.on('spawn', () => {
+      child.unref();
+      resolve({
+        pid: child.pid!,
+        write: (data) => {
+          if (child.stdin.writable) child.stdin.write(data);
+        },
+        endInput: () => child.stdin.end(),
+        resize: () => {
+          /* no terminal */
+        },
+        pause: () => {
+          child.stdout.pause();
+          child.stderr.pause();
+        },
+        resume: () => {
+          child.stdout.resume();
+          child.stderr.resume();
+        },
+        onData: (cb) => {
+          dataCb = cb;
+          for (const [chunk, stream] of early.splice(0)) cb(chunk, stream);
+        },
+        onExit: (cb) => {
+          exitCb = cb;
+          if (exited) cb(exited);
+        },
+      });
+    });
+  });
+}

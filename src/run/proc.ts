@@ -1,0 +1,149 @@
+/**
+ * Reading the process table from /proc (Linux). Used to find every process a
+ * task started — by parent chain, process group, session and the environment
+ * marker each task's processes inherit — and to tell when one is blocked
+ * reading its input. Pids are reused, so nothing here is kept between calls.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  state: string;
+  /** Clock ticks since boot: with the pid, tells a process from a later one that reuses its pid. */
+  starttime: number;
+}
+
+export const hasProc = os.platform() === 'linux' && fs.existsSync('/proc/self/stat');
+
+/** Environment variable every process of a task inherits; its value names server and task. */
+export const MARKER_VAR = 'BGBASH_TASK';
+
+export function readStat(pid: number): ProcInfo | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // comm may contain spaces and parentheses: split after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    pid,
+    state: rest[0],
+    ppid: Number(rest[1]),
+    pgid: Number(rest[2]),
+    sid: Number(rest[3]),
+    starttime: Number(rest[19]),
+  };
+}
+
+export function listProcesses(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const info = readStat(pid);
+    if (info && info.state !== 'Z') out.push(info);
+  }
+  return out;
+}
+
+/** The marker value a process carries, or null (unreadable, or not one of ours). */
+export function readMarker(pid: number): string | null {
+  let env: Buffer;
+  try {
+    env = fs.readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return null;
+  }
+  const needle = Buffer.from(`\0${MARKER_VAR}=`);
+  let at = env.indexOf(needle);
+  let start: number;
+  if (at >= 0) start = at + needle.length;
+  else if (env.subarray(0, needle.length - 1).equals(needle.subarray(1))) start = needle.length - 1;
+  else return null;
+  at = env.indexOf(0, start);
+  return env.subarray(start, at < 0 ? env.length : at).toString();
+}
+
+/**
+ * Every live process that belongs to the task rooted at `rootPid` with marker
+ * `marker`: its descendants, its process group and session members, and any
+ * process carrying the marker (which catches double-forked daemons that
+ * escaped with setsid and were re-parented to init).
+ */
+export function taskProcesses(rootPid: number | null, marker: string | null): ProcInfo[] {
+  const procs = listProcesses();
+  const members = new Map<number, ProcInfo>();
+  if (rootPid !== null) {
+    const children = new Map<number, ProcInfo[]>();
+    for (const p of procs) {
+      const list = children.get(p.ppid) ?? [];
+      list.push(p);
+      children.set(p.ppid, list);
+    }
+    const stack = procs.filter((p) => p.pid === rootPid || p.pgid === rootPid || p.sid === rootPid);
+    while (stack.length) {
+      const p = stack.pop()!;
+      if (members.has(p.pid)) continue;
+      members.set(p.pid, p);
+      stack.push(...(children.get(p.pid) ?? []));
+    }
+  }
+  if (marker !== null) {
+    for (const p of procs) {
+      if (p.pid === process.pid || members.has(p.pid)) continue;
+      if (readMarker(p.pid) === marker) members.set(p.pid, p);
+    }
+  }
+  members.delete(process.pid);
+  return [...members.values()];
+}
+
+/** All live processes whose marker starts with `prefix` (a dead server's tasks). */
+export function markedProcesses(prefix: string): ProcInfo[] {
+  return listProcesses().filter((p) => p.pid !== process.pid && (readMarker(p.pid)?.startsWith(prefix) ?? false));
+}
+
+// read(2) syscall numbers by architecture.
+const READ_SYSCALL: Record<string, number[]> = { x64: [0], arm64: [63], ia32: [3], arm: [3] };
+
+/**
+ * True when some process of the task sleeps inside read() on its fd 0 — the
+ * shape of a program waiting at a prompt. /proc/PID/syscall needs ptrace
+ * rights over the process, which the owner has.
+ */
+export function blockedOnInput(procs: ProcInfo[]): boolean {
+  const reads = READ_SYSCALL[process.arch] ?? [0];
+  for (const p of procs) {
+    if (p.state !== 'S') continue;
+    try {
+      const [nr, fd] = fs.readFileSync(`/proc/${p.pid}/syscall`, 'utf8').trim().split(' ');
+      if (reads.includes(Number(nr)) && Number(fd) === 0) return true;
+    } catch {
+      // No syscall file (kernel config, or no ptrace rights): the kernel
+      // function it sleeps in says as much for a terminal read.
+      try {
+        if (/n_tty_read|tty_read/.test(fs.readFileSync(`/proc/${p.pid}/wchan`, 'utf8'))) return true;
+      } catch {
+        /* gone */
+      }
+    }
+  }
+  return false;
+}
+
+export function isAlive(pid: number, starttime?: number | null): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (!hasProc || starttime === undefined || starttime === null) return true;
+  const info = readStat(pid);
+  return info !== null && info.starttime === starttime && info.state !== 'Z';
+}

@@ -1,0 +1,41 @@
+/** What a runner gives back: a live process streaming bytes. It knows nothing of tasks. */
+
+export type Stream = 'stdout' | 'stderr';
+
+export interface ExitStatus {
+  exit_code: number | null;
+  signal: string | null;
+}
+
+export interface StartOptions {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+}
+
+export interface RunningProcess {
+  readonly pid: number;
+  /** Bytes for the process's terminal (pty) or stdin (pipes). */
+  write(data: string | Buffer): void;
+  /** Close stdin (pipes) / send EOF (pty). */
+  endInput(): void;
+  resize(cols: number, rows: number): void;
+  /** Stop reading until resume(): back-pressure from a slow log writer. */
+  pause(): void;
+  resume(): void;
+  onData(cb: (chunk: Buffer, stream: Stream) => void): void;
+  /** Called once, after all output was delivered. */
+  onExit(cb: (status: ExitStatus) => void): void;
+}
+
+/** Signal number → name, for statuses that report a number. */
+import os from 'node:os';
+export function signalName(signal: number | string | null | undefined): string | null {
+  if (signal === null || signal === undefined || signal === 0) return null;
+  if (typeof signal === 'string') return signal;
+  for (const [name, num] of Object.entries(os.constants.signals)) if (num === signal) return name;
+  return `SIG${signal}`;
+}

@@ -1,0 +1,59 @@
+/**
+ * One bgbash server process: config, data dir, recovery of dead servers'
+ * tasks, the TaskManager, and an orderly shutdown. Transports (MCP stdio/HTTP,
+ * control socket) are attached by the caller.
+ */
+import type { Config } from './config.js';
+import { ForegroundRuns } from './core/foreground.js';
+import { TaskManager } from './core/manager.js';
+import { ensureDataDir, type DataPaths } from './store/data-dir.js';
+import { recoverDeadServers } from './store/recovery.js';
+import { newServerId, ownStartTime, removeServerInfo, writeServerInfo, type ServerInfo } from './store/servers.js';
+
+export interface Runtime {
+  config: Config;
+  paths: DataPaths;
+  info: ServerInfo;
+  manager: TaskManager;
+  foreground: ForegroundRuns;
+  /** Cancels every live task, ends their trees, flushes records, unregisters. Idempotent. */
+  stop(reason: string): Promise<void>;
+  updateInfo(patch: Partial<ServerInfo>): void;
+}
+
+export async function startRuntime(config: Config): Promise<Runtime> {
+  const paths = ensureDataDir(config.dataDir);
+  const info: ServerInfo = {
+    id: newServerId(),
+    pid: process.pid,
+    starttime: ownStartTime(),
+    started_at: new Date().toISOString(),
+    cwd: process.cwd(),
+    socket: null,
+    client: null,
+    http: null,
+  };
+  writeServerInfo(paths, info);
+  const manager = new TaskManager(config, paths, info.id);
+  manager.on('warning', (msg) => process.stderr.write(`bgbash: ${msg}\n`));
+  await recoverDeadServers(paths, manager.records, info.id, config.background.killGrace);
+  let stopping: Promise<void> | null = null;
+  return {
+    config,
+    paths,
+    info,
+    manager,
+    foreground: new ForegroundRuns(manager),
+    updateInfo(patch) {
+      Object.assign(info, patch);
+      writeServerInfo(paths, info);
+    },
+    stop(reason) {
+      stopping ??= (async () => {
+        await manager.shutdown(reason);
+        removeServerInfo(paths, info.id);
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Task ids: small numbers (#42), the easiest thing to type. Unique across all
+ * servers sharing a data dir because an id is claimed by creating its
+ * directory, which fails for everyone but the first.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataPaths } from './data-dir.js';
+
+export class IdAllocator {
+  private next: number;
+
+  constructor(private readonly paths: DataPaths) {
+    let max = 0;
+    for (const name of fs.readdirSync(paths.tasks)) {
+      const n = Number(name);
+      if (Number.isInteger(n) && n > max) max = n;
+    }
+    this.next = max + 1;
+  }
+
+  /** Claims a fresh id and creates its directory. */
+  allocate(): string {
+    for (;;) {
+      const id = String(this.next++);
+      try {
+        fs.mkdirSync(path.join(this.paths.tasks, id), { mode: 0o700 });
+        return id;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * A task's output: raw bytes appended to a log file, the most recent bytes
+ * also kept in memory for fast polls. Never holds the whole output in memory.
+ * Offsets are byte positions in the log, so readers can resume from a cursor
+ * (also after a restart, from the file alone).
+ */
+import fs from 'node:fs';
+import { formatBytes } from '../core/units.js';
+
+export interface OutputLogOptions {
+  maxBytes: number;
+  tailBytes: number;
+  onError?: (err: Error) => void;
+}
+
+export class OutputLog {
+  /** Bytes in the log (what readers can reach). */
+  total = 0;
+  /** Bytes refused because of the cap. */
+  dropped = 0;
+  private flushed = 0;
+  private readonly stream: fs.WriteStream;
+  private tail: Buffer[] = [];
+  private tailStart = 0;
+  private tailLen = 0;
+  private flushWaiters: Array<{ upTo: number; resolve: () => void }> = [];
+  private writeFailed = false;
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    readonly file: string,
+    private readonly opts: OutputLogOptions,
+  ) {
+    this.stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600 });
+    this.stream.on('error', (err) => {
+      // Disk full or unwritable: keep the tail in memory, say so once, keep running.
+      if (!this.writeFailed) opts.onError?.(err);
+      this.writeFailed = true;
+      this.flushed = this.total;
+      this.wakeFlushWaiters();
+    });
+  }
+
+  /** Appends a chunk. Returns false when the writer is backed up: pause the source until drain. */
+  append(chunk: Buffer): boolean {
+    if (this.total >= this.opts.maxBytes) {
+      this.dropped += chunk.length;
+      return true;
+    }
+    let data = chunk;
+    if (this.total + chunk.length > this.opts.maxBytes) {
+      const keep = this.opts.maxBytes - this.total;
+      this.dropped += chunk.length - keep;
+      const marker = Buffer.from(`\n[bgbash: output reached the ${formatBytes(this.opts.maxBytes)} cap; the rest is dropped]\n`);
+      data = Buffer.concat([chunk.subarray(0, keep), marker]);
+    }
+    this.pushTail(data);
+    this.total += data.length;
+    if (this.writeFailed) return true;
+    const end = this.total;
+    return this.stream.write(data, () => {
+      this.flushed = Math.max(this.flushed, end);
+      this.wakeFlushWaiters();
+    });
+  }
+
+  onDrain(cb: () => void): void {
+    this.stream.once('drain', cb);
+  }
+
+  get capped(): boolean {
+    return this.total >= this.opts.maxBytes;
+  }
+
+  private pushTail(data: Buffer): void {
+    this.tail.push(data);
+    this.tailLen += data.length;
+    while (this.tail.length > 1 && this.tailLen - this.tail[0].length >= this.opts.tailBytes) {
+      const first = this.tail.shift()!;
+      this.tailLen -= first.length;
+      this.tailStart += first.length;
+    }
+  }
+
+  private wakeFlushWaiters(): void {
+    this.flushWaiters = this.flushWaiters.filter((w) => {
+      if (this.flushed >= w.upTo) {
+        w.resolve();
+        return false;
+      }
+      return true;
+    });
+  }
+
+  private waitFlushed(upTo: number): Promise<void> {
+    if (this.flushed >= upTo) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push({ upTo, resolve }));
+  }
+
+  /** Bytes [start, end) of the log; end is clamped to what exists. */
+  async read(start: number, end: number): Promise<Buffer> {
+    end = Math.min(end, this.total);
+    start = Math.max(0, Math.min(start, end));
+    if (start >= this.tailStart) return this.fromTail(start, end);
+    const fileEnd = Math.min(end, this.tailStart);
+    await this.waitFlushed(fileEnd);
+    const head = await readLogFile(this.file, start, fileEnd);
+    return end > this.tailStart ? Buffer.concat([head, this.fromTail(this.tailStart, end)]) : head;
+  }
+
+  private fromTail(start: number, end: number): Buffer {
+    const buf = this.tail.length === 1 ? this.tail[0] : Buffer.concat(this.tail);
+    if (this.tail.length > 1) this.tail = [buf];
+    return buf.subarray(start - this.tailStart, end - this.tailStart);
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = new Promise((resolve) => {
+        if (this.writeFailed) return resolve();
+        this.stream.end(() => resolve());
+      });
+    }
+    return this.closed;
+  }
+}
+
+/** Bytes [start, end) of a log file on disk; a missing file reads as empty. */
+export async function readLogFile(file: string, start: number, end: number): Promise<Buffer> {
+  if (end <= start) return Buffer.alloc(0);
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(file, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const buf = Buffer.alloc(end - start);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+export function logFileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

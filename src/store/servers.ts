@@ -1,0 +1,71 @@
+/**
+ * Live servers sharing a data dir. Each `serve` writes servers/<id>.json with
+ * its pid and the pid's start time, so "is it alive" is checked, not assumed:
+ * a reused pid does not pass for the old server.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { hasProc, isAlive, readStat } from '../run/proc.js';
+import type { DataPaths } from './data-dir.js';
+
+export interface ServerInfo {
+  id: string;
+  pid: number;
+  starttime: number | null;
+  started_at: string;
+  cwd: string;
+  socket: string | null;
+  client: string | null;
+  http: string | null;
+}
+
+export function newServerId(): string {
+  return crypto.randomBytes(4).toString('hex');
+}
+
+export function serverFile(paths: DataPaths, id: string): string {
+  return path.join(paths.servers, `${id}.json`);
+}
+
+export function ownStartTime(): number | null {
+  return hasProc ? (readStat(process.pid)?.starttime ?? null) : null;
+}
+
+export function writeServerInfo(paths: DataPaths, info: ServerInfo): void {
+  const file = serverFile(paths, info.id);
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+export function removeServerInfo(paths: DataPaths, id: string): void {
+  fs.rmSync(serverFile(paths, id), { force: true });
+}
+
+export function readServers(paths: DataPaths): ServerInfo[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(paths.servers);
+  } catch {
+    return [];
+  }
+  const out: ServerInfo[] = [];
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      out.push(JSON.parse(fs.readFileSync(path.join(paths.servers, name), 'utf8')) as ServerInfo);
+    } catch {
+      /* being written */
+    }
+  }
+  return out;
+}
+
+export function serverAlive(info: Pick<ServerInfo, 'pid' | 'starttime'>): boolean {
+  return isAlive(info.pid, info.starttime);
+}
+
+export function liveServers(paths: DataPaths): ServerInfo[] {
+  return readServers(paths).filter(serverAlive);
+}
