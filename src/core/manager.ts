@@ -328,6 +328,7 @@ export class TaskManager extends TaskEmitter {
     if (!isTerminal(task)) this.apply(id, { type: 'exit', exit_code, signal, at: now() });
     else if (task.exit_code === null && task.signal === null) this.apply(id, { type: 'exit', exit_code, signal, at: now() });
     await leftovers;
+    lt.proc?.dispose();
     await lt.close();
     this.syncOutput(id, lt);
     void this.records.save(this.tasks.get(id)!, true);

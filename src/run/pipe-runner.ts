@@ -70,6 +70,10 @@ export function startPipe(opts: StartOptions): Promise<RunningProcess> {
           exitCb = cb;
           if (exited) cb(exited);
         },
+        dispose: () => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        },
       });
     });
   });

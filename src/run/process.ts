@@ -29,6 +29,8 @@ export interface RunningProcess {
   onData(cb: (chunk: Buffer, stream: Stream) => void): void;
   /** Called once, after all output was delivered. */
   onExit(cb: (status: ExitStatus) => void): void;
+  /** Stops reading what processes left behind still write (after they were ended). */
+  dispose(): void;
 }
 
 /** Signal number → name, for statuses that report a number. */

@@ -7,6 +7,14 @@
 import fs from 'node:fs';
 import { formatBytes } from '../core/units.js';
 
+/**
+ * Back-pressure threshold: the source is paused only when this much is waiting
+ * to be written. It must be large: node-pty drops whatever is still unread
+ * 200 ms after the child exits, so pausing a pty for a brief disk hiccup near
+ * the end of a run would lose its last output.
+ */
+const PAUSE_AT = 32 * 1024 * 1024;
+
 export interface OutputLogOptions {
   maxBytes: number;
   tailBytes: number;
@@ -31,7 +39,7 @@ export class OutputLog {
     readonly file: string,
     private readonly opts: OutputLogOptions,
   ) {
-    this.stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600 });
+    this.stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600, highWaterMark: 1024 * 1024 });
     this.stream.on('error', (err) => {
       // Disk full or unwritable: keep the tail in memory, say so once, keep running.
       if (!this.writeFailed) opts.onError?.(err);
@@ -58,10 +66,11 @@ export class OutputLog {
     this.total += data.length;
     if (this.writeFailed) return true;
     const end = this.total;
-    return this.stream.write(data, () => {
+    this.stream.write(data, () => {
       this.flushed = Math.max(this.flushed, end);
       this.wakeFlushWaiters();
     });
+    return this.stream.writableLength < PAUSE_AT;
   }
 
   onDrain(cb: () => void): void {

@@ -1,0 +1,38 @@
+/** Process checks through `ps`, independent of bgbash's own /proc code. */
+import { execFileSync } from 'node:child_process';
+
+export interface PsRow {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  args: string;
+}
+
+export function ps(): PsRow[] {
+  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,pgid=,sid=,stat=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [pid, ppid, pgid, sid, stat, ...args] = line.trim().split(/\s+/);
+      return { pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid), sid: Number(sid), stat, args: args.join(' ') };
+    })
+    .filter((r) => !r.stat.startsWith('Z'));
+}
+
+export function alive(pids: number[]): number[] {
+  const set = new Set(ps().map((r) => r.pid));
+  return pids.filter((p) => set.has(p));
+}
+
+/** Processes whose command line contains `token`. */
+export function withArgs(token: string): PsRow[] {
+  return ps().filter((r) => r.args.includes(token) && !r.args.includes('ps -e'));
+}
+
+/** Processes in the given sessions or process groups. */
+export function inSessionsOrGroups(ids: number[]): PsRow[] {
+  const set = new Set(ids);
+  return ps().filter((r) => set.has(r.sid) || set.has(r.pgid));
+}

@@ -1,0 +1,89 @@
+/**
+ * Starting the built server as an agent would: `node dist/cli/main.js serve`
+ * through the MCP SDK's own stdio client, in a fresh temp data dir.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(ROOT, 'dist/cli/main.js');
+export const FIXTURES = path.join(ROOT, 'fixtures');
+
+export function tempDir(prefix = 'bgbash-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    // Keep the user's real config out of tests.
+    XDG_CONFIG_HOME: path.join(os.tmpdir(), 'bgbash-no-user-config'),
+    ...extra,
+  };
+}
+
+export interface TestServer {
+  client: Client;
+  transport: StdioClientTransport;
+  dataDir: string;
+  pid: number;
+  stderr: () => string;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: any }>;
+  /** Calls a tool and fails the test if it returned an error. */
+  ok(name: string, args?: Record<string, unknown>): Promise<CallToolResult & { structuredContent: any }>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  set?: Record<string, string | number>;
+  env?: Record<string, string>;
+  clientName?: string;
+  capabilities?: Record<string, unknown>;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const args = [CLI, 'serve', '--data-dir', dataDir];
+  for (const [k, v] of Object.entries(opts.set ?? {})) args.push('--set', `${k}=${v}`);
+  const transport = new StdioClientTransport({ command: process.execPath, args, env: baseEnv(opts.env), stderr: 'pipe', cwd: ROOT });
+  let stderr = '';
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const client = new Client({ name: opts.clientName ?? 'vitest', version: '1.0.0' }, { capabilities: opts.capabilities ?? {} });
+  await client.connect(transport);
+  const call = async (name: string, a: Record<string, unknown> = {}): Promise<any> => client.callTool({ name, arguments: a }, undefined, { timeout: 60_000 });
+  return {
+    client,
+    transport,
+    dataDir,
+    pid: transport.pid!,
+    stderr: () => stderr,
+    call,
+    async ok(name, a = {}) {
+      const r = await call(name, a);
+      if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
+      return r;
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+export function text(r: CallToolResult): string {
+  return r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+}
+
+export function readRecord(dataDir: string, id: string): any {
+  return JSON.parse(fs.readFileSync(path.join(dataDir, 'tasks', id, 'record.json'), 'utf8'));
+}
+
+export function fixture(name: string): string {
+  return path.join(FIXTURES, name);
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Two cores: run test files two at a time, in forked processes (node-pty is a
+// native module and does not belong in worker threads).
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    teardownTimeout: 10_000,
+  },
+});
