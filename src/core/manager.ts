@@ -55,7 +55,7 @@ export class TaskManager extends TaskEmitter {
     // Every waiting call and subscriber listens here; many at once is normal.
     this.setMaxListeners(0);
     this.ids = new IdAllocator(paths);
-    this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}`));
+    this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}; the task goes on, known to this server only`));
   }
 
   private warn(message: string): void {
@@ -156,7 +156,7 @@ export class TaskManager extends TaskEmitter {
       result: null,
     };
     this.tasks.set(task.id, task);
-    void this.records.save(task, true);
+    this.records.save(task, false);
     this.emit('created', task);
     if (spec.foreground) void this.start(task.id);
     else {
@@ -229,7 +229,7 @@ export class TaskManager extends TaskEmitter {
     const prev = this.tasks.get(id)!;
     const next = transition(prev, event);
     this.tasks.set(id, next);
-    void this.records.save(next, prev.state !== next.state);
+    this.records.save(next, prev.state !== next.state);
     this.emit('changed', next, prev);
     if (!isTerminal(prev) && isTerminal(next)) this.emit('ended', next);
     return next;
@@ -331,7 +331,7 @@ export class TaskManager extends TaskEmitter {
     lt.proc?.dispose();
     await lt.close();
     this.syncOutput(id, lt);
-    void this.records.save(this.tasks.get(id)!, true);
+    this.records.save(this.tasks.get(id)!, true);
     this.live.delete(id);
     lt.markExited();
     this.pump();

@@ -1,22 +1,19 @@
 /**
  * One JSON record per task, written atomically (temp file + rename) so a
  * crash leaves either the old record or the new one, never half of one.
- * Writes are asynchronous and coalesced per task: while one is in flight,
- * later saves collapse into a single follow-up write of the newest state.
- * State transitions are fsynced; progress updates are not.
+ *
+ * Writes are synchronous (a small file, ~0.1 ms): the record on disk is never
+ * behind what an agent was told, so `kill -9` right after a tool call loses
+ * nothing. State transitions are then fsynced in the background, for the
+ * rarer crash of the whole machine.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Task } from '../core/task.js';
 import { taskDir, type DataPaths } from './data-dir.js';
 
-interface Slot {
-  writing: Promise<void> | null;
-  next: { task: Task; durable: boolean } | null;
-}
-
 export class RecordStore {
-  private readonly slots = new Map<string, Slot>();
+  private readonly syncing = new Set<Promise<void>>();
   private tmpCounter = 0;
 
   constructor(
@@ -28,50 +25,27 @@ export class RecordStore {
     return path.join(taskDir(this.paths, id), 'record.json');
   }
 
-  save(task: Task, durable: boolean): Promise<void> {
-    let slot = this.slots.get(task.id);
-    if (!slot) {
-      slot = { writing: null, next: null };
-      this.slots.set(task.id, slot);
-    }
-    const pendingDurable = slot.next?.durable ?? false;
-    slot.next = { task, durable: durable || pendingDurable };
-    if (!slot.writing) slot.writing = this.drain(task.id, slot);
-    return slot.writing;
-  }
-
-  private async drain(id: string, slot: Slot): Promise<void> {
-    while (slot.next) {
-      const { task, durable } = slot.next;
-      slot.next = null;
-      try {
-        await this.write(task, durable);
-      } catch (err) {
-        this.onError(err as Error, id);
-      }
-    }
-    slot.writing = null;
-    this.slots.delete(id);
-  }
-
-  private async write(task: Task, durable: boolean): Promise<void> {
+  /** Writes the record now; with `durable`, also fsyncs it in the background. Never throws. */
+  save(task: Task, durable: boolean): void {
     const file = this.recordFile(task.id);
     const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
-    const fh = await fs.promises.open(tmp, 'w', 0o600);
     try {
-      await fh.writeFile(JSON.stringify(task, null, 2) + '\n');
-      if (durable) await fh.sync();
-    } finally {
-      await fh.close();
+      fs.writeFileSync(tmp, JSON.stringify(task, null, 2) + '\n', { mode: 0o600 });
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      this.onError(err as Error, task.id);
+      return;
     }
-    await fs.promises.rename(tmp, file);
+    if (durable) {
+      const p = fsyncFile(file).finally(() => this.syncing.delete(p));
+      this.syncing.add(p);
+    }
   }
 
-  /** Waits until every save made so far is on disk. */
+  /** Waits for the background fsyncs started so far. */
   async flush(): Promise<void> {
-    while (this.slots.size > 0) {
-      await Promise.all([...this.slots.values()].map((s) => s.writing));
-    }
+    await Promise.all([...this.syncing]);
   }
 
   load(id: string): Task | null {
@@ -81,13 +55,22 @@ export class RecordStore {
       return null;
     }
   }
+}
 
-  /** Every readable record on disk, newest id first. */
-  loadAll(): Task[] {
-    return loadAllRecords(this.paths);
+async function fsyncFile(file: string): Promise<void> {
+  try {
+    const fh = await fs.promises.open(file, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* replaced or removed meanwhile: the newer write syncs itself */
   }
 }
 
+/** Every readable record on disk, newest id first. */
 export function loadAllRecords(paths: DataPaths): Task[] {
   let ids: string[];
   try {

@@ -43,7 +43,7 @@ export async function recoverDeadServers(paths: DataPaths, records: RecordStore,
         ? `the bgbash server that ran this task (${who}) exited while it was running; output up to then is kept`
         : `the bgbash server that queued this task (${who}) exited before it started`;
     const closed = withOutputSize(transition(task, { type: 'fail', error, at: now }), paths);
-    await records.save(closed, true);
+    records.save(closed, true);
     report.closed.push(task.id);
   }
   for (const id of dead) {

@@ -1,0 +1,161 @@
+/**
+ * No orphan survives: cancel, timeout, leftovers of a finished command, and
+ * every way the server can stop. Checked with `ps`, by distinctive command lines.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withArgs } from '../helpers/procs.js';
+import { fixture, readRecord, startServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+
+let seq = 0;
+/** A sleep length no other process on the machine uses, to find a test's processes by. */
+function token(): string {
+  return `${4000 + (process.pid % 1000)}.${++seq}${Date.now() % 1000}`;
+}
+
+const GRACE = { 'background.killGrace': '500ms' };
+
+describe('process trees', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ set: GRACE });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('cancel ends children and grandchildren that ignore SIGTERM', async () => {
+    const tok = token();
+    const r = await s.ok('bash', { command: `${fixture('stubborn.sh')} ${tok}`, background: true });
+    const id = r.structuredContent.task_id;
+    await s.ok('task_output', { task_id: id, until: 'ready', wait: 10 });
+    expect(withArgs(`sleep ${tok}`).length).toBe(2);
+    const c = await s.ok('task_cancel', { task_id: id });
+    expect(c.structuredContent.task.state).toBe('cancelled');
+    await waitFor(() => withArgs(`sleep ${tok}`).length === 0 && withArgs(`stubborn.sh ${tok}`).length === 0, 'the tree to be gone', 5000);
+    const st = await s.ok('task_status', { task_id: id, wait: 5 });
+    // The late exit fills in how it died; the state stays cancelled.
+    expect(st.structuredContent.task).toMatchObject({ state: 'cancelled', signal: 'SIGKILL' });
+  });
+
+  it('timeout fails the task with a timeout error and ends the tree', async () => {
+    const tok = token();
+    const t0 = Date.now();
+    const r = await s.ok('bash', { command: `${fixture('stubborn.sh')} ${tok}`, timeout: 1, yield_after: 0 });
+    expect(r.structuredContent.state).toBe('failed');
+    expect(r.structuredContent.error).toMatch(/timed out after 1\.0s/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(withArgs(`sleep ${tok}`)).toEqual([]);
+  });
+
+  it('what a finished command left running in the background is ended, even a setsid daemon', async () => {
+    const tok = token();
+    const r = await s.ok('bash', { command: `${fixture('escapee.sh')} 0 ${tok}` });
+    expect(r.structuredContent).toMatchObject({ state: 'done', output: 'escaped' });
+    await waitFor(() => withArgs(`sleep ${tok}`).length === 0, 'the escaped daemon to be gone', 5000);
+  });
+});
+
+describe('server shutdown', () => {
+  const ways: Array<[string, (s: TestServer) => Promise<void> | void]> = [
+    ['stdin EOF', (s) => s.close()],
+    ['SIGTERM', (s) => void process.kill(s.pid, 'SIGTERM')],
+    ['SIGINT', (s) => void process.kill(s.pid, 'SIGINT')],
+    ['SIGHUP', (s) => void process.kill(s.pid, 'SIGHUP')],
+  ];
+  it.each(ways)('on %s: tasks cancelled, trees ended, records flushed, exit', async (why, stop) => {
+    const s = await startServer({ set: GRACE });
+    const tok = token();
+    const r = await s.ok('bash', { command: `${fixture('stubborn.sh')} ${tok}`, background: true });
+    const q = await s.ok('bash', { command: 'sleep 100', background: true });
+    const id = r.structuredContent.task_id;
+    await s.ok('task_output', { task_id: id, until: 'ready', wait: 10 });
+    const t0 = Date.now();
+    await stop(s);
+    await waitFor(() => withArgs(`${s.dataDir}`).length === 0, 'the server to exit', 8000);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(withArgs(`sleep ${tok}`)).toEqual([]);
+    for (const tid of [id, q.structuredContent.task_id]) {
+      const rec = readRecord(s.dataDir, tid);
+      expect(rec.state).toBe('cancelled');
+      expect(rec.error).toMatch(/the bgbash server shut down/);
+    }
+    expect(fs.readdirSync(path.join(s.dataDir, 'servers'))).toEqual([]);
+    if (why !== 'stdin EOF') await s.close().catch(() => undefined);
+  });
+});
+
+describe('kill -9 of the server', () => {
+  it('the next server closes its tasks as failed, keeps their output, and ends its orphans', async () => {
+    const a = await startServer({ set: GRACE });
+    const tok = token();
+    const r = await a.ok('bash', { command: `echo before-crash; ${fixture('stubborn.sh')} ${tok}`, background: true });
+    const id = r.structuredContent.task_id;
+    await a.ok('task_output', { task_id: id, until: 'ready', wait: 10 });
+    process.kill(a.pid, 'SIGKILL');
+    await waitFor(() => withArgs(a.dataDir).length === 0, 'the server to die');
+    expect(readRecord(a.dataDir, id).state).toBe('running');
+    const b = await startServer({ dataDir: a.dataDir, set: GRACE });
+    const rec = readRecord(a.dataDir, id);
+    expect(rec.state).toBe('failed');
+    expect(rec.error).toMatch(/the bgbash server that ran this task \(server pid \d+\) exited while it was running/);
+    const out = await b.ok('task_output', { task_id: id });
+    expect(out.structuredContent.output).toMatch(/^before-crash/);
+    await waitFor(() => withArgs(`sleep ${tok}`).length === 0, 'orphans to be ended', 5000);
+    // New ids continue after the old ones.
+    const next = await b.ok('bash', { command: 'true' });
+    expect(Number(next.structuredContent.task_id)).toBeGreaterThan(Number(id));
+    await b.close();
+    await a.close().catch(() => undefined);
+  });
+});
+
+describe('servers sharing a data dir', () => {
+  it('ids never collide, and a new server never touches a live server\'s tasks', async () => {
+    const a = await startServer({ set: GRACE });
+    const b = await startServer({ dataDir: a.dataDir, set: GRACE });
+    const long = await a.ok('bash', { command: 'sleep 30', background: true });
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).ok('bash', { command: 'true', background: true }).then((r) => r.structuredContent.task_id)),
+    );
+    expect(new Set([...ids, long.structuredContent.task_id]).size).toBe(11);
+    const c = await startServer({ dataDir: a.dataDir, set: GRACE });
+    expect(readRecord(a.dataDir, long.structuredContent.task_id).state).toBe('running');
+    // Every server sees every task; only the owner can cancel.
+    const seen = await c.ok('task_status', { task_id: long.structuredContent.task_id });
+    expect(seen.structuredContent.task.state).toBe('running');
+    const foreign = await c.call('task_cancel', { task_id: long.structuredContent.task_id });
+    expect(foreign.isError).toBe(true);
+    await a.ok('task_cancel', { task_id: long.structuredContent.task_id });
+    await Promise.all([a.close(), b.close(), c.close()]);
+  });
+});
+
+describe('output cap', () => {
+  it('stops storing past output.maxBytes, says so, and counts what it dropped', async () => {
+    const s = await startServer({ set: { 'output.maxBytes': '100KB' } });
+    const r = await s.ok('bash', { command: `${fixture('huge.sh')} 20000` });
+    expect(r.structuredContent.state).toBe('done');
+    expect(r.structuredContent.output).toContain('[bgbash: output reached the 97.7 KiB cap; the rest is dropped]');
+    const rec = readRecord(s.dataDir, r.structuredContent.task_id);
+    expect(rec.output_dropped).toBeGreaterThan(500_000);
+    expect(fs.statSync(path.join(s.dataDir, 'tasks', rec.id, 'output.log')).size).toBeLessThan(101_000);
+    await s.close();
+  });
+});
+
+describe('bad config', () => {
+  it('serve fails at start naming the key', () => {
+    let err: any;
+    try {
+      execFileSync(process.execPath, [path.resolve('dist/cli/main.js'), 'serve', '--set', 'background.maxConcurrentTasks=zero'], { stdio: 'pipe', input: '' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err.status).toBe(1);
+    expect(String(err.stderr)).toMatch(/bad config: "background\.maxConcurrentTasks"/);
+  });
+});
