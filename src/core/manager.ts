@@ -127,7 +127,8 @@ export class TaskManager extends TaskEmitter {
 
   // ---- lifecycle ----
 
-  submit(spec: ShellSpec): Task {
+  /** Creates a task; when it can start at once, resolves after its process was spawned (or failed to). */
+  async submit(spec: ShellSpec): Promise<Task> {
     if (this.stopping) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
     if (!spec.command.trim()) throw new UserError('command is empty', 'command');
     const cwd = path.resolve(spec.cwd ?? process.cwd());
@@ -158,15 +159,15 @@ export class TaskManager extends TaskEmitter {
     this.tasks.set(task.id, task);
     this.records.save(task, false);
     this.emit('created', task);
-    if (spec.foreground) void this.start(task.id);
+    if (spec.foreground) await this.start(task.id);
     else {
       this.queue.push(task.id);
-      this.pump();
+      await Promise.all(this.pump());
     }
     return this.tasks.get(task.id)!;
   }
 
-  retry(ref: string): Task {
+  retry(ref: string): Promise<Task> {
     const old = this.get(ref);
     if (!isTerminal(old)) throw new UserError(`task ${old.id} is still ${old.state}; cancel it first or wait for it to end`, 'task_id');
     if (old.kind !== 'shell' || old.command === null) throw new UserError(`task ${old.id} is a ${old.kind} task; this server cannot retry it`, 'task_id');
@@ -214,11 +215,14 @@ export class TaskManager extends TaskEmitter {
     this.live.get(id)?.proc?.resize(cols, rows);
   }
 
-  private pump(): void {
+  /** Starts queued tasks while there are free slots; returns their start-ups. */
+  private pump(): Array<Promise<void>> {
+    const started: Array<Promise<void>> = [];
     while (this.queue.length > 0 && this.live.size < this.config.background.maxConcurrentTasks) {
       const id = this.queue.shift()!;
-      if (this.tasks.get(id)?.state === 'pending') void this.start(id);
+      if (this.tasks.get(id)?.state === 'pending') started.push(this.start(id));
     }
+    return started;
   }
 
   private marker(id: string): string {
@@ -235,6 +239,7 @@ export class TaskManager extends TaskEmitter {
     return next;
   }
 
+  /** Spawns a pending task's process. It takes its slot (enters `live`) before the first await. */
   private async start(id: string): Promise<void> {
     const task = this.tasks.get(id)!;
     if (task.state !== 'pending' || task.command === null) return;
@@ -261,7 +266,7 @@ export class TaskManager extends TaskEmitter {
       await lt.close();
       const why = err instanceof UserError ? err.message : `could not start: ${(err as Error).message}`;
       if (this.tasks.get(id)!.state === 'pending') this.apply(id, { type: 'fail', error: why, at: now() });
-      this.pump();
+      void this.pump();
       return;
     }
     const proc = lt.proc;
@@ -334,7 +339,7 @@ export class TaskManager extends TaskEmitter {
     this.records.save(this.tasks.get(id)!, true);
     this.live.delete(id);
     lt.markExited();
-    this.pump();
+    void this.pump();
   }
 
   /** Copies output counters from the live logs into the record. */

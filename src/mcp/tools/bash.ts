@@ -29,7 +29,7 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof input, typeof output>
     handler: async (args, extra) => {
       const until = args.until !== undefined ? compileRegex(args.until, 'until') : null;
       const spec = shellSpecFrom(ctx, args, { foreground: !args.background });
-      const task = ctx.manager.submit(spec);
+      const task = await ctx.manager.submit(spec);
       if (args.background) {
         return {
           text: `Task #${task.id} started in the background (${task.state}): ${task.command}\nYou will get a notice when it ends. Read its output with task_output {task_id: "${task.id}"}; wait with task_status {task_id: "${task.id}", wait: 60}.`,

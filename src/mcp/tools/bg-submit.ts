@@ -22,7 +22,7 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof input, typeof out
         throw new UserError('prompt tasks are not available in this version of bgbash: submit a shell command with `command`', 'prompt');
       }
       if (args.command === undefined) throw new UserError('command is required (the shell command to run in the background)', 'command');
-      const task = ctx.manager.submit(shellSpecFrom(ctx, { ...args, command: args.command }, { foreground: false }));
+      const task = await ctx.manager.submit(shellSpecFrom(ctx, { ...args, command: args.command }, { foreground: false }));
       return {
         text: `Task #${task.id} submitted (${task.state}): ${task.command}\nYou will get a notice when it ends; task_output {task_id: "${task.id}"} reads its output.`,
         structured: { task_id: task.id, state: task.state },

@@ -52,7 +52,7 @@ export function taskOutputTool(ctx: ToolContext): ToolDef<typeof input, typeof o
       const status = isTerminal(task) ? `[task #${task.id} ${task.state}${t.exit_code !== null && t.exit_code !== undefined ? `, exit code ${t.exit_code}` : ''}; cursor ${win.cursor}]` : `[task #${task.id} ${task.state}; cursor ${win.cursor}]`;
       const untilNote = until ? (matched ? '' : `\n[no line matched ${until} yet]`) : '';
       return {
-        text: `${win.output}${win.output ? '\n' : ''}${status}${untilNote}`,
+        text: `${win.output.replace(/\n$/, '')}${win.output ? '\n' : ''}${status}${untilNote}`,
         structured: {
           task_id: task.id,
           state: task.state,

@@ -13,7 +13,7 @@ export function taskRetryTool(ctx: ToolContext): ToolDef<typeof input, typeof ou
     output,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     handler: async (args) => {
-      const task = ctx.manager.retry(args.task_id);
+      const task = await ctx.manager.retry(args.task_id);
       return {
         text: `Retried: task #${task.retry_of} is re-run as task #${task.id} (${task.state}).`,
         structured: { task_id: task.id, state: task.state, retry_of: task.retry_of! },
