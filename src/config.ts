@@ -30,6 +30,8 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
 export const configSchema = z
   .object({
     dataDir: z.string().optional(),
+    /** Name of the agent session this server serves; notices wait in its inbox. Default: the server's id. */
+    session: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, "_", "." and "-" only')).optional(),
     background: z
       .object({
         maxConcurrentTasks: z.number().int().min(1).max(10_000).default(10),
@@ -98,6 +100,7 @@ export class ConfigError extends Error {}
 /** Environment variables and the key each sets. */
 export const ENV_KEYS: Record<string, { key: string; type: 'number' | 'string' | 'boolean' | 'list' }> = {
   BGBASH_DATA_DIR: { key: 'dataDir', type: 'string' },
+  BGBASH_SESSION: { key: 'session', type: 'string' },
   BGBASH_MAX_CONCURRENT_TASKS: { key: 'background.maxConcurrentTasks', type: 'number' },
   BGBASH_TASK_TIMEOUT: { key: 'background.taskTimeout', type: 'string' },
   BGBASH_DEFAULT_DELIVER_TO: { key: 'background.defaultDeliverTo', type: 'list' },
@@ -214,7 +217,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 
 function checkShape(value: Record<string, unknown>, file: string): void {
   for (const [k, v] of Object.entries(value)) {
-    if (k === 'dataDir') continue;
+    if (k === 'dataDir' || k === 'session') continue;
     if (!(k in configSchema.shape)) throw new ConfigError(`bad config: unknown key "${k}" in ${file}`);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`bad config: "${k}" in ${file} must be an object`);
   }

@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { ForegroundRuns } from './core/foreground.js';
 import { TaskManager } from './core/manager.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
-import { recoverDeadServers } from './store/recovery.js';
+import { recoverDeadServers, type RecoveryReport } from './store/recovery.js';
 import { newServerId, ownStartTime, removeServerInfo, writeServerInfo, type ServerInfo } from './store/servers.js';
 
 export interface Runtime {
@@ -16,6 +16,10 @@ export interface Runtime {
   info: ServerInfo;
   manager: TaskManager;
   foreground: ForegroundRuns;
+  /** The agent session this server serves. */
+  session: string;
+  /** What was repaired at start: tasks of dead servers closed as failed. */
+  recovered: RecoveryReport;
   /** Cancels every live task, ends their trees, flushes records, unregisters. Idempotent. */
   stop(reason: string): Promise<void>;
   updateInfo(patch: Partial<ServerInfo>): void;
@@ -36,7 +40,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
   writeServerInfo(paths, info);
   const manager = new TaskManager(config, paths, info.id);
   manager.on('warning', (msg) => process.stderr.write(`bgbash: ${msg}\n`));
-  await recoverDeadServers(paths, manager.records, info.id, config.background.killGrace);
+  const recovered = await recoverDeadServers(paths, manager.records, info.id, config.background.killGrace);
   let stopping: Promise<void> | null = null;
   return {
     config,
@@ -44,6 +48,8 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     info,
     manager,
     foreground: new ForegroundRuns(manager),
+    session: config.session ?? info.id,
+    recovered,
     updateInfo(patch) {
       Object.assign(info, patch);
       writeServerInfo(paths, info);

@@ -13,6 +13,8 @@ Options:
   --data-dir DIR         Where task records and output live (default: $XDG_STATE_HOME/bgbash)
   --config FILE          Config file (default: ./bgbash.config.json, then ~/.config/bgbash/config.json)
   --set KEY=VALUE        Set a config key, e.g. --set background.maxConcurrentTasks=4
+  --session NAME         The agent session this server serves (default: the server's id);
+                         undelivered notices wait in its inbox across restarts
   -h, --help             This help
   -v, --version          Print the version
 `;
@@ -31,7 +33,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const overrides: Record<string, string> = {};
   let rest: string[] = [];
   const load: LoadOptions = { overrides };
-  const needsValue = new Set(['--data-dir', '--config', '--set', '--server', '--state', '--name', '--cwd', '--timeout', '--tail', '--limit', '--http']);
+  const needsValue = new Set(['--data-dir', '--config', '--set', '--session', '--server', '--state', '--name', '--cwd', '--timeout', '--tail', '--limit', '--http']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {

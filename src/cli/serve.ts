@@ -2,16 +2,20 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { loadConfig, type LoadOptions } from '../config.js';
 import { createMcpServer } from '../mcp/server.js';
+import { Notifier } from '../notify/notifier.js';
 import { startRuntime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
 
 export async function serve(opts: LoadOptions): Promise<void> {
   const config = loadConfig(opts);
   const rt = await startRuntime(config);
-  const server = createMcpServer(
-    { manager: rt.manager, foreground: rt.foreground, config, session: () => rt.info.id },
-    { version: VERSION },
+  const notifier = new Notifier(rt.manager, rt.foreground, { tailLines: config.notices.tailLines, lineIntervalMs: 1000, maxLineNotices: 50 });
+  const mcp = createMcpServer(
+    { manager: rt.manager, foreground: rt.foreground, config, session: () => rt.session },
+    { version: VERSION, notifier, channel: config.notices.channel },
   );
+  const server = mcp.server;
+  for (const task of rt.recovered.closed) notifier.announce(task);
   const transport = new StdioServerTransport();
   let exiting = false;
   const exit = async (why: string, code = 0): Promise<void> => {
@@ -20,7 +24,7 @@ export async function serve(opts: LoadOptions): Promise<void> {
     // A second signal while stopping means "now".
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
     await rt.stop(`the bgbash server shut down (${why})`);
-    await server.close().catch(() => undefined);
+    await mcp.close();
     process.exit(code);
   };
   process.on('SIGINT', () => void exit('SIGINT'));

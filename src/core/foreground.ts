@@ -29,6 +29,11 @@ export class ForegroundRuns {
 
   constructor(private readonly manager: TaskManager) {}
 
+  /** A caller is waiting on this task: when it ends, that caller gets the result itself. */
+  isWaiting(id: string): boolean {
+    return this.waiting.has(id);
+  }
+
   /** Ids of tasks a caller is waiting on right now, newest first. */
   current(): string[] {
     return [...this.waiting.keys()].reverse();

@@ -34,6 +34,7 @@ export interface ShellSpec {
   session?: string | null;
   deliver_to?: string[];
   retry_of?: string | null;
+  notify_on?: string | null;
   /** A caller is waiting on it: start at once instead of queueing behind background tasks. */
   foreground?: boolean;
 }
@@ -150,6 +151,7 @@ export class TaskManager extends TaskEmitter {
       timeout_ms: timeout,
       server: this.serverId,
       retry_of: spec.retry_of ?? null,
+      notify_on: spec.notify_on ?? null,
       created_at: new Date().toISOString(),
       output_bytes: 0,
       output_dropped: 0,
@@ -181,6 +183,7 @@ export class TaskManager extends TaskEmitter {
       origin: old.origin,
       session: old.session,
       deliver_to: old.deliver_to,
+      notify_on: old.notify_on ?? null,
       retry_of: old.id,
     });
   }

@@ -29,6 +29,8 @@ export interface TaskCommon {
   /** Server that owns the task; recovery only touches tasks whose server is gone. */
   server: string;
   retry_of: string | null;
+  /** Regex: each matching output line sends a notice while the task runs. */
+  notify_on: string | null;
   created_at: string;
   output_bytes: number;
   /** Output bytes dropped past the per-task cap. */

@@ -2,6 +2,7 @@
 import type { Config } from '../config.js';
 import type { ForegroundRuns } from '../core/foreground.js';
 import type { TaskManager } from '../core/manager.js';
+import type { Task } from '../core/task.js';
 
 export interface ToolContext {
   manager: TaskManager;
@@ -11,4 +12,6 @@ export interface ToolContext {
   clientName(): string | null;
   /** The agent session this server serves. */
   session(): string;
+  /** The agent was shown this task's current state; if it ended, no notice is needed any more. */
+  seen(task: Task): void;
 }

@@ -1,8 +1,10 @@
 /** The MCP server: a thin adapter that exposes the TaskManager as tools. */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Notifier } from '../notify/notifier.js';
 import type { ToolContext } from './context.js';
-import { registerTool, type Decorate } from './tool-kit.js';
+import { CHANNEL_CAPABILITY, wireNotices } from './notices.js';
+import { registerResources } from './resources.js';
+import { registerTool } from './tool-kit.js';
 import { bashTool } from './tools/bash.js';
 import { bgSubmitTool } from './tools/bg-submit.js';
 import { taskCancelTool } from './tools/task-cancel.js';
@@ -14,22 +16,42 @@ import { taskStatusTool } from './tools/task-status.js';
 
 export const SERVER_NAME = 'bgbash';
 
-export const INSTRUCTIONS = `bgbash runs shell commands without blocking you. Use its bash tool with background: true for servers, watchers, builds and tests; a foreground bash call returns after yield_after seconds (default 30) with the command still running as a task. When a task ends you get a notice like "[Task #12 completed] npm test — exit code 0 (41.2s)" in a later tool result (or pushed by your client). Read output with task_output (cursor-based, capped), wait with task_status {wait} instead of polling, answer prompts with task_input.`;
+export const INSTRUCTIONS = `bgbash runs shell commands without blocking you. Use its bash tool with background: true for servers, watchers, builds and tests; a foreground bash call returns after yield_after seconds (default 30) with the command still running as a task. When a background task ends you are told once, with a notice like "[Task #12 completed] npm test — exit code 0 (41.2s)" followed by the last lines of output: appended to your next bgbash tool result, or pushed as a <channel source="bgbash" task_id=".." state=".."> event. React to it (read more with task_output) without polling. Read output with task_output (cursor-based, capped), wait with task_status {wait}, answer prompts with task_input.`;
 
 export interface ServerOptions {
   version: string;
-  decorate?: Decorate;
+  notifier: Notifier;
+  /** Declare and send Claude Code channel events. */
+  channel: boolean;
 }
 
-export function createMcpServer(ctx: Omit<ToolContext, 'clientName'>, opts: ServerOptions): McpServer {
+export interface BgbashMcp {
+  server: McpServer;
+  close(): Promise<void>;
+}
+
+export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, opts: ServerOptions): BgbashMcp {
+  const experimental: Record<string, object> = opts.channel ? { [CHANNEL_CAPABILITY]: {} } : {};
   const server = new McpServer(
     { name: SERVER_NAME, version: opts.version, title: 'bgbash — background shell tasks' },
-    { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {}, logging: {}, experimental }, instructions: INSTRUCTIONS },
   );
-  const full: ToolContext = { ...ctx, clientName: () => server.server.getClientVersion()?.name ?? null };
-  const decorate: Decorate = opts.decorate ?? ((r: CallToolResult) => r);
+  const full: ToolContext = {
+    ...ctx,
+    clientName: () => server.server.getClientVersion()?.name ?? null,
+    seen: (task) => opts.notifier.markSeen(task),
+  };
+  const notices = wireNotices(server, opts.notifier, ctx.session, { channel: opts.channel });
+  const unregister = registerResources(server, ctx.manager);
   for (const make of [bashTool, bgSubmitTool, taskStatusTool, taskOutputTool, taskListTool, taskCancelTool, taskRetryTool, taskInputTool]) {
-    registerTool(server, make(full) as never, decorate);
+    registerTool(server, make(full) as never, notices.decorate);
   }
-  return server;
+  return {
+    server,
+    async close() {
+      notices.detach();
+      unregister();
+      await server.close().catch(() => undefined);
+    },
+  };
 }

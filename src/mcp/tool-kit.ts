@@ -10,6 +10,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
+import { noticeSchema } from '../notify/notice.js';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -38,7 +39,14 @@ export function errorResult(message: string): CallToolResult {
 export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(server: McpServer, def: ToolDef<I, O>, decorate: Decorate): void {
   server.registerTool(
     def.name,
-    { title: def.title, description: def.description, inputSchema: def.input, outputSchema: def.output, annotations: def.annotations },
+    {
+      title: def.title,
+      description: def.description,
+      inputSchema: def.input,
+      // Every result may carry the notices of tasks that ended meanwhile.
+      outputSchema: { ...def.output, notices: z.array(noticeSchema).optional().describe('Background tasks that ended since the last call') },
+      annotations: def.annotations,
+    },
     (async (args: z.infer<z.ZodObject<I>>, extra: Extra): Promise<CallToolResult> => {
       try {
         const reply = await def.handler(args, extra);

@@ -16,7 +16,7 @@ import { readServers, removeServerInfo, serverAlive, type ServerInfo } from './s
 import path from 'node:path';
 
 export interface RecoveryReport {
-  closed: string[];
+  closed: Task[];
   killed: number;
 }
 
@@ -44,7 +44,7 @@ export async function recoverDeadServers(paths: DataPaths, records: RecordStore,
         : `the bgbash server that queued this task (${who}) exited before it started`;
     const closed = withOutputSize(transition(task, { type: 'fail', error, at: now }), paths);
     records.save(closed, true);
-    report.closed.push(task.id);
+    report.closed.push(closed);
   }
   for (const id of dead) {
     if (hasProc) {

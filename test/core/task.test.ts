@@ -5,7 +5,7 @@ const at = '2026-01-01T00:00:00.000Z';
 function pending(): Task {
   return {
     id: '1', kind: 'shell', state: 'pending', command: 'true', prompt: null, cwd: '/', env: {}, name: null, origin: null, session: null,
-    deliver_to: [], pty: true, timeout_ms: 1000, server: 's', retry_of: null, created_at: at, output_bytes: 0, output_dropped: 0, tokens: 0, result: null,
+    deliver_to: [], pty: true, timeout_ms: 1000, server: 's', retry_of: null, notify_on: null, created_at: at, output_bytes: 0, output_dropped: 0, tokens: 0, result: null,
   };
 }
 const events: Record<TaskEvent['type'], TaskEvent> = {

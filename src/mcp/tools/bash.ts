@@ -7,7 +7,9 @@ import { formatDuration } from '../../core/units.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema } from '../schemas.js';
 import { taskLine } from '../text.js';
-import type { ToolDef } from '../tool-kit.js';
+import type { Extra, ToolDef } from '../tool-kit.js';
+import { StringDecoder } from 'node:string_decoder';
+import { cleanText } from '../../run/clean.js';
 import { commonShellInput, shellSpecFrom } from './shell-input.js';
 
 const description = `Run a shell command (bash -c, under a pseudo-terminal by default).
@@ -37,8 +39,10 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof input, typeof output>
         };
       }
       const yieldAfter = args.yield_after ?? ctx.config.foreground.yieldAfter;
-      const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, signal: extra.signal });
+      const stopProgress = reportProgress(ctx, task.id, extra);
+      const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, signal: extra.signal }).finally(stopProgress);
       const t = outcome.task;
+      ctx.seen(t);
       const win = await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes);
       const errWin = t.pty ? null : await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes, 'stderr');
       const ended = isTerminal(t);
@@ -101,3 +105,30 @@ const output = {
   detached: z.enum(['yield', 'until', 'request', 'client']).nullable().describe('Why the call returned while the command still runs'),
   matched: z.string().optional(),
 };
+
+/** Progress notifications while a foreground call waits: bytes so far and the latest line, at most every 250 ms. */
+function reportProgress(ctx: ToolContext, id: string, extra: Extra): () => void {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return () => undefined;
+  const decoder = new StringDecoder('utf8');
+  let recent = '';
+  let bytes = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const send = (): void => {
+    timer = null;
+    const lines = cleanText(recent).split('\n').filter((l) => l.trim());
+    const message = lines.length ? lines[lines.length - 1].slice(0, 200) : undefined;
+    extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: bytes, ...(message ? { message } : {}) } }).catch(() => undefined);
+  };
+  const onOutput = (tid: string, chunk: Buffer): void => {
+    if (tid !== id) return;
+    bytes += chunk.length;
+    recent = (recent + decoder.write(chunk)).slice(-2048);
+    timer ??= setTimeout(send, 250);
+  };
+  ctx.manager.on('output', onOutput);
+  return () => {
+    ctx.manager.off('output', onOutput);
+    if (timer) clearTimeout(timer);
+  };
+}

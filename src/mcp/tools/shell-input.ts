@@ -1,6 +1,6 @@
 /** Parameters `bash` and `bg_submit` share, and turning them into a task spec. */
 import { z } from 'zod';
-import { UserError } from '../../core/errors.js';
+import { compileRegex, UserError } from '../../core/errors.js';
 import type { ShellSpec } from '../../core/manager.js';
 import type { ToolContext } from '../context.js';
 
@@ -10,6 +10,7 @@ export const commonShellInput = {
   timeout: z.number().positive().max(7 * 24 * 3600).optional().describe('Seconds before the whole process tree is stopped and the task fails (default background.taskTimeout, 30m)'),
   name: z.string().max(200).optional().describe('Short label shown in lists and notices'),
   pty: z.boolean().default(true).describe('Run under a pseudo-terminal (default). false: pipes, stdout and stderr kept apart'),
+  notify_on: z.string().max(1000).optional().describe('Regex: each output line that matches sends you a notice while the task runs (rate-limited), e.g. "ERROR|ready"'),
 };
 
 interface ShellArgs {
@@ -22,9 +23,11 @@ interface ShellArgs {
   origin?: string;
   session?: string;
   deliver_to?: string[];
+  notify_on?: string;
 }
 
 export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foreground: boolean }): ShellSpec {
+  if (args.notify_on !== undefined) compileRegex(args.notify_on, 'notify_on');
   for (const key of Object.keys(args.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UserError(`env: "${key}" is not a valid variable name`, 'env');
   }
@@ -38,6 +41,7 @@ export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foregr
     origin: args.origin ?? ctx.clientName(),
     session: args.session ?? ctx.session(),
     deliver_to: args.deliver_to,
+    notify_on: args.notify_on ?? null,
     foreground: extra.foreground,
   };
 }

@@ -40,6 +40,7 @@ export function taskOutputTool(ctx: ToolContext): ToolDef<typeof input, typeof o
         await waitForOutput(m, task.id, args.since ?? m.outputSize(task.id, stream), args.wait * 1000, extra.signal);
       }
       task = m.fresh(task.id);
+      ctx.seen(task);
       const win = await readWindow(m, task.id, {
         since: args.since,
         tail: args.tail,

@@ -29,6 +29,7 @@ export function taskStatusTool(ctx: ToolContext): ToolDef<typeof input, typeof o
       }
       let task = m.fresh(args.task_id);
       if (args.wait && !isTerminal(task) && m.isOwn(task.id)) task = await waitForEnd(m, task.id, args.wait * 1000, extra.signal);
+      ctx.seen(task);
       const waiting = m.waitingForInput(task.id);
       const output_file = m.logFile(task.id);
       const view = { ...taskView(task), waiting_for_input: waiting, output_file };

@@ -1,0 +1,77 @@
+/**
+ * Undelivered notices, on disk, per session: inbox/<session>/<notice id>.json.
+ * Whoever delivers a notice claims it by unlinking its file — atomic, so a
+ * hook process and the server draining at the same time never both deliver
+ * it. Survives a server restart.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataPaths } from '../store/data-dir.js';
+import { noticeSchema, type Notice } from './notice.js';
+
+function sessionDir(paths: DataPaths, session: string): string {
+  return path.join(paths.inbox, session.replace(/[^A-Za-z0-9_.-]/g, '_'));
+}
+
+function fileName(id: string): string {
+  return `${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`;
+}
+
+export function putNotice(paths: DataPaths, session: string, notice: Notice): void {
+  const dir = sessionDir(paths, session);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, fileName(notice.id));
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(notice) + '\n', { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+/** Notices still waiting in a session's inbox, oldest first, without claiming them. */
+export function peekNotices(paths: DataPaths, session: string): Notice[] {
+  const dir = sessionDir(paths, session);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const out: Notice[] = [];
+  for (const name of names) {
+    try {
+      const parsed = noticeSchema.safeParse(JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')));
+      if (parsed.success) out.push(parsed.data);
+    } catch {
+      /* claimed meanwhile */
+    }
+  }
+  return out.sort((a, b) => a.created_at.localeCompare(b.created_at));
+}
+
+/** Claims one notice; false when someone else delivered it first. */
+export function claimNotice(paths: DataPaths, session: string, id: string): boolean {
+  try {
+    fs.unlinkSync(path.join(sessionDir(paths, session), fileName(id)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Takes every waiting notice of a session (up to `max`), marking them delivered. */
+export function drainNotices(paths: DataPaths, session: string, max = Infinity): Notice[] {
+  const taken: Notice[] = [];
+  for (const n of peekNotices(paths, session)) {
+    if (taken.length >= max) break;
+    if (claimNotice(paths, session, n.id)) taken.push(n);
+  }
+  return taken;
+}
+
+/** Sessions that have an inbox directory. */
+export function inboxSessions(paths: DataPaths): string[] {
+  try {
+    return fs.readdirSync(paths.inbox);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * A completion notice: what the agent is told when a task ends (or, with
+ * `notify_on`, when a watched line appears). Formatted once, here, and the
+ * same text goes out by every delivery path.
+ */
+import { z } from 'zod';
+import type { EndedTask, Task } from '../core/task.js';
+import { elapsedMs, taskLabel } from '../core/task.js';
+import { formatDuration } from '../core/units.js';
+
+export const noticeSchema = z.object({
+  /** Unique per notice: "<task id>" for an end, "<task id>:line:<n>" for a watched line. */
+  id: z.string(),
+  kind: z.enum(['ended', 'line']),
+  task_id: z.string(),
+  state: z.enum(['pending', 'running', 'done', 'failed', 'cancelled']),
+  label: z.string(),
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  error: z.string().nullable(),
+  elapsed_ms: z.number(),
+  text: z.string(),
+  session: z.string().nullable(),
+  created_at: z.string(),
+});
+
+export type Notice = z.infer<typeof noticeSchema>;
+
+const WORD = { done: 'completed', failed: 'failed', cancelled: 'cancelled' } as const;
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}
+
+/** "[Task #42 completed] npm test -- --watch — exit code 0 (12.0s)", the output's last lines, how to read more. */
+export function endNotice(task: EndedTask, tail: string[]): Notice {
+  const status = task.exit_code !== null ? `exit code ${task.exit_code}` : task.signal ? `killed by ${task.signal}` : task.started_at ? 'no exit code' : 'never started';
+  const head = `[Task #${task.id} ${WORD[task.state]}] ${oneLine(taskLabel(task), 120)} — ${status} (${formatDuration(elapsedMs(task))})`;
+  const lines = [head];
+  if (task.state !== 'done') lines.push(`Error: ${task.error}`);
+  if (tail.length) lines.push(...tail.map((l) => `  ${l}`));
+  lines.push(`More: task_output {task_id: "${task.id}"}${task.output_bytes > 0 ? ` (${task.output_bytes} bytes)` : ''}`);
+  return {
+    id: task.id,
+    kind: 'ended',
+    task_id: task.id,
+    state: task.state,
+    label: taskLabel(task),
+    exit_code: task.exit_code,
+    signal: task.signal,
+    error: task.state === 'done' ? null : task.error,
+    elapsed_ms: elapsedMs(task),
+    text: lines.join('\n'),
+    session: task.session,
+    created_at: new Date().toISOString(),
+  };
+}
+
+/** "[Task #7 output] dev server — matched /ready/: Server ready on :5173" */
+export function lineNotice(task: Task, pattern: RegExp, line: string, n: number): Notice {
+  return {
+    id: `${task.id}:line:${n}`,
+    kind: 'line',
+    task_id: task.id,
+    state: task.state,
+    label: taskLabel(task),
+    exit_code: null,
+    signal: null,
+    error: null,
+    elapsed_ms: elapsedMs(task),
+    text: `[Task #${task.id} output] ${oneLine(taskLabel(task), 80)} — matched ${pattern}: ${oneLine(line, 300)}`,
+    session: task.session,
+    created_at: new Date().toISOString(),
+  };
+}

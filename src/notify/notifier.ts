@@ -1,0 +1,124 @@
+/**
+ * Produces notices from the TaskManager's events — one per task that ends
+ * while no caller is waiting on it, and one per watched line (`notify_on`) —
+ * stores each in its session's inbox and hands it to every sink (MCP
+ * notifications, deliver_to targets). What the agent has demonstrably seen
+ * (a foreground result, a task_status/task_output showing the end, a hook
+ * that drained the inbox) is not told again.
+ */
+import { EventEmitter } from 'node:events';
+import type { ForegroundRuns } from '../core/foreground.js';
+import { LineWatcher } from '../core/line-watch.js';
+import type { TaskManager } from '../core/manager.js';
+import { readWindow } from '../core/output-view.js';
+import { isTerminal, type Task } from '../core/task.js';
+import { claimNotice, drainNotices, putNotice } from './inbox.js';
+import { endNotice, lineNotice, type Notice } from './notice.js';
+
+export interface NotifierOptions {
+  tailLines: number;
+  /** Minimum gap between two line notices of one task. */
+  lineIntervalMs: number;
+  /** Line notices per task at most. */
+  maxLineNotices: number;
+}
+
+interface Watch {
+  watcher: LineWatcher;
+  sent: number;
+  lastAt: number;
+}
+
+export class Notifier extends EventEmitter<{ notice: [Notice] }> {
+  private readonly watches = new Map<string, Watch>();
+  /** Tasks whose end the agent already saw: no notice, or the notice is withdrawn. */
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly manager: TaskManager,
+    private readonly foreground: ForegroundRuns,
+    private readonly opts: NotifierOptions,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    manager.on('ended', (task) => this.onEnded(task));
+    manager.on('created', (task) => this.onCreated(task));
+    manager.on('output', (id, chunk) => this.watches.get(id)?.watcher.feed(chunk));
+  }
+
+  private onCreated(task: Task): void {
+    if (!task.notify_on) return;
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(task.notify_on);
+    } catch {
+      return; // validated by the tool; a record from elsewhere may carry anything
+    }
+    const watch: Watch = {
+      sent: 0,
+      lastAt: 0,
+      watcher: new LineWatcher(pattern, (line) => {
+        const now = Date.now();
+        if (watch.sent >= this.opts.maxLineNotices || now - watch.lastAt < this.opts.lineIntervalMs) return;
+        watch.sent++;
+        watch.lastAt = now;
+        this.publish(lineNotice(this.manager.fresh(task.id), pattern, line, watch.sent));
+      }),
+    };
+    this.watches.set(task.id, watch);
+  }
+
+  private onEnded(task: Task): void {
+    // A foreground call still waiting on it returns the result itself.
+    if (this.foreground.isWaiting(task.id)) {
+      this.watches.delete(task.id);
+      return;
+    }
+    void this.manager.processGone(task.id).then(async () => {
+      this.watches.delete(task.id);
+      if (this.seen.has(task.id)) return;
+      const final = this.manager.fresh(task.id);
+      if (!isTerminal(final)) return;
+      let tail: string[] = [];
+      if (this.opts.tailLines > 0 && final.output_bytes > 0) {
+        const win = await readWindow(this.manager, final.id, { tail: this.opts.tailLines, maxBytes: 2048 });
+        tail = win.output.split('\n').filter((l) => !l.startsWith('[… earlier output') && l.trim() !== '');
+      }
+      if (this.seen.has(task.id)) return;
+      this.publish(endNotice(final, tail));
+    });
+  }
+
+  /** Tells the agent about a task that ended without this server watching it (recovered from a dead server). */
+  announce(task: Task): void {
+    if (isTerminal(task)) this.publish(endNotice(task, []));
+  }
+
+  private publish(notice: Notice): void {
+    if (notice.session) {
+      try {
+        putNotice(this.manager.paths, notice.session, notice);
+      } catch (err) {
+        this.manager.emit('warning', `could not store the notice for task ${notice.task_id}: ${(err as Error).message}`);
+      }
+    }
+    this.emit('notice', notice);
+  }
+
+  /** The agent saw this task's end (e.g. a task_status showing it): do not tell it again. */
+  markSeen(task: Task): void {
+    if (!isTerminal(task) || !this.manager.isOwn(task.id)) return;
+    this.seen.add(task.id);
+    if (task.session) claimNotice(this.manager.paths, task.session, task.id);
+  }
+
+  /** A path the client demonstrably reads delivered it: take it out of the inbox. */
+  delivered(notice: Notice): void {
+    if (notice.session) claimNotice(this.manager.paths, notice.session, notice.id);
+  }
+
+  /** Takes the session's undelivered notices (for piggy-backing on a tool result). */
+  drain(session: string, max = 20): Notice[] {
+    return drainNotices(this.manager.paths, session, max);
+  }
+}
