@@ -1,66 +1,48 @@
 #!/usr/bin/env node
 /** `bgbash` — entry point. Each subcommand lives in its own module, loaded on demand. */
-import { ConfigError, type LoadOptions } from '../config.js';
+import { ConfigError } from '../config.js';
+import { ControlError } from '../control/client.js';
 import { UserError } from '../core/errors.js';
 import { VERSION } from '../version.js';
+import { parseArgs, UsageError, type ParsedArgs } from './args.js';
+import { CliError, makeCli } from './context.js';
 
 const HELP = `bgbash ${VERSION} — background shell tasks for AI coding agents (an MCP server)
 
 Usage:
-  bgbash serve [options]            Run the MCP server on stdio (what agents start)
+  bgbash serve [--session NAME]     Run the MCP server on stdio (what agents start)
+  bgbash list [--state S] [--all]   Tasks of every server, newest first: ID, status, command, started, duration
+  bgbash status <id>                One task in full
+  bgbash output <id> [-f] [--raw]   Its output (cleaned; --raw as written); -f follows it to the end
+  bgbash result <id>                What a finished task printed; exits with the task's exit code
+  bgbash wait <id>...               Wait for tasks to end; exit 0 if all are done, 1 if any failed
+  bgbash cancel <id>                Cancel a pending or running task (ends its whole process tree)
+  bgbash retry <id>                 Run an ended task again as a new task
+  bgbash run [--name N] -- <cmd>    Submit a background task from the terminal
+  bgbash attach [id]                Watch a task's terminal live and type into it;
+                                    Ctrl+B detaches the agent's foreground run, Ctrl+] leaves
+  bgbash detach [id]                Detach the agent's foreground run (for a tmux/terminal key binding)
+
+Ids: a task's number ("12" or "#12"); any unique prefix works.
+Several servers may run at once (one per agent session): the CLI sees them all;
+--server ID picks one. Unlike the seed's \`lango bg\`, list, status, output and
+result also work with no server running: they read the records on disk.
+cancel, retry, run, attach and detach need a running server.
 
 Options:
+  --json                 Machine-readable output (read commands)
+  --server ID            Talk to this server only
   --data-dir DIR         Where task records and output live (default: $XDG_STATE_HOME/bgbash)
   --config FILE          Config file (default: ./bgbash.config.json, then ~/.config/bgbash/config.json)
   --set KEY=VALUE        Set a config key, e.g. --set background.maxConcurrentTasks=4
-  --session NAME         The agent session this server serves (default: the server's id);
+  --session NAME         serve: the agent session this server serves (default: the server's id);
                          undelivered notices wait in its inbox across restarts
   -h, --help             This help
   -v, --version          Print the version
+Exit codes: 0 ok, 1 task failed / not found / no server, 2 usage. NO_COLOR turns colours off.
 `;
 
-export interface ParsedArgs {
-  command: string | null;
-  positionals: string[];
-  flags: Map<string, string | true>;
-  load: LoadOptions;
-  rest: string[];
-}
-
-export function parseArgs(argv: string[]): ParsedArgs {
-  const flags = new Map<string, string | true>();
-  const positionals: string[] = [];
-  const overrides: Record<string, string> = {};
-  let rest: string[] = [];
-  const load: LoadOptions = { overrides };
-  const needsValue = new Set(['--data-dir', '--config', '--set', '--session', '--server', '--state', '--name', '--cwd', '--timeout', '--tail', '--limit', '--http']);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      rest = argv.slice(i + 1);
-      break;
-    }
-    if (arg.startsWith('-') && arg !== '-') {
-      const eq = arg.indexOf('=');
-      const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
-      let value: string | true = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : true;
-      if (value === true && needsValue.has(name)) {
-        if (i + 1 >= argv.length) throw new UsageError(`${name} needs a value`);
-        value = argv[++i];
-      }
-      if (name === '--set') {
-        const [k, ...v] = String(value).split('=');
-        if (!k || v.length === 0) throw new UsageError(`--set takes KEY=VALUE, got "${value}"`);
-        overrides[k] = v.join('=');
-      } else if (name === '--data-dir') overrides.dataDir = String(value);
-      else if (name === '--config') load.configFile = String(value);
-      else flags.set(name, value);
-    } else positionals.push(arg);
-  }
-  return { command: positionals.shift() ?? null, positionals, flags, load, rest };
-}
-
-export class UsageError extends Error {}
+const COMMANDS = ['list', 'status', 'output', 'result', 'wait', 'cancel', 'retry', 'run', 'attach', 'detach'] as const;
 
 async function main(argv: string[]): Promise<number> {
   let args: ParsedArgs;
@@ -70,24 +52,30 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bgbash: ${(err as Error).message}\n\n${HELP}`);
     return 2;
   }
-  if (args.flags.has('--version') || args.flags.has('-v')) {
+  if (args.flags.has('--version')) {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  if (args.flags.has('--help') || args.flags.has('-h') || args.command === null || args.command === 'help') {
+  if (args.flags.has('--help') || args.command === 'help') {
     process.stdout.write(HELP);
-    return args.command === null && !args.flags.has('--help') && !args.flags.has('-h') ? 2 : 0;
+    return 0;
   }
-  switch (args.command) {
-    case 'serve': {
-      const { serve } = await import('./serve.js');
-      await serve(args.load);
-      return -1; // keeps running
-    }
-    default:
-      process.stderr.write(`bgbash: unknown command "${args.command}"\n\n${HELP}`);
-      return 2;
+  if (args.command === null) {
+    process.stderr.write(HELP);
+    return 2;
   }
+  if (args.command === 'serve') {
+    const { serve } = await import('./serve.js');
+    await serve(args.load);
+    return -1; // keeps running
+  }
+  if (!(COMMANDS as readonly string[]).includes(args.command)) {
+    process.stderr.write(`bgbash: unknown command "${args.command}" (bgbash --help lists them)\n`);
+    return 2;
+  }
+  const cli = makeCli(args);
+  const mod = (await import(`./commands/${args.command}.js`)) as { run(cli: ReturnType<typeof makeCli>): Promise<number> };
+  return mod.run(cli);
 }
 
 main(process.argv.slice(2)).then(
@@ -95,9 +83,15 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (err) => {
-    if (err instanceof ConfigError || err instanceof UserError || err instanceof UsageError) {
+    if (err instanceof CliError) {
       process.stderr.write(`bgbash: ${err.message}\n`);
-      process.exitCode = err instanceof UsageError ? 2 : 1;
+      process.exitCode = err.exitCode;
+    } else if (err instanceof UsageError) {
+      process.stderr.write(`bgbash: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof ConfigError || err instanceof UserError || err instanceof ControlError) {
+      process.stderr.write(`bgbash: ${err.message}\n`);
+      process.exitCode = 1;
     } else {
       process.stderr.write(`bgbash: ${(err as Error).stack ?? err}\n`);
       process.exitCode = 1;

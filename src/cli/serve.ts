@@ -3,6 +3,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { loadConfig, type LoadOptions } from '../config.js';
 import { createMcpServer } from '../mcp/server.js';
 import { Notifier } from '../notify/notifier.js';
+import { startControlServer } from '../control/server.js';
+import { socketPathFor } from '../control/socket-path.js';
 import { startRuntime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
 
@@ -16,6 +18,14 @@ export async function serve(opts: LoadOptions): Promise<void> {
   );
   const server = mcp.server;
   for (const task of rt.recovered.closed) notifier.announce(task);
+  const control = await startControlServer(socketPathFor(rt.paths, rt.info.id), {
+    manager: rt.manager,
+    foreground: rt.foreground,
+    notifier,
+    info: rt.info,
+    session: rt.session,
+  });
+  rt.updateInfo({ socket: control.path });
   const transport = new StdioServerTransport();
   let exiting = false;
   const exit = async (why: string, code = 0): Promise<void> => {
@@ -24,6 +34,7 @@ export async function serve(opts: LoadOptions): Promise<void> {
     // A second signal while stopping means "now".
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
     await rt.stop(`the bgbash server shut down (${why})`);
+    await control.close();
     await mcp.close();
     process.exit(code);
   };

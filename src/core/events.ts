@@ -13,6 +13,8 @@ export interface TaskEvents {
   /** The task reached a terminal state. Emitted once per task. */
   ended: [task: Task];
   output: [id: string, chunk: Buffer, stream: Stream];
+  /** An ended task's process is gone and its output complete: the record is final. Once per task. */
+  settled: [task: Task];
   /** A foreground call stopped waiting for the task. */
   detached: [id: string, reason: DetachReason];
   /** Something went wrong that is not a task's fault (e.g. the disk is full). */

@@ -269,6 +269,7 @@ export class TaskManager extends TaskEmitter {
       await lt.close();
       const why = err instanceof UserError ? err.message : `could not start: ${(err as Error).message}`;
       if (this.tasks.get(id)!.state === 'pending') this.apply(id, { type: 'fail', error: why, at: now() });
+      this.emit('settled', this.tasks.get(id)!);
       void this.pump();
       return;
     }
@@ -315,6 +316,7 @@ export class TaskManager extends TaskEmitter {
     const q = this.queue.indexOf(id);
     if (q >= 0) this.queue.splice(q, 1);
     if (lt) void this.killProcess(id, lt);
+    else this.emit('settled', next);
     return this.withOutput(next);
   }
 
@@ -342,6 +344,7 @@ export class TaskManager extends TaskEmitter {
     this.records.save(this.tasks.get(id)!, true);
     this.live.delete(id);
     lt.markExited();
+    this.emit('settled', this.tasks.get(id)!);
     void this.pump();
   }
 
@@ -364,6 +367,11 @@ export class TaskManager extends TaskEmitter {
   /** Current record of a task, live counters included. */
   fresh(ref: string): Task {
     return this.withOutput(this.get(ref));
+  }
+
+  /** Ended, process gone, output complete. */
+  isSettled(id: string): boolean {
+    return isTerminal(this.get(id)) && !this.live.has(id);
   }
 
   /** Resolves when the task's process is gone (immediately for tasks without one). */

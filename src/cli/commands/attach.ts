@@ -1,0 +1,144 @@
+/**
+ * `bgbash attach [id]`: a task's live terminal, full screen. Output as it
+ * arrives, keystrokes forwarded to the task; Ctrl+B detaches the agent's
+ * foreground run (its `bash` call returns at once, the command keeps running);
+ * Ctrl+] leaves. The last line is a footer saying where you are and the keys.
+ * Default target: the foreground run an agent is waiting on, else the newest
+ * running task.
+ */
+import { elapsedMs, isTerminal, taskLabel, type Task } from '../../core/task.js';
+import { formatDuration } from '../../core/units.js';
+import { closeAll } from '../../control/discovery.js';
+import { ControlClient } from '../../control/client.js';
+import { logFileSize, readLogFile } from '../../store/output-log.js';
+import { CliError, findTask, ownerOf, servers, NO_SERVER, type Cli } from '../context.js';
+import { currentTasks } from './list.js';
+import path from 'node:path';
+
+const CTRL_B = 0x02;
+const CTRL_RBRACKET = 0x1d;
+const REPLAY_BYTES = 64 * 1024;
+
+async function pickTarget(cli: Cli): Promise<Task> {
+  const ref = cli.args.positionals[0];
+  if (ref) return findTask(cli, ref);
+  const conns = await servers(cli);
+  try {
+    if (conns.length === 0) throw new CliError(NO_SERVER);
+    for (const c of conns) {
+      const hello = await c.client.request('hello', {}).catch(() => null);
+      if (hello?.foreground.length) return (await c.client.request('status', { id: hello.foreground[0] })).task;
+    }
+  } finally {
+    closeAll(conns);
+  }
+  const running = (await currentTasks(cli)).find((t) => t.state === 'running');
+  if (!running) throw new CliError('nothing to attach to: no foreground run and no running task (give an id to view a finished one)');
+  return running;
+}
+
+export async function run(cli: Cli): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) throw new CliError('attach needs a terminal (stdin and stdout must be a TTY)', 2);
+  let task = await pickTarget(cli);
+  const owner = await ownerOf(cli, task);
+  const client: ControlClient = owner.client;
+  const out = process.stdout;
+  let message = '';
+  let messageTimer: NodeJS.Timeout | null = null;
+  let settled = false;
+
+  const footer = (): void => {
+    const rows = out.rows || 24;
+    const cols = out.columns || 80;
+    const state = isTerminal(task) ? `${task.state}${task.exit_code !== null ? ` (exit ${task.exit_code})` : ''}` : task.state;
+    const left = ` #${task.id} ${taskLabel(task).replace(/\s+/g, ' ').slice(0, 30)} · ${state} ${formatDuration(elapsedMs(task))}`;
+    const keys = message || 'Ctrl+B detach · Ctrl+] leave';
+    const room = Math.max(0, cols - left.length - keys.length - 2);
+    const line = (left + ' '.repeat(room) + ' ' + keys + ' ').slice(0, cols);
+    // Save cursor, draw the footer in reverse video on the last row, restore.
+    out.write(`\x1b7\x1b[${rows};1H\x1b[2K\x1b[7m${line}\x1b[0m\x1b8`);
+  };
+  const say = (text: string): void => {
+    message = text;
+    if (messageTimer) clearTimeout(messageTimer);
+    messageTimer = setTimeout(() => {
+      message = '';
+      footer();
+    }, 3000);
+    footer();
+  };
+  const layout = (): void => {
+    const rows = out.rows || 24;
+    out.write(`\x1b[1;${rows - 1}r\x1b[${rows - 1};1H`);
+    footer();
+  };
+
+  let held: Buffer[] | null = [];
+  const done = new Promise<void>((resolve) => {
+    client.onEvent((e) => {
+      if (e.event === 'output' && e.id === task.id) {
+        const chunk = Buffer.from(e.data, 'base64');
+        if (held) held.push(chunk);
+        else out.write(chunk);
+      } else if ((e.event === 'task' || e.event === 'settled') && e.task.id === task.id) {
+        task = e.task;
+        if (e.event === 'settled') {
+          settled = true;
+          say('ended · Ctrl+] leave');
+        }
+        footer();
+      } else if (e.event === 'detached' && e.id === task.id) {
+        say(`detached: the agent goes on; #${task.id} keeps running`);
+      }
+    });
+    client.onClose(() => {
+      say('the server went away · Ctrl+] leave');
+      resolve();
+    });
+  });
+  void done;
+
+  out.write('\x1b[?1049h\x1b[2J\x1b[H');
+  layout();
+  const { offsets } = await client.request('subscribe', { output_of: [task.id] });
+  const file = path.join(cli.paths.tasks, task.id, 'output.log');
+  const end = offsets[task.id] ?? logFileSize(file);
+  out.write(await readLogFile(file, Math.max(0, end - REPLAY_BYTES), end));
+  for (const chunk of held) out.write(chunk);
+  held = null;
+  footer();
+
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  const tick = setInterval(footer, 1000);
+  out.on('resize', layout);
+
+  return new Promise((resolve) => {
+    const leave = (): void => {
+      clearInterval(tick);
+      if (messageTimer) clearTimeout(messageTimer);
+      out.off('resize', layout);
+      process.stdin.setRawMode(false);
+      process.stdin.pause();
+      out.write('\x1b[r\x1b[?1049l');
+      client.close();
+      resolve(0);
+    };
+    process.stdin.on('data', (data: Buffer) => {
+      let start = 0;
+      for (let i = 0; i < data.length; i++) {
+        if (data[i] !== CTRL_B && data[i] !== CTRL_RBRACKET) continue;
+        if (i > start && !settled) void client.request('input', { id: task.id, data: data.subarray(start, i).toString('binary') }).catch(() => undefined);
+        start = i + 1;
+        if (data[i] === CTRL_RBRACKET) return leave();
+        client.request('detach', { id: task.id }).then(
+          () => say(`detached: the agent goes on; #${task.id} keeps running`),
+          (err: Error) => say(/not a foreground run/.test(err.message) ? 'already in the background' : `Error: ${err.message}`),
+        );
+      }
+      if (start < data.length && !settled) {
+        void client.request('input', { id: task.id, data: data.subarray(start).toString('binary') }).catch((err: Error) => say(`Error: ${err.message}`));
+      }
+    });
+  });
+}

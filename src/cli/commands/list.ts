@@ -1,0 +1,40 @@
+/** `bgbash list`: every task of every server sharing the data dir, newest first. */
+import type { Task } from '../../core/task.js';
+import { loadAllRecords } from '../../store/records.js';
+import { closeAll } from '../../control/discovery.js';
+import { servers, type Cli, CliError } from '../context.js';
+import { taskTable } from '../format.js';
+
+const STATES = ['pending', 'running', 'done', 'failed', 'cancelled'];
+
+/** Records on disk, with live servers' fresher copies (output counters) over them. */
+export async function currentTasks(cli: Cli): Promise<Task[]> {
+  const byId = new Map(loadAllRecords(cli.paths).map((t) => [t.id, t]));
+  const conns = await servers(cli).catch(() => []);
+  try {
+    for (const c of conns) {
+      const { tasks } = await c.client.request('list', {}).catch(() => ({ tasks: [] as Task[] }));
+      for (const t of tasks) byId.set(t.id, t);
+    }
+  } finally {
+    closeAll(conns);
+  }
+  return [...byId.values()].sort((a, b) => b.id.length - a.id.length || (a.id < b.id ? 1 : -1));
+}
+
+export async function run(cli: Cli): Promise<number> {
+  const state = cli.args.flags.get('--state');
+  const wanted = typeof state === 'string' ? state.split(',') : null;
+  for (const s of wanted ?? []) if (!STATES.includes(s)) throw new CliError(`--state: "${s}" is not one of ${STATES.join(', ')}`, 2);
+  let tasks = await currentTasks(cli);
+  const server = cli.args.flags.get('--server');
+  if (typeof server === 'string') tasks = tasks.filter((t) => t.server.startsWith(server));
+  if (wanted) tasks = tasks.filter((t) => wanted.includes(t.state));
+  const limit = cli.args.flags.has('--all') ? Infinity : Number(cli.args.flags.get('--limit') ?? 20);
+  const shown = tasks.slice(0, limit);
+  if (cli.json) return cli.out(JSON.stringify(shown, null, 2)), 0;
+  if (shown.length === 0) return cli.out(wanted ? `No ${wanted.join('/')} tasks.` : 'No tasks.'), 0;
+  cli.out(taskTable(shown));
+  if (tasks.length > shown.length) cli.out(`(${tasks.length - shown.length} older tasks not shown; --all shows them)`);
+  return 0;
+}

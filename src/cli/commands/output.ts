@@ -1,0 +1,51 @@
+/** `bgbash output <id> [-f] [--raw]`: a task's output; -f follows it until it ends. */
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { isTerminal } from '../../core/task.js';
+import { cleanText } from '../../run/clean.js';
+import { logFileSize, readLogFile } from '../../store/output-log.js';
+import { findTask, ownerOf, type Cli } from '../context.js';
+
+export async function run(cli: Cli): Promise<number> {
+  const task = findTask(cli, cli.args.positionals[0]);
+  const raw = cli.args.flags.has('--raw');
+  const file = path.join(cli.paths.tasks, task.id, 'output.log');
+  const decoder = new StringDecoder('utf8');
+  // Clean line by line as it streams, so a progress bar split across chunks still collapses.
+  let partial = '';
+  const write = (buf: Buffer, final = false): void => {
+    if (raw) return void process.stdout.write(buf);
+    const text = partial + decoder.write(buf) + (final ? decoder.end() : '');
+    const cut = final ? text.length : text.lastIndexOf('\n') + 1;
+    partial = text.slice(cut);
+    if (cut > 0) process.stdout.write(cleanText(text.slice(0, cut)));
+  };
+  if (!cli.args.flags.has('--follow') || isTerminal(task)) {
+    write(await readLogFile(file, 0, logFileSize(file)), true);
+    return 0;
+  }
+  const owner = await ownerOf(cli, task);
+  // Live output waits until what is already in the log has been written.
+  let held: Buffer[] | null = [];
+  const done = new Promise<void>((resolve) => {
+    owner.client.onEvent((e) => {
+      if (e.event === 'output' && e.id === task.id) {
+        const chunk = Buffer.from(e.data, 'base64');
+        if (held) held.push(chunk);
+        else write(chunk);
+      }
+      if (e.event === 'settled' && e.task.id === task.id) resolve();
+    });
+    owner.client.onClose(resolve);
+  });
+  const { offsets } = await owner.client.request('subscribe', { output_of: [task.id] });
+  write(await readLogFile(file, 0, offsets[task.id] ?? 0));
+  for (const chunk of held) write(chunk);
+  held = null;
+  // It may have settled between reading its record and subscribing.
+  const now = await owner.client.request('status', { id: task.id });
+  if (!now.settled) await done;
+  write(Buffer.alloc(0), true);
+  owner.client.close();
+  return 0;
+}

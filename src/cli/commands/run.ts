@@ -1,0 +1,26 @@
+/** `bgbash run [--name N] -- <command>`: submit a background task from the terminal (origin "cli"). */
+import { parseDuration } from '../../core/units.js';
+import { CliError, oneServer, type Cli } from '../context.js';
+
+export async function run(cli: Cli): Promise<number> {
+  const words = cli.args.rest.length ? cli.args.rest : cli.args.positionals;
+  if (words.length === 0) throw new CliError('what to run? `bgbash run [--name NAME] -- COMMAND`', 2);
+  const name = cli.args.flags.get('--name');
+  const timeout = cli.args.flags.get('--timeout');
+  const timeout_ms = typeof timeout === 'string' ? (parseDuration(timeout) ?? undefined) : undefined;
+  if (typeof timeout === 'string' && timeout_ms === undefined) throw new CliError(`--timeout: "${timeout}" is not a duration`, 2);
+  const { client } = await oneServer(cli);
+  try {
+    const { task } = await client.request('run', {
+      command: words.join(' '),
+      name: typeof name === 'string' ? name : undefined,
+      cwd: typeof cli.args.flags.get('--cwd') === 'string' ? String(cli.args.flags.get('--cwd')) : process.cwd(),
+      timeout_ms,
+      pty: !cli.args.flags.has('--no-pty'),
+    });
+    cli.out(cli.json ? JSON.stringify(task, null, 2) : `Task ${task.id} ${task.state}: ${task.command}`);
+    return 0;
+  } finally {
+    client.close();
+  }
+}

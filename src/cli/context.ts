@@ -1,0 +1,90 @@
+/**
+ * What every CLI command shares: config and data dir, finding a task by id or
+ * prefix in the on-disk records, and reaching the server that owns it.
+ */
+import { loadConfig, type Config } from '../config.js';
+import { ControlClient } from '../control/client.js';
+import { connectAll, type Connected } from '../control/discovery.js';
+import { isTerminal, type Task } from '../core/task.js';
+import { dataPaths, type DataPaths } from '../store/data-dir.js';
+import { loadAllRecords } from '../store/records.js';
+import { liveServers, type ServerInfo } from '../store/servers.js';
+import type { ParsedArgs } from './args.js';
+
+/** An error that ends the command with a message and an exit code (1: failed / not found, 2: usage). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+  }
+}
+
+export const NO_SERVER = 'no bgbash server is running. Start one with `bgbash serve` (your agent does this when bgbash is in its MCP config).';
+
+export interface Cli {
+  args: ParsedArgs;
+  config: Config;
+  paths: DataPaths;
+  json: boolean;
+  out(text: string): void;
+}
+
+export function makeCli(args: ParsedArgs): Cli {
+  const config = loadConfig(args.load);
+  return {
+    args,
+    config,
+    paths: dataPaths(config.dataDir),
+    json: args.flags.has('--json'),
+    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+  };
+}
+
+/** A task by id, "#id" or unique prefix, from the records on disk. */
+export function findTask(cli: Cli, ref: string | undefined): Task {
+  if (!ref) throw new CliError('which task? Give its id (bgbash list shows them)', 2);
+  const key = ref.replace(/^#/, '');
+  const all = loadAllRecords(cli.paths);
+  const exact = all.find((t) => t.id === key);
+  if (exact) return exact;
+  const matches = all.filter((t) => t.id.startsWith(key));
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) throw new CliError(`task id "${key}" is ambiguous: it matches ${matches.map((t) => t.id).join(', ')}`);
+  throw new CliError(`no task with id "${key}" in ${cli.paths.root}`);
+}
+
+/** The servers to talk to: all live ones, or the one --server names. */
+export async function servers(cli: Cli): Promise<Connected[]> {
+  const want = cli.args.flags.get('--server');
+  const conns = await connectAll(cli.paths);
+  if (typeof want !== 'string') return conns;
+  const picked = conns.filter((c) => c.info.id.startsWith(want));
+  for (const c of conns) if (!picked.includes(c)) c.client.close();
+  if (picked.length === 0) throw new CliError(`no running bgbash server with id "${want}" (running: ${conns.map((c) => c.info.id).join(', ') || 'none'})`);
+  if (picked.length > 1) throw new CliError(`server id "${want}" is ambiguous`, 2);
+  return picked;
+}
+
+/** One server to submit to: --server, the only one, or the newest (said on stderr). */
+export async function oneServer(cli: Cli): Promise<Connected> {
+  const conns = await servers(cli);
+  if (conns.length === 0) throw new CliError(NO_SERVER);
+  const [first, ...rest] = conns;
+  for (const c of rest) c.client.close();
+  if (rest.length > 0 && !cli.args.flags.has('--server')) {
+    process.stderr.write(`bgbash: ${conns.length} servers are running; using the newest, ${first.info.id} (pick one with --server ID)\n`);
+  }
+  return first;
+}
+
+/** The live server that owns a task; a clear error when it is gone. */
+export async function ownerOf(cli: Cli, task: Task): Promise<{ info: ServerInfo; client: ControlClient }> {
+  const info = liveServers(cli.paths).find((s) => s.id === task.server);
+  if (!info || !info.socket) {
+    if (liveServers(cli.paths).length === 0) throw new CliError(NO_SERVER);
+    throw new CliError(`task ${task.id} belongs to bgbash server ${task.server}, which is no longer running${isTerminal(task) ? '' : ' (its record will be closed when a server starts)'}`);
+  }
+  return { info, client: await ControlClient.connect(info.socket) };
+}

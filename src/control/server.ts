@@ -1,0 +1,135 @@
+/**
+ * The control socket inside `serve`: lets the CLI, the Tasks page, attach and
+ * agent hooks see and steer this server's tasks. A unix socket in a user-only
+ * directory, itself user-only.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import { UserError, NotFoundError } from '../core/errors.js';
+import type { Task } from '../core/task.js';
+import type { Notice } from '../notify/notice.js';
+import { handlers, type HandlerContext } from './handlers.js';
+import { VERBS, type Event, type Request, type Response } from './protocol.js';
+
+export interface ControlServer {
+  path: string;
+  close(): Promise<void>;
+}
+
+/** Refuses to start on a live socket; removes a stale one (its server is gone). */
+async function clearStale(path: string): Promise<void> {
+  if (!fs.existsSync(path)) return;
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (alive) throw new Error(`another bgbash server is listening on ${path}`);
+  fs.rmSync(path, { force: true });
+}
+
+export async function startControlServer(path: string, ctx: HandlerContext): Promise<ControlServer> {
+  await clearStale(path);
+  const conns = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    conns.add(sock);
+    sock.on('close', () => conns.delete(sock));
+    sock.on('error', () => sock.destroy());
+    serveConnection(sock, ctx);
+  });
+  const oldUmask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+  } finally {
+    process.umask(oldUmask);
+  }
+  fs.chmodSync(path, 0o600);
+  server.unref();
+  return {
+    path,
+    close: () =>
+      new Promise((resolve) => {
+        for (const c of conns) c.destroy();
+        server.close(() => resolve());
+        fs.rmSync(path, { force: true });
+      }),
+  };
+}
+
+function serveConnection(sock: net.Socket, ctx: HandlerContext): void {
+  let buffer = '';
+  const cleanups: Array<() => void> = [];
+  const send = (msg: Response | Event): void => {
+    if (!sock.destroyed) sock.write(JSON.stringify(msg) + '\n');
+  };
+  sock.on('close', () => cleanups.forEach((fn) => fn()));
+  sock.setEncoding('utf8');
+  sock.on('data', (data: string) => {
+    buffer += data;
+    if (buffer.length > 16 * 1024 * 1024) return void sock.destroy(); // not a client of ours
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (line.trim()) void handleLine(line, ctx, send, cleanups);
+    }
+  });
+}
+
+async function handleLine(line: string, ctx: HandlerContext, send: (m: Response | Event) => void, cleanups: Array<() => void>): Promise<void> {
+  let req: Request;
+  try {
+    req = JSON.parse(line) as Request;
+    if (typeof req !== 'object' || req === null || typeof req.id !== 'number') throw new Error('not a request');
+  } catch {
+    return send({ id: -1, ok: false, error: 'bad request: one JSON object per line, with id, verb and args', code: 'usage' });
+  }
+  if (!VERBS.includes(req.verb)) return send({ id: req.id, ok: false, error: `unknown verb "${String(req.verb)}"`, code: 'usage' });
+  try {
+    const args = (req.args ?? {}) as never;
+    const result = req.verb === 'subscribe' ? subscribe(ctx, args, send, cleanups) : await (handlers[req.verb] as (c: HandlerContext, a: never) => unknown)(ctx, args);
+    send({ id: req.id, ok: true, result });
+  } catch (err) {
+    const code = err instanceof NotFoundError ? 'not_found' : err instanceof UserError ? 'usage' : 'internal';
+    send({ id: req.id, ok: false, error: (err as Error).message, code });
+  }
+}
+
+function subscribe(ctx: HandlerContext, args: { output_of?: string[] }, send: (e: Event) => void, cleanups: Array<() => void>): { offsets: Record<string, number> } {
+  const all = args.output_of?.includes('*') ?? false;
+  const ids = new Set((args.output_of ?? []).filter((i) => i !== '*').map((ref) => ctx.manager.get(ref).id));
+  const offsets: Record<string, number> = {};
+  for (const id of ids) offsets[id] = ctx.manager.outputSize(id);
+  const onChanged = (task: Task): void => send({ event: 'task', task });
+  const onCreated = (task: Task): void => send({ event: 'task', task });
+  const onOutput = (id: string, chunk: Buffer, stream: string): void => {
+    if (stream !== 'stdout' || !(all || ids.has(id))) return;
+    // The manager emits output after appending it to the log.
+    const offset = Math.max(0, ctx.manager.outputSize(id) - chunk.length);
+    send({ event: 'output', id, offset, data: chunk.toString('base64') });
+  };
+  const onDetached = (id: string, reason: string): void => send({ event: 'detached', id, reason });
+  const onSettled = (task: Task): void => send({ event: 'settled', task });
+  const onNotice = (notice: Notice): void => send({ event: 'notice', notice });
+  ctx.manager.on('changed', onChanged);
+  ctx.manager.on('created', onCreated);
+  ctx.manager.on('output', onOutput);
+  ctx.manager.on('detached', onDetached);
+  ctx.manager.on('settled', onSettled);
+  ctx.notifier.on('notice', onNotice);
+  cleanups.push(() => {
+    ctx.manager.off('changed', onChanged);
+    ctx.manager.off('created', onCreated);
+    ctx.manager.off('output', onOutput);
+    ctx.manager.off('detached', onDetached);
+    ctx.manager.off('settled', onSettled);
+    ctx.notifier.off('notice', onNotice);
+  });
+  return { offsets };
+}
