@@ -1,0 +1,180 @@
+/** The `bgbash` CLI against real servers (two at once), and with none. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bgbash } from '../helpers/cli.js';
+import { CLI, fixture, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { Tmux } from '../helpers/tmux.js';
+import { waitFor } from '../helpers/wait.js';
+
+let a: TestServer;
+let b: TestServer;
+let dir: string;
+beforeAll(async () => {
+  dir = tempDir();
+  a = await startServer({ dataDir: dir, clientName: 'agent-a' });
+  b = await startServer({ dataDir: dir, clientName: 'agent-b' });
+});
+afterAll(async () => {
+  await Promise.all([a.close(), b.close()]);
+});
+
+describe('with two servers running', () => {
+  it('list merges both servers, newest first, each row naming its server', async () => {
+    const t1 = await a.ok('bash', { command: 'echo from a', name: 'job a' });
+    const t2 = await b.ok('bash', { command: 'echo from b; exit 2', name: 'job b' });
+    const r = await bgbash(dir, ['list']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+STATUS\s+COMMAND\s+STARTED\s+DURATION\s+SERVER$/);
+    expect(lines[1]).toMatch(new RegExp(`^${t2.structuredContent.task_id}\\s+failed\\s+job b`));
+    expect(lines[2]).toMatch(new RegExp(`^${t1.structuredContent.task_id}\\s+done\\s+job a`));
+    const json = JSON.parse((await bgbash(dir, ['list', '--json'])).stdout);
+    const servers = new Set(json.map((t: any) => t.server));
+    expect(servers.size).toBe(2);
+    const failed = JSON.parse((await bgbash(dir, ['list', '--state', 'failed', '--json'])).stdout);
+    expect(failed.map((t: any) => t.id)).toEqual([t2.structuredContent.task_id]);
+    expect((await bgbash(dir, ['list', '--state', 'bogus'])).code).toBe(2);
+  });
+
+  it('status, result (exit code = the task\'s), output, by id and by "#id"', async () => {
+    const t = await a.ok('bash', { command: 'printf "\\033[31mred\\033[0m\\n"; exit 5', name: 'five' });
+    const id = t.structuredContent.task_id;
+    const st = await bgbash(dir, ['status', `#${id}`]);
+    expect(st.stdout).toMatch(/^ID:\s+\d+$/m);
+    expect(st.stdout).toMatch(/^Status:\s+failed/m);
+    expect(st.stdout).toMatch(/^Origin:\s+agent-a$/m);
+    expect(st.stdout).toMatch(/^Exit code:\s+5$/m);
+    const js = JSON.parse((await bgbash(dir, ['status', id, '--json'])).stdout);
+    expect(js).toMatchObject({ id, state: 'failed', exit_code: 5, waiting_for_input: false });
+    const res = await bgbash(dir, ['result', id]);
+    expect(res).toMatchObject({ code: 5, stdout: 'red\n' });
+    expect((await bgbash(dir, ['output', id, '--raw'])).stdout).toBe('\x1b[31mred\x1b[0m\r\n');
+  });
+
+  it('run submits from the terminal (origin cli); output -f follows to the end; wait exits by outcome', async () => {
+    const r = await bgbash(dir, ['run', '--name', 'from-cli', '--', fixture('counter.sh'), '4', '0.1']);
+    expect(r.stderr).toMatch(/2 servers are running; using the newest/);
+    const id = /^Task (\d+) running/.exec(r.stdout)![1];
+    const f = await bgbash(dir, ['output', id, '-f']);
+    expect(f.stdout).toBe('tick 1\ntick 2\ntick 3\ntick 4\nfinished\n');
+    const st = JSON.parse((await bgbash(dir, ['status', id, '--json'])).stdout);
+    expect(st).toMatchObject({ origin: 'cli', name: 'from-cli', state: 'done' });
+    const bad = (await bgbash(dir, ['run', '--', 'exit 1'])).stdout.match(/^Task (\d+)/)![1];
+    expect((await bgbash(dir, ['wait', id])).code).toBe(0);
+    expect((await bgbash(dir, ['wait', id, bad])).code).toBe(1);
+  });
+
+  it('cancel and retry go to the owning server', async () => {
+    const t = await b.ok('bash', { command: 'sleep 30', background: true });
+    const id = t.structuredContent.task_id;
+    const c = await bgbash(dir, ['cancel', id]);
+    expect(c).toMatchObject({ code: 0, stdout: `Cancelled: ${id}\n` });
+    const st = await b.ok('task_status', { task_id: id });
+    expect(st.structuredContent.task.state).toBe('cancelled');
+    const r = await bgbash(dir, ['retry', id]);
+    const newId = /^Retried: (\d+)$/m.exec(r.stdout)![1];
+    const again = await b.ok('task_status', { task_id: newId });
+    expect(again.structuredContent.task).toMatchObject({ retry_of: id, state: 'running' });
+    await bgbash(dir, ['cancel', newId]);
+  });
+
+  it('errors: unknown id, finished task, usage', async () => {
+    expect(await bgbash(dir, ['status', '9999'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no task with id "9999"/) });
+    expect(await bgbash(dir, ['cancel'])).toMatchObject({ code: 2 });
+    expect(await bgbash(dir, ['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });
+    const done = (await a.ok('bash', { command: 'true' })).structuredContent.task_id;
+    expect(await bgbash(dir, ['cancel', done])).toMatchObject({ code: 1, stderr: expect.stringMatching(/already ended \(done\)/) });
+    expect(await bgbash(dir, ['result', (await a.ok('bash', { command: 'sleep 5', background: true })).structuredContent.task_id])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/still running; `bgbash wait/),
+    });
+  });
+
+  it('the control socket and its directory are user-only', () => {
+    const run = path.join(dir, 'run');
+    expect(fs.statSync(run).mode & 0o777).toBe(0o700);
+    const socks = fs.readdirSync(run);
+    expect(socks).toHaveLength(2);
+    for (const s of socks) expect(fs.statSync(path.join(run, s)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('detach', () => {
+  it('`bgbash detach` returns the agent\'s waiting foreground call at once; the command goes on', async () => {
+    const call = a.call('bash', { command: `${fixture('counter.sh')} 20 0.1`, yield_after: 0 });
+    await waitFor(async () => (await bgbash(dir, ['list', '--state', 'running', '--json'])).stdout.includes('counter.sh 20'), 'the run to start');
+    const t0 = Date.now();
+    const d = await bgbash(dir, ['detach']);
+    expect(d.stdout.trim()).toMatch(/^Detached: task \d+ keeps running in the background$/);
+    const r: any = await call;
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.structuredContent).toMatchObject({ state: 'running', detached: 'request' });
+    const end = await a.ok('task_status', { task_id: r.structuredContent.task_id, wait: 10 });
+    expect(end.structuredContent.task.state).toBe('done');
+    expect(await bgbash(dir, ['detach'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/nothing to detach/) });
+  });
+
+  it('Ctrl+B in `bgbash attach` (a real terminal, tmux) detaches the foreground run', async () => {
+    const tmux = new Tmux();
+    try {
+      const call = b.call('bash', { command: `${fixture('counter.sh')} 30 0.1`, yield_after: 0, name: 'long counter' });
+      await waitFor(async () => JSON.parse((await bgbash(dir, ['list', '--state', 'running', '--json'])).stdout).some((t: any) => t.name === 'long counter'), 'the run to start');
+      tmux.start(`${process.execPath} ${CLI} attach`, { env: { BGBASH_DATA_DIR: dir }, cols: 80, rows: 12 });
+      const screen = await tmux.waitScreen((s) => /tick \d+/.test(s) && /Ctrl\+B detach · Ctrl\+] leave/.test(s), 'the attach view');
+      expect(screen).toMatch(/#\d+ long counter · running/);
+      const t0 = Date.now();
+      tmux.keys('C-b');
+      const r: any = await call;
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(r.structuredContent).toMatchObject({ state: 'running', detached: 'request' });
+      await tmux.waitScreen((s) => /detached: the agent goes on/.test(s), 'the detach message');
+      // Keys typed there reach the task; Ctrl+] leaves.
+      tmux.keys('C-]');
+      await tmux.waitScreen((s) => !/Ctrl\+B detach/.test(s), 'attach to close');
+      const end = await b.ok('task_status', { task_id: r.structuredContent.task_id, wait: 10 });
+      expect(end.structuredContent.task.state).toBe('done');
+    } finally {
+      tmux.kill();
+    }
+  });
+
+  it('attach forwards keystrokes to the task', async () => {
+    const tmux = new Tmux();
+    try {
+      const t = await a.ok('bash', { command: fixture('prompt.sh'), background: true });
+      const id = t.structuredContent.task_id;
+      tmux.start(`${process.execPath} ${CLI} attach ${id}`, { env: { BGBASH_DATA_DIR: dir }, cols: 80, rows: 12 });
+      await tmux.waitScreen((s) => s.includes('Continue? [y/N]'), 'the prompt');
+      tmux.keys('y', 'Enter');
+      await tmux.waitScreen((s) => s.includes('you said: y'), 'the answer');
+      const st = await a.ok('task_status', { task_id: id, wait: 5 });
+      expect(st.structuredContent.task).toMatchObject({ state: 'done', exit_code: 0 });
+      tmux.keys('C-]');
+    } finally {
+      tmux.kill();
+    }
+  });
+});
+
+describe('with no server running', () => {
+  it('list/status/result/output read the records; cancel/retry/run/attach/detach say a server is needed', async () => {
+    const s = await startServer();
+    const t = await s.ok('bash', { command: 'echo kept' });
+    const id = t.structuredContent.task_id;
+    await s.close();
+    await waitFor(() => fs.readdirSync(path.join(s.dataDir, 'servers')).length === 0, 'the server to unregister');
+    const d = s.dataDir;
+    expect((await bgbash(d, ['list'])).stdout).toMatch(new RegExp(`^${id}\\s+done\\s+echo kept`, 'm'));
+    expect((await bgbash(d, ['status', id])).stdout).toMatch(/Status:\s+done/);
+    expect(await bgbash(d, ['result', id])).toMatchObject({ code: 0, stdout: 'kept\n' });
+    expect((await bgbash(d, ['output', id])).stdout).toBe('kept\n');
+    for (const args of [['cancel', id], ['retry', id], ['run', '--', 'true'], ['attach', id], ['detach']]) {
+      const r = await bgbash(d, args);
+      expect(r.code, args.join(' ')).toBe(args[0] === 'attach' ? 2 : 1);
+      if (args[0] !== 'attach') expect(r.stderr, args.join(' ')).toMatch(/no bgbash server is running\. Start one with `bgbash serve`/);
+    }
+    expect((await bgbash(d, ['--help'])).stdout).toMatch(/also work with no server running/);
+  });
+});
