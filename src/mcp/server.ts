@@ -4,6 +4,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { ToolContext } from './context.js';
 import { CHANNEL_CAPABILITY, wireNotices } from './notices.js';
 import { registerResources } from './resources.js';
+import { BgbashTaskStore, enableMcpTasks } from './mcp-tasks.js';
 import { registerTool } from './tool-kit.js';
 import { bashTool } from './tools/bash.js';
 import { bgSubmitTool } from './tools/bg-submit.js';
@@ -32,9 +33,14 @@ export interface BgbashMcp {
 
 export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, opts: ServerOptions): BgbashMcp {
   const experimental: Record<string, object> = opts.channel ? { [CHANNEL_CAPABILITY]: {} } : {};
+  const taskStore = new BgbashTaskStore(ctx.manager);
   const server = new McpServer(
     { name: SERVER_NAME, version: opts.version, title: 'bgbash — background shell tasks' },
-    { capabilities: { tools: {}, logging: {}, experimental }, instructions: INSTRUCTIONS },
+    {
+      capabilities: { tools: {}, logging: {}, experimental, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+      instructions: INSTRUCTIONS,
+      taskStore,
+    },
   );
   const full: ToolContext = {
     ...ctx,
@@ -46,11 +52,13 @@ export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, o
   for (const make of [bashTool, bgSubmitTool, taskStatusTool, taskOutputTool, taskListTool, taskCancelTool, taskRetryTool, taskInputTool]) {
     registerTool(server, make(full) as never, notices.decorate);
   }
+  const disableTasks = enableMcpTasks(server, taskStore, full);
   return {
     server,
     async close() {
       notices.detach();
       unregister();
+      disableTasks();
       await server.close().catch(() => undefined);
     },
   };

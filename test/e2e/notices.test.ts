@@ -178,3 +178,64 @@ describe('the inbox survives a restart', () => {
     await b.close();
   });
 });
+
+describe('MCP tasks utility (task-augmented tools/call)', () => {
+  let s: TestServer;
+  const statuses: Array<{ taskId: string; status: string }> = [];
+  beforeAll(async () => {
+    s = await startServer({ clientName: 'vscode', capabilities: { tasks: {} } });
+    s.client.fallbackNotificationHandler = async (n) => {
+      if (n.method === 'notifications/tasks/status') statuses.push(n.params as any);
+    };
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('bash and bg_submit advertise optional task support', async () => {
+    const { tools } = await s.client.listTools();
+    const exec = Object.fromEntries(tools.map((t) => [t.name, t.execution?.taskSupport]));
+    expect(exec.bash).toBe('optional');
+    expect(exec.bg_submit).toBe('optional');
+    expect((s.client.getServerCapabilities() as any).tasks.requests.tools.call).toEqual({});
+  });
+
+  it('a task-augmented bash call: created, polled, completed, result with the exit code and output', async () => {
+    const { CallToolResultSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const seen: string[] = [];
+    let result: any;
+    for await (const m of s.client.experimental.tasks.callToolStream({ name: 'bash', arguments: { command: 'sleep 0.3; echo via task; exit 2' } }, CallToolResultSchema, { task: { ttl: 60_000 } })) {
+      if (m.type === 'taskCreated' || m.type === 'taskStatus') seen.push(m.task.status);
+      if (m.type === 'result') result = m.result;
+      if (m.type === 'error') throw m.error;
+    }
+    expect(seen[0]).toBe('working');
+    expect(seen[seen.length - 1]).toBe('completed');
+    expect(result.structuredContent).toMatchObject({ state: 'failed', exit_code: 2, output: 'via task' });
+    const id = result.structuredContent.task_id;
+    await waitFor(() => statuses.find((x) => x.taskId === id && x.status === 'completed'), 'notifications/tasks/status');
+    const list = await s.client.experimental.tasks.listTasks();
+    expect(list.tasks.map((t) => t.taskId)).toContain(id);
+    // The agent got the result through the task: no separate notice.
+    const after = await s.ok('task_list', {});
+    expect(after.structuredContent.notices?.some((n: any) => n.task_id === id) ?? false).toBe(false);
+  });
+
+  it('tasks/cancel cancels the bgbash task and its process', async () => {
+    const { CreateTaskResultSchema } = await import('@modelcontextprotocol/sdk/experimental/tasks/types.js');
+    const created = await s.client.request({ method: 'tools/call', params: { name: 'bg_submit', arguments: { command: 'sleep 30' }, task: {} } }, CreateTaskResultSchema);
+    const id = created.task.taskId;
+    const c = await s.client.experimental.tasks.cancelTask(id);
+    expect(c.status).toBe('cancelled');
+    const st = await s.ok('task_status', { task_id: id, wait: 5 });
+    expect(st.structuredContent.task).toMatchObject({ state: 'cancelled', error: expect.stringMatching(/tasks\/cancel/) });
+    expect((await s.client.experimental.tasks.getTask(id)).status).toBe('cancelled');
+  });
+
+  it('a task that timed out is "failed"', async () => {
+    const { CreateTaskResultSchema } = await import('@modelcontextprotocol/sdk/experimental/tasks/types.js');
+    const created = await s.client.request({ method: 'tools/call', params: { name: 'bash', arguments: { command: 'sleep 30', timeout: 0.3 }, task: {} } }, CreateTaskResultSchema);
+    await waitFor(async () => (await s.client.experimental.tasks.getTask(created.task.taskId)).status === 'failed', 'the timeout');
+    expect((await s.client.experimental.tasks.getTask(created.task.taskId)).statusMessage).toMatch(/timed out/);
+  });
+});

@@ -7,7 +7,9 @@ import { formatDuration } from '../../core/units.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema } from '../schemas.js';
 import { taskLine } from '../text.js';
-import type { Extra, ToolDef } from '../tool-kit.js';
+import type { Extra, ToolDef, ToolReply } from '../tool-kit.js';
+import type { DetachReason } from '../../core/events.js';
+import type { Task } from '../../core/task.js';
 import { StringDecoder } from 'node:string_decoder';
 import { cleanText } from '../../run/clean.js';
 import { commonShellInput, shellSpecFrom } from './shell-input.js';
@@ -20,13 +22,13 @@ background: true — returns a task id at once. Use it for dev servers, watchers
 
 Do not append \`&\` or use nohup: use background: true. For a server, pass until: "ready|listening" to return as soon as it is up. Commands that wait for input can be answered with task_input.`;
 
-export function bashTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
+export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bashOutput> {
   return {
     name: 'bash',
     title: 'Run a shell command',
     description,
-    input,
-    output,
+    input: bashInput,
+    output: bashOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     handler: async (args, extra) => {
       const until = args.until !== undefined ? compileRegex(args.until, 'until') : null;
@@ -43,41 +45,57 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof input, typeof output>
       const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, signal: extra.signal }).finally(stopProgress);
       const t = outcome.task;
       ctx.seen(t);
-      const win = await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes);
-      const errWin = t.pty ? null : await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes, 'stderr');
-      const ended = isTerminal(t);
-      const structured = {
-        task_id: t.id,
-        state: t.state,
-        background: false,
-        exit_code: ended ? t.exit_code : null,
-        signal: ended ? t.signal : null,
-        error: ended && t.state !== 'done' ? t.error : null,
-        output: win.output,
-        ...(errWin ? { stderr: errWin.output } : {}),
-        truncated: win.truncated,
-        cursor: win.cursor,
-        elapsed_ms: elapsedMs(t),
-        detached: outcome.detached,
-        ...(outcome.matched !== null ? { matched: outcome.matched } : {}),
-      };
-      const body = [win.output, errWin && errWin.output ? `--- stderr ---\n${errWin.output}` : ''].filter(Boolean).join('\n');
-      let text: string;
-      if (ended) {
-        const status = t.state === 'done' ? 'exit code 0' : t.state === 'cancelled' ? `cancelled: ${t.error}` : t.error;
-        text = `${body}${body ? '\n' : ''}[${status} (${formatDuration(elapsedMs(t))}); task #${t.id}]`;
-      } else {
-        const why = { yield: `still running after ${yieldAfter}s`, until: `output matched ${until}`, request: 'detached from the terminal (Ctrl+B)', client: 'the call was cancelled' }[outcome.detached!];
-        text =
-          `${body}${body ? '\n' : ''}[${taskLine(t)}: ${why}. It keeps running in the background as task #${t.id}; you will get a notice when it ends. ` +
-          `task_output {task_id: "${t.id}", since: ${win.cursor}} reads new output; task_cancel stops it.]`;
-      }
-      return { text, structured };
+      return commandResult(ctx, t, outcome.detached, outcome.matched, { yieldAfter, until });
     },
   };
 }
 
-const input = {
+/** The result of a command run: at its end, or when a foreground call stopped waiting for it. */
+export async function commandResult(
+  ctx: ToolContext,
+  t: Task,
+  detached: DetachReason | null,
+  matched: string | null,
+  why: { yieldAfter?: number; until?: RegExp | null } = {},
+): Promise<ToolReply<z.infer<z.ZodObject<typeof bashOutput>>>> {
+  const win = await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes);
+  const errWin = t.pty ? null : await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes, 'stderr');
+  const ended = isTerminal(t);
+  const structured = {
+    task_id: t.id,
+    state: t.state,
+    background: false,
+    exit_code: ended ? t.exit_code : null,
+    signal: ended ? t.signal : null,
+    error: ended && t.state !== 'done' ? t.error : null,
+    output: win.output,
+    ...(errWin ? { stderr: errWin.output } : {}),
+    truncated: win.truncated,
+    cursor: win.cursor,
+    elapsed_ms: elapsedMs(t),
+    detached,
+    ...(matched !== null ? { matched } : {}),
+  };
+  const body = [win.output, errWin && errWin.output ? `--- stderr ---\n${errWin.output}` : ''].filter(Boolean).join('\n');
+  let text: string;
+  if (ended) {
+    const status = t.state === 'done' ? 'exit code 0' : t.state === 'cancelled' ? `cancelled: ${t.error}` : t.error;
+    text = `${body}${body ? '\n' : ''}[${status} (${formatDuration(elapsedMs(t))}); task #${t.id}]`;
+  } else {
+    const reason = {
+      yield: `still running after ${why.yieldAfter}s`,
+      until: `output matched ${why.until}`,
+      request: 'detached from the terminal (Ctrl+B)',
+      client: 'the call was cancelled',
+    }[detached ?? 'yield'];
+    text =
+      `${body}${body ? '\n' : ''}[${taskLine(t)}: ${reason}. It keeps running in the background as task #${t.id}; you will get a notice when it ends. ` +
+      `task_output {task_id: "${t.id}", since: ${win.cursor}} reads new output; task_cancel stops it.]`;
+  }
+  return { text, structured };
+}
+
+export const bashInput = {
   command: z.string().min(1).describe('The command line, run with bash -c'),
   background: z.boolean().default(false).describe('Return a task id at once and run the command in the background'),
   ...commonShellInput,
@@ -90,7 +108,7 @@ const input = {
   until: z.string().max(1000).optional().describe('Foreground only: a regex; return as soon as an output line matches (e.g. "ready|listening on"), leaving the command running'),
 };
 
-const output = {
+export const bashOutput = {
   task_id: z.string(),
   state: stateSchema,
   background: z.boolean(),

@@ -5,15 +5,16 @@ import type { ToolContext } from '../context.js';
 import { stateSchema } from '../schemas.js';
 import type { ToolDef } from '../tool-kit.js';
 import { commonShellInput, shellSpecFrom } from './shell-input.js';
+import { bashOutput } from './bash.js';
 
 const description = `Submit a background task and return its id at once. Like bash with background: true, plus the task's origin, session and where its completion notice goes (deliver_to). Tasks beyond background.maxConcurrentTasks (default 10) wait as "pending", first in first out. You will get a notice when it ends; do not poll in a loop.`;
 
-export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
+export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, typeof output> {
   return {
     name: 'bg_submit',
     title: 'Submit a background task',
     description,
-    input,
+    input: bgSubmitInput,
     output,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     handler: async (args) => {
@@ -31,7 +32,7 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof input, typeof out
   };
 }
 
-const input = {
+export const bgSubmitInput = {
   command: z.string().min(1).optional().describe('Shell command to run in the background'),
   prompt: z.string().min(1).optional().describe('Agent prompt to run (needs an agent runner)'),
   ...commonShellInput,
@@ -40,4 +41,9 @@ const input = {
   deliver_to: z.array(z.string().max(2000)).max(20).optional().describe('Where the completion notice goes besides this session (default background.defaultDeliverTo)'),
 };
 
-const output = { task_id: z.string(), state: stateSchema };
+// The submit answer is {task_id, state}; as an MCP task its result is the command's (the bash tool's shape).
+const output = {
+  ...(Object.fromEntries(Object.entries(bashOutput).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof bashOutput]: z.ZodOptional<(typeof bashOutput)[K]> }),
+  task_id: z.string(),
+  state: stateSchema,
+};
