@@ -1,6 +1,7 @@
 /** `bgbash serve`: the MCP server on stdio, for one agent session. */
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { loadConfig, type LoadOptions } from '../config.js';
+import { ConfigError, loadConfig, type LoadOptions } from '../config.js';
+import { parseTarget } from '../notify/targets.js';
 import { createMcpServer } from '../mcp/server.js';
 import { Notifier } from '../notify/notifier.js';
 import { startControlServer } from '../control/server.js';
@@ -10,6 +11,13 @@ import { VERSION } from '../version.js';
 
 export async function serve(opts: LoadOptions): Promise<void> {
   const config = loadConfig(opts);
+  for (const target of config.background.defaultDeliverTo) {
+    try {
+      parseTarget(target);
+    } catch (err) {
+      throw new ConfigError(`bad config: "background.defaultDeliverTo": ${(err as Error).message.replace(/^deliver_to: /, '')}`);
+    }
+  }
   const rt = await startRuntime(config);
   const notifier = new Notifier(rt.manager, rt.foreground, { tailLines: config.notices.tailLines, lineIntervalMs: 1000, maxLineNotices: 50 });
   const mcp = createMcpServer(

@@ -364,6 +364,16 @@ export class TaskManager extends TaskEmitter {
     return { ...task, output_bytes: bytes, output_dropped: lt.log.dropped + (lt.errLog?.dropped ?? 0), tokens: estimateTokens(bytes) };
   }
 
+  /** Records how a notice fared at a deliver_to target (not a state change). */
+  noteDelivery(id: string, delivery: NonNullable<Task['deliveries']>[number]): void {
+    const task = this.tasks.get(id);
+    if (!task) return;
+    const next = { ...task, deliveries: [...(task.deliveries ?? []), delivery] } as Task;
+    this.tasks.set(id, next);
+    this.records.save(next, false);
+    if (!delivery.ok) this.warn(`task ${id}: notice to ${delivery.target} failed: ${delivery.error}`);
+  }
+
   /** Current record of a task, live counters included. */
   fresh(ref: string): Task {
     return this.withOutput(this.get(ref));

@@ -38,6 +38,8 @@ export interface TaskCommon {
   /** Shell tasks: estimate of the output's size in model tokens. Prompt tasks: usage reported by the runner. */
   tokens: number;
   result: string | null;
+  /** How the completion notice fared at each deliver_to target. */
+  deliveries?: Array<{ target: string; ok: boolean; attempts: number; error: string | null; at: string }>;
 }
 
 export interface PendingTask extends TaskCommon {

@@ -14,6 +14,7 @@ import { readWindow } from '../core/output-view.js';
 import { isTerminal, type Task } from '../core/task.js';
 import { claimNotice, drainNotices, putNotice } from './inbox.js';
 import { endNotice, lineNotice, type Notice } from './notice.js';
+import { deliver, DEFAULT_TARGET_OPTIONS, type TargetOptions } from './targets.js';
 
 export interface NotifierOptions {
   tailLines: number;
@@ -21,6 +22,7 @@ export interface NotifierOptions {
   lineIntervalMs: number;
   /** Line notices per task at most. */
   maxLineNotices: number;
+  targets?: TargetOptions;
 }
 
 interface Watch {
@@ -69,9 +71,13 @@ export class Notifier extends EventEmitter<{ notice: [Notice] }> {
   }
 
   private onEnded(task: Task): void {
-    // A foreground call still waiting on it returns the result itself.
+    // A foreground call still waiting on it returns the result itself; only deliver_to targets hear of it.
     if (this.foreground.isWaiting(task.id)) {
       this.watches.delete(task.id);
+      if (task.deliver_to.length) void this.manager.processGone(task.id).then(() => {
+        const final = this.manager.fresh(task.id);
+        if (isTerminal(final)) this.deliverBeyond(endNotice(final, []));
+      });
       return;
     }
     void this.manager.processGone(task.id).then(async () => {
@@ -103,6 +109,22 @@ export class Notifier extends EventEmitter<{ notice: [Notice] }> {
       }
     }
     this.emit('notice', notice);
+    if (notice.kind === 'ended') this.deliverBeyond(notice);
+  }
+
+  /** deliver_to targets: each on its own, none blocking another or the task. */
+  private deliverBeyond(notice: Notice): void {
+    let task: Task;
+    try {
+      task = this.manager.fresh(notice.task_id);
+    } catch {
+      return;
+    }
+    for (const spec of task.deliver_to) {
+      void deliver(spec, notice, task, this.opts.targets ?? DEFAULT_TARGET_OPTIONS)
+        .then((d) => d && this.manager.noteDelivery(task.id, d))
+        .catch(() => undefined);
+    }
   }
 
   /** The agent saw this task's end (e.g. a task_status showing it): do not tell it again. */

@@ -1,7 +1,9 @@
 /** Completion notices reach the agent by every path, through the real SDK client over stdio. */
 import { LoggingMessageNotificationSchema, ResourceListChangedNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startServer, text, type TestServer } from '../helpers/server.js';
+import { fixture, startServer, tempDir, text, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Calls a read-only tool until a result carries a notice for the task; returns that result. */
@@ -237,5 +239,67 @@ describe('MCP tasks utility (task-augmented tools/call)', () => {
     const created = await s.client.request({ method: 'tools/call', params: { name: 'bash', arguments: { command: 'sleep 30', timeout: 0.3 }, task: {} } }, CreateTaskResultSchema);
     await waitFor(async () => (await s.client.experimental.tasks.getTask(created.task.taskId)).status === 'failed', 'the timeout');
     expect((await s.client.experimental.tasks.getTask(created.task.taskId)).statusMessage).toMatch(/timed out/);
+  });
+});
+
+describe('deliver_to targets beyond the session', () => {
+  let s: TestServer;
+  let hook: import('node:http').Server;
+  let port = 0;
+  const received: any[] = [];
+  beforeAll(async () => {
+    const http = await import('node:http');
+    hook = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: JSON.parse(body) });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
+    port = (hook.address() as import('node:net').AddressInfo).port;
+    s = await startServer({ env: { PATH: '/usr/bin:/bin' } });
+  });
+  afterAll(async () => {
+    await s.close();
+    hook.close();
+  });
+
+  it('webhook: POSTs the notice and the task as JSON', async () => {
+    const r = await s.ok('bg_submit', { command: 'echo to the hook', deliver_to: [`webhook:http://127.0.0.1:${port}/done`] });
+    const id = r.structuredContent.task_id;
+    const got = await waitFor(() => received.find((x) => x.body.task.id === id), 'the webhook');
+    expect(got.headers['content-type']).toBe('application/json');
+    expect(got.body.notice.text).toMatch(new RegExp(`^\\[Task #${id} completed\\] echo to the hook`));
+    await waitFor(async () => (await s.ok('task_status', { task_id: id })).structuredContent.task.deliveries?.[0]?.ok === true, 'the delivery recorded');
+  });
+
+  it('command: runs it with the task as JSON on stdin', async () => {
+    const out = path.join(tempDir(), 'delivered.json');
+    const r = await s.ok('bg_submit', { command: 'exit 4', deliver_to: [`command:cat > ${out}`] });
+    const body = await waitFor(() => (fs.existsSync(out) && fs.readFileSync(out, 'utf8').endsWith('}') ? JSON.parse(fs.readFileSync(out, 'utf8')) : null), 'the command target');
+    expect(body.task).toMatchObject({ id: r.structuredContent.task_id, state: 'failed', exit_code: 4 });
+  });
+
+  it('a failing target is retried, recorded, and blocks neither the others nor the task', async () => {
+    const dead = `webhook:http://127.0.0.1:1/nothing-listens`;
+    const r = await s.ok('bg_submit', { command: 'echo still fine', deliver_to: [dead, 'desktop', `webhook:http://127.0.0.1:${port}/second`] });
+    const id = r.structuredContent.task_id;
+    await waitFor(() => received.find((x) => x.body.task.id === id), 'the working webhook');
+    const st = await waitFor(async () => {
+      const t = (await s.ok('task_status', { task_id: id })).structuredContent.task;
+      return t.deliveries?.length === 3 ? t : null;
+    }, 'all three deliveries recorded');
+    expect(st.state).toBe('done');
+    const byTarget = Object.fromEntries(st.deliveries.map((d: any) => [d.target, d]));
+    expect(byTarget[dead]).toMatchObject({ ok: false, attempts: 3 });
+    expect(byTarget.desktop).toMatchObject({ ok: false, error: expect.stringMatching(/notify-send is not installed/) });
+  });
+
+  it('a bad target is a clear error at submit', async () => {
+    const r = await s.call('bg_submit', { command: 'true', deliver_to: ['carrier-pigeon'] });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/deliver_to: unknown target "carrier-pigeon"/);
   });
 });

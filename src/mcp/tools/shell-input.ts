@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compileRegex, UserError } from '../../core/errors.js';
 import type { ShellSpec } from '../../core/manager.js';
 import type { ToolContext } from '../context.js';
+import { parseTarget } from '../../notify/targets.js';
 
 export const commonShellInput = {
   cwd: z.string().max(4096).optional().describe('Working directory (default: the server\'s)'),
@@ -28,6 +29,7 @@ interface ShellArgs {
 
 export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foreground: boolean }): ShellSpec {
   if (args.notify_on !== undefined) compileRegex(args.notify_on, 'notify_on');
+  for (const target of args.deliver_to ?? []) parseTarget(target);
   for (const key of Object.keys(args.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UserError(`env: "${key}" is not a valid variable name`, 'env');
   }
