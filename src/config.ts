@@ -82,6 +82,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    http: z
+      .object({
+        /** Bearer token HTTP clients must send; generated at start when unset. */
+        token: z.string().min(16, 'must be at least 16 characters').optional(),
+      })
+      .strict()
+      .prefault({}),
     notices: z
       .object({
         tailLines: z.number().int().min(0).max(100).default(5),
@@ -108,6 +115,7 @@ export const ENV_KEYS: Record<string, { key: string; type: 'number' | 'string' |
   BGBASH_YIELD_AFTER: { key: 'foreground.yieldAfter', type: 'number' },
   BGBASH_OUTPUT_MAX_BYTES: { key: 'output.maxBytes', type: 'string' },
   BGBASH_CHANNEL: { key: 'notices.channel', type: 'boolean' },
+  BGBASH_HTTP_TOKEN: { key: 'http.token', type: 'string' },
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {

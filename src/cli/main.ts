@@ -11,6 +11,8 @@ const HELP = `bgbash ${VERSION} — background shell tasks for AI coding agents 
 
 Usage:
   bgbash serve [--session NAME]     Run the MCP server on stdio (what agents start)
+  bgbash serve --http [HOST:]PORT   ... on Streamable HTTP instead (127.0.0.1 unless HOST says otherwise;
+                                    clients send "Authorization: Bearer <token>", token file printed at start)
   bgbash list [--state S] [--all]   Tasks of every server, newest first: ID, status, command, started, duration
   bgbash status <id>                One task in full
   bgbash output <id> [-f] [--raw]   Its output (cleaned; --raw as written); -f follows it to the end
@@ -66,7 +68,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.command === 'serve') {
     const { serve } = await import('./serve.js');
-    await serve(args.load);
+    const http = args.flags.get('--http');
+    if (http === true) throw new UsageError('--http needs [host:]port');
+    await serve({ ...args.load, http: typeof http === 'string' ? http : undefined });
     return -1; // keeps running
   }
   if (!(COMMANDS as readonly string[]).includes(args.command)) {

@@ -1,30 +1,50 @@
-/** `bgbash serve`: the MCP server on stdio, for one agent session. */
+/**
+ * `bgbash serve`: the MCP server for one agent session — on stdio (default),
+ * or Streamable HTTP on loopback with `--http [host:]port` — plus the control
+ * socket the CLI and hooks use.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig, type LoadOptions } from '../config.js';
-import { parseTarget } from '../notify/targets.js';
-import { createMcpServer } from '../mcp/server.js';
-import { Notifier } from '../notify/notifier.js';
 import { startControlServer } from '../control/server.js';
 import { socketPathFor } from '../control/socket-path.js';
-import { startRuntime } from '../server-runtime.js';
+import { startHttp } from '../mcp/http.js';
+import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
+import { Notifier } from '../notify/notifier.js';
+import { parseTarget } from '../notify/targets.js';
+import { startRuntime, type Runtime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
+import { UsageError } from './args.js';
 
-export async function serve(opts: LoadOptions): Promise<void> {
-  const config = loadConfig(opts);
-  for (const target of config.background.defaultDeliverTo) {
+export interface ServeOptions extends LoadOptions {
+  /** "[host:]port" for Streamable HTTP instead of stdio. */
+  http?: string;
+}
+
+function parseListen(spec: string): { host: string; port: number } {
+  const m = /^(?:(\[[^\]]+\]|[^:]+):)?(\d{1,5})$/.exec(spec);
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--http takes [host:]port, e.g. 8765 or 127.0.0.1:8765; got "${spec}"`);
+  return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
+function checkDeliverTargets(targets: string[]): void {
+  for (const target of targets) {
     try {
       parseTarget(target);
     } catch (err) {
       throw new ConfigError(`bad config: "background.defaultDeliverTo": ${(err as Error).message.replace(/^deliver_to: /, '')}`);
     }
   }
+}
+
+export async function serve(opts: ServeOptions): Promise<void> {
+  const listen = opts.http !== undefined ? parseListen(opts.http) : null;
+  const config = loadConfig(opts);
+  checkDeliverTargets(config.background.defaultDeliverTo);
   const rt = await startRuntime(config);
   const notifier = new Notifier(rt.manager, rt.foreground, { tailLines: config.notices.tailLines, lineIntervalMs: 1000, maxLineNotices: 50 });
-  const mcp = createMcpServer(
-    { manager: rt.manager, foreground: rt.foreground, config, session: () => rt.session },
-    { version: VERSION, notifier, channel: config.notices.channel },
-  );
-  const server = mcp.server;
   for (const task of rt.recovered.closed) notifier.announce(task);
   const control = await startControlServer(socketPathFor(rt.paths, rt.info.id), {
     manager: rt.manager,
@@ -34,7 +54,14 @@ export async function serve(opts: LoadOptions): Promise<void> {
     session: rt.session,
   });
   rt.updateInfo({ socket: control.path });
-  const transport = new StdioServerTransport();
+  const makeServer = (session: string): BgbashMcp =>
+    createMcpServer(
+      { manager: rt.manager, foreground: rt.foreground, config, session: () => session },
+      // Channels are a stdio feature of Claude Code.
+      { version: VERSION, notifier, channel: config.notices.channel && !listen },
+    );
+
+  let closeTransport: () => Promise<void>;
   let exiting = false;
   const exit = async (why: string, code = 0): Promise<void> => {
     if (exiting) return;
@@ -43,19 +70,42 @@ export async function serve(opts: LoadOptions): Promise<void> {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
     await rt.stop(`the bgbash server shut down (${why})`);
     await control.close();
-    await mcp.close();
+    await closeTransport?.();
     process.exit(code);
   };
   process.on('SIGINT', () => void exit('SIGINT'));
   process.on('SIGTERM', () => void exit('SIGTERM'));
   process.on('SIGHUP', () => void exit('SIGHUP'));
+
+  if (listen) closeTransport = await serveHttp(rt, listen, makeServer);
+  else closeTransport = await serveStdio(rt, makeServer(rt.session), exit);
+}
+
+async function serveStdio(rt: Runtime, mcp: BgbashMcp, exit: (why: string) => Promise<void>): Promise<() => Promise<void>> {
+  const transport = new StdioServerTransport();
   // The client closing our stdin is how stdio MCP sessions end.
   process.stdin.on('end', () => void exit('stdin closed'));
   process.stdin.on('close', () => void exit('stdin closed'));
   process.stdout.on('error', () => void exit('stdout closed'));
   transport.onclose = () => void exit('transport closed');
-  await server.connect(transport);
-  rt.updateInfo({ client: null });
-  server.server.oninitialized = () => rt.updateInfo({ client: server.server.getClientVersion()?.name ?? null });
-  process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (server ${rt.info.id}, data ${config.dataDir})\n`);
+  mcp.server.server.oninitialized = () => rt.updateInfo({ client: mcp.server.server.getClientVersion()?.name ?? null });
+  await mcp.server.connect(transport);
+  process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (server ${rt.info.id}, session ${rt.session}, data ${rt.config.dataDir})\n`);
+  return () => mcp.close();
+}
+
+async function serveHttp(rt: Runtime, listen: { host: string; port: number }, makeServer: (session: string) => BgbashMcp): Promise<() => Promise<void>> {
+  const token = rt.config.http.token ?? randomBytes(24).toString('hex');
+  const tokenFile = path.join(rt.paths.run, `${rt.info.id}.http-token`);
+  fs.writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
+  const http = await startHttp({ ...listen, token, makeServer });
+  rt.updateInfo({ http: http.url });
+  if (!['127.0.0.1', 'localhost', '::1'].includes(listen.host)) {
+    process.stderr.write(`bgbash: warning: listening on ${listen.host}, not loopback; anyone who can reach it and has the token can run commands as you\n`);
+  }
+  process.stderr.write(`bgbash ${VERSION} serving MCP on ${http.url} (server ${rt.info.id}); bearer token in ${tokenFile}\n`);
+  return async () => {
+    await http.close();
+    fs.rmSync(tokenFile, { force: true });
+  };
 }

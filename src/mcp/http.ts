@@ -1,0 +1,129 @@
+/**
+ * Streamable HTTP transport for clients that connect by URL: loopback by
+ * default, a bearer token on every request, Host/Origin checked (the SDK's
+ * DNS-rebinding protection), one MCP session per client, and notices pushed
+ * on each client's standalone GET stream outside any request.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { BgbashMcp } from './server.js';
+
+export interface HttpOptions {
+  host: string;
+  port: number;
+  token: string;
+  /** A fresh MCP server for a new client session. */
+  makeServer(sessionId: string): BgbashMcp;
+}
+
+export interface HttpServer {
+  url: string;
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+function tokenOk(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function reply(res: http.ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+}
+
+function readBody(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new Error('request body is not JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; mcp: BgbashMcp }>();
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const allowedHosts = [`${hostPart}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`];
+  const allowedOrigins = allowedHosts.map((h) => `http://${h}`);
+
+  server.on('request', (req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== '/mcp') return reply(res, 404, 'not found: the MCP endpoint is /mcp');
+      if (!tokenOk(req.headers.authorization, opts.token)) return reply(res, 401, 'unauthorized: send "Authorization: Bearer <token>" (bgbash prints where the token is at start)');
+      const sid = req.headers['mcp-session-id'];
+      const existing = typeof sid === 'string' ? sessions.get(sid) : undefined;
+      let body: unknown;
+      if (req.method === 'POST') {
+        try {
+          body = await readBody(req);
+        } catch (err) {
+          return reply(res, 400, (err as Error).message);
+        }
+      }
+      if (existing) return existing.transport.handleRequest(req, res, body);
+      if (req.method !== 'POST' || !isInitializeRequest(body)) {
+        return reply(res, 400, typeof sid === 'string' ? `unknown session "${sid}": start a new one with initialize` : 'no session: send initialize first');
+      }
+      const sessionId = randomUUID();
+      const mcp = opts.makeServer(sessionId);
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => sessionId,
+        enableDnsRebindingProtection: true,
+        allowedHosts,
+        allowedOrigins,
+        onsessioninitialized: (id) => void sessions.set(id, { transport, mcp }),
+        onsessionclosed: (id) => {
+          sessions.delete(id);
+          void mcp.close();
+        },
+      });
+      transport.onclose = () => {
+        sessions.delete(sessionId);
+        void mcp.close();
+      };
+      await mcp.server.connect(transport);
+      await transport.handleRequest(req, res, body);
+    })().catch((err: Error) => {
+      if (!res.headersSent) reply(res, 500, `internal error: ${err.message}`);
+    });
+  });
+
+  return {
+    url: `http://${hostPart}:${port}/mcp`,
+    sessions: () => sessions.size,
+    close: async () => {
+      await Promise.all([...sessions.values()].map((s) => s.mcp.close()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
