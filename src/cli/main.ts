@@ -24,6 +24,9 @@ Usage:
   bgbash attach [id]                Watch a task's terminal live and type into it;
                                     Ctrl+B detaches the agent's foreground run, Ctrl+] leaves
   bgbash detach [id]                Detach the agent's foreground run (for a tmux/terminal key binding)
+  bgbash tasks                      The Tasks page: Up/k Down/j move, Enter details, Esc back,
+                                    c cancel, r retry, q quit
+  bgbash strip [--once]             The one-line task strip (--once: print it once, e.g. for tmux)
 
 Ids: a task's number ("12" or "#12"); any unique prefix works.
 Several servers may run at once (one per agent session): the CLI sees them all;
@@ -44,7 +47,7 @@ Options:
 Exit codes: 0 ok, 1 task failed / not found / no server, 2 usage. NO_COLOR turns colours off.
 `;
 
-const COMMANDS = ['list', 'status', 'output', 'result', 'wait', 'cancel', 'retry', 'run', 'attach', 'detach'] as const;
+const COMMANDS = ['list', 'status', 'output', 'result', 'wait', 'cancel', 'retry', 'run', 'attach', 'detach', 'tasks', 'strip'] as const;
 
 async function main(argv: string[]): Promise<number> {
   let args: ParsedArgs;
@@ -78,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const cli = makeCli(args);
+  const { repairDeadServers } = await import('./repair.js');
+  await repairDeadServers(cli).catch(() => undefined);
   const mod = (await import(`./commands/${args.command}.js`)) as { run(cli: ReturnType<typeof makeCli>): Promise<number> };
   return mod.run(cli);
 }

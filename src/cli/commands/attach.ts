@@ -13,6 +13,8 @@ import { ControlClient } from '../../control/client.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';
 import { CliError, findTask, ownerOf, servers, NO_SERVER, type Cli } from '../context.js';
 import { currentTasks } from './list.js';
+import { stripText } from '../../tui/strip.js';
+import { REFRESH_MS } from '../../tui/source.js';
 import path from 'node:path';
 
 const CTRL_B = 0x02;
@@ -46,13 +48,23 @@ export async function run(cli: Cli): Promise<number> {
   let message = '';
   let messageTimer: NodeJS.Timeout | null = null;
   let settled = false;
+  let strip = '';
+  const refreshStrip = (): void =>
+    void currentTasks(cli)
+      .then((all) => {
+        strip = stripText(all, 60);
+        footer();
+      })
+      .catch(() => undefined);
 
   const footer = (): void => {
     const rows = out.rows || 24;
     const cols = out.columns || 80;
     const state = isTerminal(task) ? `${task.state}${task.exit_code !== null ? ` (exit ${task.exit_code})` : ''}` : task.state;
-    const left = ` #${task.id} ${taskLabel(task).replace(/\s+/g, ' ').slice(0, 30)} · ${state} ${formatDuration(elapsedMs(task))}`;
+    const here = ` #${task.id} ${taskLabel(task).replace(/\s+/g, ' ').slice(0, 30)} · ${state} ${formatDuration(elapsedMs(task))}`;
     const keys = message || 'Ctrl+B detach · Ctrl+] leave';
+    // Where you are, then the strip (all tasks) when there is room, then the keys.
+    const left = strip && here.length + strip.length + 3 + keys.length + 2 <= cols ? `${here} │${strip}` : here;
     const room = Math.max(0, cols - left.length - keys.length - 2);
     const line = (left + ' '.repeat(room) + ' ' + keys + ' ').slice(0, cols);
     // Save cursor, draw the footer in reverse video on the last row, restore.
@@ -111,11 +123,14 @@ export async function run(cli: Cli): Promise<number> {
   process.stdin.setRawMode(true);
   process.stdin.resume();
   const tick = setInterval(footer, 1000);
+  refreshStrip();
+  const stripTick = setInterval(refreshStrip, REFRESH_MS);
   out.on('resize', layout);
 
   return new Promise((resolve) => {
     const leave = (): void => {
       clearInterval(tick);
+      clearInterval(stripTick);
       if (messageTimer) clearTimeout(messageTimer);
       out.off('resize', layout);
       process.stdin.setRawMode(false);

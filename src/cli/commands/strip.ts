@@ -1,0 +1,53 @@
+/**
+ * `bgbash strip`: the one-line task strip, live (log-update, refreshed every
+ * 2 seconds and on every change); `--once` prints it once, for a tmux status
+ * line (`#(bgbash strip --once)`). Empty when there are no tasks.
+ */
+import { createLogUpdate } from 'log-update';
+import chalk from 'chalk';
+import { stripText } from '../../tui/strip.js';
+import { TaskSource, REFRESH_MS } from '../../tui/source.js';
+import { currentTasks } from './list.js';
+import type { Cli } from '../context.js';
+import { colorOn } from '../format.js';
+
+export async function run(cli: Cli): Promise<number> {
+  const width = (): number => process.stdout.columns || 80;
+  if (cli.args.flags.has('--once') || !process.stdout.isTTY) {
+    const line = stripText(await currentTasks(cli), width());
+    if (line) process.stdout.write(line + '\n');
+    return 0;
+  }
+  const source = new TaskSource(cli);
+  await source.start();
+  const log = createLogUpdate(process.stdout, { showCursor: false });
+  const render = (): void => {
+    const line = stripText(source.tasks, width());
+    log(line && colorOn() ? chalk.inverse(line.padEnd(width())) : line);
+  };
+  source.on('changed', render);
+  const tick = setInterval(render, REFRESH_MS);
+  process.stdout.on('resize', render);
+  render();
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      clearInterval(tick);
+      source.stop();
+      log.done();
+      resolve(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (process.stdin.isTTY) {
+      process.stdin.setRawMode(true);
+      process.stdin.resume();
+      process.stdin.on('data', (d: Buffer) => {
+        if (d[0] === 0x03 || d.toString() === 'q') {
+          process.stdin.setRawMode(false);
+          process.stdin.pause();
+          stop();
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,30 @@
+/** The CLI's share of crash recovery. */
+import { isTerminal } from '../core/task.js';
+import { putNotice } from '../notify/inbox.js';
+import { endNotice } from '../notify/notice.js';
+import { loadAllRecords, RecordStore } from '../store/records.js';
+import { recoverDeadServers } from '../store/recovery.js';
+import { liveServers } from '../store/servers.js';
+import type { Cli } from './context.js';
+
+/**
+ * Closes what dead servers left `running`/`pending` — the repair the next
+ * `serve` would make — so no view shows a task as running under a server that
+ * is gone. The notices go to each task's session inbox, as `serve` does.
+ */
+export async function repairDeadServers(cli: Cli): Promise<void> {
+  const stale = loadAllRecords(cli.paths).some((t) => (t.state === 'running' || t.state === 'pending') && !liveServers(cli.paths).some((s) => s.id === t.server));
+  if (!stale) return;
+  const records = new RecordStore(cli.paths, () => undefined);
+  const report = await recoverDeadServers(cli.paths, records, 'cli', cli.config.background.killGrace);
+  for (const task of report.closed) {
+    if (task.session && isTerminal(task)) {
+      try {
+        putNotice(cli.paths, task.session, endNotice(task, []));
+      } catch {
+        /* read-only data dir: the next server announces it */
+      }
+    }
+  }
+}
+

@@ -1,0 +1,33 @@
+/**
+ * The task strip: one line — running count, pending count only when > 0, and
+ * the latest task's name (cut to 30 characters), status and elapsed time.
+ * Empty (hidden) when there are no tasks. The seed's own text:
+ * ` Tasks: N running  M pending | <name cut to 27 + "..."> <status> <elapsed>`.
+ */
+import { elapsedMs, taskLabel, type Task } from '../core/task.js';
+import { formatDuration } from '../core/units.js';
+
+export const STRIP_NAME_MAX = 30;
+
+export function cutName(name: string): string {
+  const flat = name.replace(/\s+/g, ' ').trim();
+  return flat.length > STRIP_NAME_MAX ? flat.slice(0, STRIP_NAME_MAX - 3) + '...' : flat;
+}
+
+/** The strip's text for `width` columns ('' when there are no tasks). */
+export function stripText(tasks: Task[], width: number, now = Date.now()): string {
+  if (tasks.length === 0) return '';
+  const running = tasks.filter((t) => t.state === 'running').length;
+  const pending = tasks.filter((t) => t.state === 'pending').length;
+  const latest = [...tasks].sort((a, b) => b.created_at.localeCompare(a.created_at) || Number(b.id) - Number(a.id))[0];
+  const counts = ` Tasks: ${running} running${pending > 0 ? `  ${pending} pending` : ''}`;
+  const tail = ` ${latest.state} ${formatDuration(elapsedMs(latest, now))}`;
+  const name = cutName(taskLabel(latest));
+  const full = `${counts} | ${name}${tail}`;
+  if (full.length <= width) return full;
+  // Narrow terminal: the name gives way first, then the latest task, then the pending count.
+  const room = width - counts.length - 3 - tail.length;
+  if (room >= 4) return `${counts} | ${name.slice(0, room - 1)}…${tail}`;
+  if (counts.length <= width) return counts;
+  return ` ${running} running`.slice(0, width);
+}
