@@ -40,6 +40,8 @@ export const configSchema = z
         killGrace: duration.prefault('5s'),
         /** After a task's main process exits, end what it left running in the background. */
         killLeftovers: z.boolean().default(true),
+        /** Runner for prompt tasks that name none: a key of `runners` or a preset (claude, codex, opencode, gemini). */
+        defaultRunner: z.string().optional(),
       })
       .strict()
       .prefault({}),
@@ -82,6 +84,27 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    runners: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]+$/, 'runner names: letters, digits, "_" and "-"'),
+        z
+          .object({
+            /** argv; "{prompt}" and "{cwd}" inside an element are replaced, never through a shell. */
+            command: z.array(z.string()).min(1),
+            parse: z.enum(['text', 'json', 'stream-json']).default('text'),
+            /** json / stream-json: where the answer is, e.g. "result" or "item.text". */
+            result: z.string().optional(),
+            /** stream-json: only events where PATH=VALUE count for the result, e.g. "item.type=agent_message". */
+            where: z.string().optional(),
+            /** json / stream-json: where the usage is (summed over stream events). */
+            tokens: z.object({ input: z.string().optional(), output: z.string().optional() }).strict().optional(),
+            /** json / stream-json: a path whose truthy value means the run failed (its text, when a string, is the error). */
+            error: z.string().optional(),
+            env: z.record(z.string(), z.string()).optional(),
+          })
+          .strict(),
+      )
+      .default({}),
     http: z
       .object({
         /** Bearer token HTTP clients must send; generated at start when unset. */
@@ -225,7 +248,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 
 function checkShape(value: Record<string, unknown>, file: string): void {
   for (const [k, v] of Object.entries(value)) {
-    if (k === 'dataDir' || k === 'session') continue;
+    if (k === 'dataDir' || k === 'session' || k === 'runners') continue;
     if (!(k in configSchema.shape)) throw new ConfigError(`bad config: unknown key "${k}" in ${file}`);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`bad config: "${k}" in ${file} must be an object`);
   }

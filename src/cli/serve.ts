@@ -88,7 +88,11 @@ async function serveStdio(rt: Runtime, mcp: BgbashMcp, exit: (why: string) => Pr
   process.stdin.on('close', () => void exit('stdin closed'));
   process.stdout.on('error', () => void exit('stdout closed'));
   transport.onclose = () => void exit('transport closed');
-  mcp.server.server.oninitialized = () => rt.updateInfo({ client: mcp.server.server.getClientVersion()?.name ?? null });
+  const onInit = mcp.server.server.oninitialized;
+  mcp.server.server.oninitialized = () => {
+    onInit?.();
+    rt.updateInfo({ client: mcp.server.server.getClientVersion()?.name ?? null });
+  };
   await mcp.server.connect(transport);
   process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (server ${rt.info.id}, session ${rt.session}, data ${rt.config.dataDir})\n`);
   return () => mcp.close();

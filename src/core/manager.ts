@@ -3,15 +3,12 @@
  * lifecycle of every task this server owns. It imports no transport and no
  * terminal code; mcp/, control/ and notify/ drive it and listen to its events.
  */
-import fs from 'node:fs';
 import type { Config } from '../config.js';
 import { estimateTokens } from '../run/clean.js';
 import { killTree } from '../run/kill-tree.js';
-import { startPipe } from '../run/pipe-runner.js';
-import { blockedOnInput, hasProc, MARKER_VAR, taskProcesses } from '../run/proc.js';
+import { blockedOnInput, hasProc, taskProcesses } from '../run/proc.js';
 import type { Stream } from '../run/process.js';
-import { startPty } from '../run/pty-runner.js';
-import { shellArgs, shellFor } from '../run/shell.js';
+import { buildArgv, findExecutable, resolveRunner } from '../run/runners.js';
 import { taskDir, type DataPaths } from '../store/data-dir.js';
 import { IdAllocator } from '../store/ids.js';
 import { logFileSize, readLogFile } from '../store/output-log.js';
@@ -19,6 +16,9 @@ import { loadAllRecords, RecordStore } from '../store/records.js';
 import { NotFoundError, UserError } from './errors.js';
 import { TaskEmitter } from './events.js';
 import { LiveTask } from './live-task.js';
+import type { Executor, ExecutorProcess } from './executor.js';
+import { checkCwd, launch, SAMPLING_RUNNER } from './launch.js';
+import { promptEnd } from './prompt-outcome.js';
 import { isTerminal, transition, type PendingTask, type Task, type TaskEvent } from './task.js';
 import { formatDuration } from './units.js';
 import path from 'node:path';
@@ -39,6 +39,19 @@ export interface ShellSpec {
   foreground?: boolean;
 }
 
+export interface PromptSpec {
+  prompt: string;
+  /** A runner name; default background.defaultRunner, else the session's client model (sampling). */
+  runner?: string | null;
+  cwd?: string;
+  name?: string | null;
+  timeout_ms?: number;
+  origin?: string | null;
+  session?: string | null;
+  deliver_to?: string[];
+  retry_of?: string | null;
+}
+
 export class TaskManager extends TaskEmitter {
   private readonly tasks = new Map<string, Task>();
   private readonly live = new Map<string, LiveTask>();
@@ -46,6 +59,8 @@ export class TaskManager extends TaskEmitter {
   private readonly ids: IdAllocator;
   readonly records: RecordStore;
   private stopping = false;
+  /** In-process answerers of prompts, per session (the MCP client's model). */
+  private readonly executors = new Map<string, Executor>();
 
   constructor(
     readonly config: Config,
@@ -130,28 +145,52 @@ export class TaskManager extends TaskEmitter {
 
   /** Creates a task; when it can start at once, resolves after its process was spawned (or failed to). */
   async submit(spec: ShellSpec): Promise<Task> {
-    if (this.stopping) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
     if (!spec.command.trim()) throw new UserError('command is empty', 'command');
+    return this.create({ kind: 'shell', command: spec.command, prompt: null, pty: spec.pty ?? true, notify_on: spec.notify_on ?? null, env: spec.env ?? {} }, spec, spec.foreground ?? false);
+  }
+
+  /** Queues an agent prompt. Fails at once when its runner is unknown or not installed. */
+  async submitPrompt(spec: PromptSpec): Promise<Task> {
+    if (!spec.prompt.trim()) throw new UserError('prompt is empty', 'prompt');
+    const runner = spec.runner ?? this.config.background.defaultRunner ?? (spec.session && this.executors.has(spec.session) ? SAMPLING_RUNNER : null);
+    if (!runner) {
+      throw new UserError('prompt: no runner to run it: pass runner (claude, codex, opencode, gemini or one from your config), set background.defaultRunner, or use a client that supports sampling', 'runner');
+    }
+    if (runner === SAMPLING_RUNNER) {
+      if (!spec.session || !this.executors.has(spec.session)) throw new UserError('runner "sampling": this client does not support sampling (sampling/createMessage)', 'runner');
+    } else {
+      const [file] = buildArgv(resolveRunner(this.config, runner), spec.prompt, spec.cwd ?? process.cwd());
+      if (!findExecutable(file)) throw new UserError(`runner "${runner}" is not installed: "${file}" was not found on PATH (${process.env.PATH ?? ''})`, 'runner');
+    }
+    return this.create({ kind: 'prompt', command: null, prompt: spec.prompt, pty: false, notify_on: null, env: {}, runner }, spec, false);
+  }
+
+  /** Registers (or removes) the in-process answerer of a session's prompts. */
+  setExecutor(session: string, executor: Executor | null): void {
+    if (executor) this.executors.set(session, executor);
+    else this.executors.delete(session);
+  }
+
+  private async create(
+    what: Pick<Task, 'kind' | 'command' | 'prompt' | 'pty' | 'notify_on' | 'env'> & { runner?: string },
+    spec: Omit<PromptSpec, 'prompt' | 'runner'>,
+    foreground: boolean,
+  ): Promise<Task> {
+    if (this.stopping) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
     const cwd = path.resolve(spec.cwd ?? process.cwd());
     checkCwd(cwd);
-    const timeout = spec.timeout_ms ?? this.config.background.taskTimeout;
     const task: PendingTask = {
       id: this.ids.allocate(),
-      kind: 'shell',
       state: 'pending',
-      command: spec.command,
-      prompt: null,
+      ...what,
       cwd,
-      env: spec.env ?? {},
       name: spec.name ?? null,
       origin: spec.origin ?? null,
       session: spec.session ?? null,
       deliver_to: spec.deliver_to ?? this.config.background.defaultDeliverTo,
-      pty: spec.pty ?? true,
-      timeout_ms: timeout,
+      timeout_ms: spec.timeout_ms ?? this.config.background.taskTimeout,
       server: this.serverId,
       retry_of: spec.retry_of ?? null,
-      notify_on: spec.notify_on ?? null,
       created_at: new Date().toISOString(),
       output_bytes: 0,
       output_dropped: 0,
@@ -161,7 +200,7 @@ export class TaskManager extends TaskEmitter {
     this.tasks.set(task.id, task);
     this.records.save(task, false);
     this.emit('created', task);
-    if (spec.foreground) await this.start(task.id);
+    if (foreground) await this.start(task.id);
     else {
       this.queue.push(task.id);
       await Promise.all(this.pump());
@@ -169,12 +208,13 @@ export class TaskManager extends TaskEmitter {
     return this.tasks.get(task.id)!;
   }
 
-  retry(ref: string): Promise<Task> {
+  async retry(ref: string): Promise<Task> {
     const old = this.get(ref);
     if (!isTerminal(old)) throw new UserError(`task ${old.id} is still ${old.state}; cancel it first or wait for it to end`, 'task_id');
-    if (old.kind !== 'shell' || old.command === null) throw new UserError(`task ${old.id} is a ${old.kind} task; this server cannot retry it`, 'task_id');
+    const same = { cwd: old.cwd, name: old.name, timeout_ms: old.timeout_ms, origin: old.origin, session: old.session, deliver_to: old.deliver_to, retry_of: old.id };
+    if (old.kind === 'prompt') return this.submitPrompt({ ...same, prompt: old.prompt ?? '', runner: old.runner ?? null });
     return this.submit({
-      command: old.command,
+      command: old.command ?? '',
       cwd: old.cwd,
       env: old.env,
       name: old.name,
@@ -242,10 +282,10 @@ export class TaskManager extends TaskEmitter {
     return next;
   }
 
-  /** Spawns a pending task's process. It takes its slot (enters `live`) before the first await. */
+  /** Starts a pending task. It takes its slot (enters `live`) before the first await. */
   private async start(id: string): Promise<void> {
     const task = this.tasks.get(id)!;
-    if (task.state !== 'pending' || task.command === null) return;
+    if (task.state !== 'pending') return;
     const lt = new LiveTask(id, taskDir(this.paths, id), task.pty, {
       maxBytes: this.config.output.maxBytes,
       tailBytes: this.config.output.tailBytes,
@@ -253,16 +293,7 @@ export class TaskManager extends TaskEmitter {
     });
     this.live.set(id, lt);
     try {
-      checkCwd(task.cwd);
-      const opts = {
-        file: shellFor(),
-        args: shellArgs(task.command),
-        cwd: task.cwd,
-        env: this.childEnv(task),
-        cols: this.config.terminal.cols,
-        rows: this.config.terminal.rows,
-      };
-      lt.proc = task.pty ? await startPty(opts) : await startPipe(opts);
+      lt.proc = await launch(this.config, task, this.marker(id), task.session ? (this.executors.get(task.session) ?? null) : null);
     } catch (err) {
       this.live.delete(id);
       lt.markExited();
@@ -294,15 +325,6 @@ export class TaskManager extends TaskEmitter {
     proc.onExit((status) => void this.exited(id, lt, status.exit_code, status.signal));
   }
 
-  private childEnv(task: Task): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    // Pagers would wait for a keypress no one sends.
-    Object.assign(env, { TERM: this.config.terminal.term, PAGER: 'cat', GIT_PAGER: 'cat' }, task.env);
-    env[MARKER_VAR] = this.marker(task.id);
-    return env;
-  }
-
   private timedOut(id: string): void {
     const task = this.tasks.get(id);
     if (!task || isTerminal(task)) return;
@@ -321,6 +343,7 @@ export class TaskManager extends TaskEmitter {
   }
 
   private killProcess(id: string, lt: LiveTask): Promise<void> {
+    lt.proc?.abort?.();
     if (!lt.killing) {
       lt.killing = killTree(lt.proc?.pid ?? null, { graceMs: this.config.background.killGrace, marker: this.marker(id) });
     }
@@ -335,7 +358,8 @@ export class TaskManager extends TaskEmitter {
     // Whatever the shell left running in the background goes with it: no orphans.
     const leftovers = this.config.background.killLeftovers ? this.killProcess(id, lt) : Promise.resolve();
     this.syncOutput(id, lt);
-    if (!isTerminal(task)) this.apply(id, { type: 'exit', exit_code, signal, at: now() });
+    if (!isTerminal(task) && task.kind === 'prompt') await this.endPrompt(id, lt, exit_code, signal);
+    else if (!isTerminal(task)) this.apply(id, { type: 'exit', exit_code, signal, at: now() });
     else if (task.exit_code === null && task.signal === null) this.apply(id, { type: 'exit', exit_code, signal, at: now() });
     await leftovers;
     lt.proc?.dispose();
@@ -348,20 +372,29 @@ export class TaskManager extends TaskEmitter {
     void this.pump();
   }
 
-  /** Copies output counters from the live logs into the record. */
-  private syncOutput(id: string, lt: LiveTask): void {
+  /** A prompt task's answer (or error) from what its runner printed, then its end. */
+  private async endPrompt(id: string, lt: LiveTask, exit_code: number | null, signal: string | null): Promise<void> {
     const task = this.tasks.get(id)!;
-    const bytes = lt.log.total + (lt.errLog?.total ?? 0);
-    const dropped = lt.log.dropped + (lt.errLog?.dropped ?? 0);
-    this.tasks.set(id, { ...task, output_bytes: bytes, output_dropped: dropped, tokens: estimateTokens(bytes) });
+    const stdout = (await lt.log.read(0, lt.log.total)).toString('utf8');
+    const stderr = lt.errLog ? (await lt.errLog.read(Math.max(0, lt.errLog.total - 4096), lt.errLog.total)).toString('utf8') : '';
+    const executor = (lt.proc as ExecutorProcess | null)?.outcome?.() ?? null;
+    if (isTerminal(this.tasks.get(id)!)) return; // cancelled while we read
+    const end = promptEnd(this.config, task, { exit_code, signal }, { stdout, stderr, executor }, now());
+    this.tasks.set(id, { ...task, ...end.fields });
+    this.apply(id, end.event);
   }
 
-  /** The record with live output counters filled in. */
-  private withOutput(task: Task): Task {
-    const lt = this.live.get(task.id);
+  /** Copies output counters from the live logs into the record. */
+  private syncOutput(id: string, lt: LiveTask): void {
+    this.tasks.set(id, this.withOutput(this.tasks.get(id)!, lt));
+  }
+
+  /** The record with live output counters filled in. Shell tasks' tokens estimate their output. */
+  private withOutput(task: Task, lt = this.live.get(task.id)): Task {
     if (!lt) return task;
     const bytes = lt.log.total + (lt.errLog?.total ?? 0);
-    return { ...task, output_bytes: bytes, output_dropped: lt.log.dropped + (lt.errLog?.dropped ?? 0), tokens: estimateTokens(bytes) };
+    const dropped = lt.log.dropped + (lt.errLog?.dropped ?? 0);
+    return { ...task, output_bytes: bytes, output_dropped: dropped, tokens: task.kind === 'shell' ? estimateTokens(bytes) : task.tokens };
   }
 
   /** Records how a notice fared at a deliver_to target (not a state change). */
@@ -403,16 +436,6 @@ export class TaskManager extends TaskEmitter {
 
 function now(): string {
   return new Date().toISOString();
-}
-
-function checkCwd(cwd: string): void {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(cwd);
-  } catch {
-    throw new UserError(`cwd "${cwd}" does not exist`, 'cwd');
-  }
-  if (!st.isDirectory()) throw new UserError(`cwd "${cwd}" is not a directory`, 'cwd');
 }
 
 function withDiskSize(task: Task, paths: DataPaths): Task {

@@ -38,6 +38,10 @@ export interface TaskCommon {
   /** Shell tasks: estimate of the output's size in model tokens. Prompt tasks: usage reported by the runner. */
   tokens: number;
   result: string | null;
+  /** Prompt tasks: the runner that runs them ("claude", "codex", …, or "sampling": the MCP client's model). */
+  runner?: string | null;
+  /** Prompt tasks: usage the runner reported (null where it reports none). */
+  usage?: { input_tokens: number | null; output_tokens: number | null } | null;
   /** How the completion notice fared at each deliver_to target. */
   deliveries?: Array<{ target: string; ok: boolean; attempts: number; error: string | null; at: string }>;
 }
@@ -48,7 +52,8 @@ export interface PendingTask extends TaskCommon {
 export interface RunningTask extends TaskCommon {
   state: 'running';
   started_at: string;
-  pid: number;
+  /** null for work done in-process (a prompt sent to the MCP client's model). */
+  pid: number | null;
 }
 interface Ended {
   started_at: string | null;
@@ -73,11 +78,11 @@ export type Task = PendingTask | RunningTask | DoneTask | FailedTask | Cancelled
 export type EndedTask = DoneTask | FailedTask | CancelledTask;
 
 export type TaskEvent =
-  | { type: 'start'; pid: number; at: string }
+  | { type: 'start'; pid: number | null; at: string }
   /** The process ended on its own (or after we killed it for a reason recorded earlier). */
   | { type: 'exit'; exit_code: number | null; signal: string | null; at: string }
   /** Failed for a reason other than its exit status: timeout, could not start, runner error. */
-  | { type: 'fail'; error: string; at: string }
+  | { type: 'fail'; error: string; at: string; exit_code?: number | null; signal?: string | null }
   | { type: 'cancel'; reason: string; at: string };
 
 export class TransitionError extends Error {
@@ -141,7 +146,7 @@ export function transition(task: Task, event: TaskEvent): Task {
             error: describeExit(event.exit_code, event.signal),
           };
         case 'fail':
-          return { ...base, state: 'failed', started_at, ended_at: event.at, exit_code: null, signal: null, error: event.error };
+          return { ...base, state: 'failed', started_at, ended_at: event.at, exit_code: event.exit_code ?? null, signal: event.signal ?? null, error: event.error };
         case 'cancel':
           return { ...base, state: 'cancelled', started_at, ended_at: event.at, exit_code: null, signal: null, error: event.reason };
         default:

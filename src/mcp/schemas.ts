@@ -28,6 +28,8 @@ export const taskRecordSchema = z.looseObject({
   output_bytes: z.number(),
   retry_of: z.string().nullable(),
   elapsed_ms: z.number(),
+  runner: z.string().nullable().optional(),
+  usage: z.object({ input_tokens: z.number().nullable(), output_tokens: z.number().nullable() }).nullable().optional(),
 });
 
 export type TaskView = z.infer<typeof taskRecordSchema>;

@@ -5,6 +5,7 @@ import type { ToolContext } from './context.js';
 import { CHANNEL_CAPABILITY, wireNotices } from './notices.js';
 import { registerResources } from './resources.js';
 import { BgbashTaskStore, enableMcpTasks } from './mcp-tasks.js';
+import { samplingExecutor } from './sampling.js';
 import { registerTool } from './tool-kit.js';
 import { bashTool } from './tools/bash.js';
 import { bgSubmitTool } from './tools/bg-submit.js';
@@ -53,9 +54,21 @@ export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, o
     registerTool(server, make(full) as never, notices.decorate);
   }
   const disableTasks = enableMcpTasks(server, taskStore, full);
+  // Prompts without a runner go to the client's own model when it offers sampling.
+  const previousInit = server.server.oninitialized;
+  server.server.oninitialized = () => {
+    previousInit?.();
+    if (!server.server.getClientCapabilities()?.sampling) return;
+    // SDK v1 clients ignore notifications/cancelled for request id 0 (a falsy
+    // check in Protocol._oncancel), so cancelling the first sampling request
+    // would not reach them: spend id 0 on a ping.
+    void server.server.ping().catch(() => undefined);
+    ctx.manager.setExecutor(ctx.session(), samplingExecutor(server));
+  };
   return {
     server,
     async close() {
+      ctx.manager.setExecutor(ctx.session(), null);
       notices.detach();
       unregister();
       disableTasks();

@@ -39,8 +39,11 @@ export function endNotice(task: EndedTask, tail: string[]): Notice {
   const head = `[Task #${task.id} ${WORD[task.state]}] ${oneLine(taskLabel(task), 120)} — ${status} (${formatDuration(elapsedMs(task))})`;
   const lines = [head];
   if (task.state !== 'done') lines.push(`Error: ${task.error}`);
-  if (tail.length) lines.push(...tail.map((l) => `  ${l}`));
-  lines.push(`More: task_output {task_id: "${task.id}"}${task.output_bytes > 0 ? ` (${task.output_bytes} bytes)` : ''}`);
+  if (task.kind === 'prompt') {
+    // A prompt task's news is its answer, not its runner's raw output.
+    if (task.result) lines.push(`Result: ${task.result.length > 2000 ? task.result.slice(0, 1999) + '…' : task.result}`);
+  } else if (tail.length) lines.push(...tail.map((l) => `  ${l}`));
+  lines.push(task.kind === 'prompt' ? `More: task_status {task_id: "${task.id}"}` : `More: task_output {task_id: "${task.id}"}${task.output_bytes > 0 ? ` (${task.output_bytes} bytes)` : ''}`);
   return {
     id: task.id,
     kind: 'ended',

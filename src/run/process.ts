@@ -17,7 +17,8 @@ export interface StartOptions {
 }
 
 export interface RunningProcess {
-  readonly pid: number;
+  /** null for in-process work. */
+  readonly pid: number | null;
   /** Bytes for the process's terminal (pty) or stdin (pipes). */
   write(data: string | Buffer): void;
   /** Close stdin (pipes) / send EOF (pty). */
@@ -31,6 +32,8 @@ export interface RunningProcess {
   onExit(cb: (status: ExitStatus) => void): void;
   /** Stops reading what processes left behind still write (after they were ended). */
   dispose(): void;
+  /** In-process work is stopped this way; processes are stopped with signals. */
+  abort?(): void;
 }
 
 /** Signal number → name, for statuses that report a number. */

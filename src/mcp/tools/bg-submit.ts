@@ -6,8 +6,9 @@ import { stateSchema } from '../schemas.js';
 import type { ToolDef } from '../tool-kit.js';
 import { commonShellInput, shellSpecFrom } from './shell-input.js';
 import { bashOutput } from './bash.js';
+import { parseTarget } from '../../notify/targets.js';
 
-const description = `Submit a background task and return its id at once. Like bash with background: true, plus the task's origin, session and where its completion notice goes (deliver_to). Tasks beyond background.maxConcurrentTasks (default 10) wait as "pending", first in first out. You will get a notice when it ends; do not poll in a loop.`;
+const description = `Submit a background task and return its id at once: a shell command (like bash with background: true), or an agent prompt run by an agent CLI (runner: claude, codex, opencode, gemini) or by your own model via sampling — so a long research or review job does not block the conversation. Set origin, session and where the completion notice goes (deliver_to). Tasks beyond background.maxConcurrentTasks (default 10) wait as "pending", first in first out. You will get a notice (with a prompt task's result) when it ends; do not poll in a loop.`;
 
 export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, typeof output> {
   return {
@@ -20,9 +21,24 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
     handler: async (args) => {
       if (args.prompt !== undefined && args.command !== undefined) throw new UserError('give either command or prompt, not both', 'command');
       if (args.prompt !== undefined) {
-        throw new UserError('prompt tasks are not available in this version of bgbash: submit a shell command with `command`', 'prompt');
+        for (const t of args.deliver_to ?? []) parseTarget(t);
+        const task = await ctx.manager.submitPrompt({
+          prompt: args.prompt,
+          runner: args.runner ?? null,
+          cwd: args.cwd,
+          name: args.name ?? null,
+          timeout_ms: args.timeout !== undefined ? Math.round(args.timeout * 1000) : undefined,
+          origin: args.origin ?? ctx.clientName(),
+          session: args.session ?? ctx.session(),
+          deliver_to: args.deliver_to,
+        });
+        return {
+          text: `Task #${task.id} submitted (${task.state}): prompt for runner "${task.runner}"\nYou will get a notice with its result when it ends; task_status {task_id: "${task.id}"} shows it.`,
+          structured: { task_id: task.id, state: task.state },
+        };
       }
-      if (args.command === undefined) throw new UserError('command is required (the shell command to run in the background)', 'command');
+      if (args.runner !== undefined) throw new UserError('runner goes with prompt, not with command', 'runner');
+      if (args.command === undefined) throw new UserError('command or prompt is required (a shell command, or an agent prompt to run with a runner)', 'command');
       const task = await ctx.manager.submit(shellSpecFrom(ctx, { ...args, command: args.command }, { foreground: false }));
       return {
         text: `Task #${task.id} submitted (${task.state}): ${task.command}\nYou will get a notice when it ends; task_output {task_id: "${task.id}"} reads its output.`,
@@ -34,7 +50,8 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
 
 export const bgSubmitInput = {
   command: z.string().min(1).optional().describe('Shell command to run in the background'),
-  prompt: z.string().min(1).optional().describe('Agent prompt to run (needs an agent runner)'),
+  prompt: z.string().min(1).max(1024 * 1024).optional().describe('Agent prompt to run as a background task, by `runner` (instead of command)'),
+  runner: z.string().max(100).optional().describe('Prompt tasks: which agent runs it: claude, codex, opencode, gemini, one from the config, or "sampling" (your own model, via the client). Default: background.defaultRunner, else sampling when the client supports it'),
   ...commonShellInput,
   origin: z.string().max(200).optional().describe('Who asked for it (default: the MCP client\'s name)'),
   session: z.string().max(200).optional().describe('Session the task belongs to (default: this server\'s)'),

@@ -1,0 +1,53 @@
+/**
+ * Starting what a task runs: a shell command (pty or pipes), an agent runner
+ * (argv over pipes, the prompt as one argument), or in-process work (an
+ * executor). Knows the environment every task's processes get.
+ */
+import fs from 'node:fs';
+import type { Config } from '../config.js';
+import { startPipe } from '../run/pipe-runner.js';
+import { MARKER_VAR } from '../run/proc.js';
+import type { RunningProcess } from '../run/process.js';
+import { startPty } from '../run/pty-runner.js';
+import { buildArgv, resolveRunner } from '../run/runners.js';
+import { shellArgs, shellFor } from '../run/shell.js';
+import { UserError } from './errors.js';
+import { runExecutor, type Executor } from './executor.js';
+import type { Task } from './task.js';
+
+export const SAMPLING_RUNNER = 'sampling';
+
+export function checkCwd(cwd: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(cwd);
+  } catch {
+    throw new UserError(`cwd "${cwd}" does not exist`, 'cwd');
+  }
+  if (!st.isDirectory()) throw new UserError(`cwd "${cwd}" is not a directory`, 'cwd');
+}
+
+export function childEnv(config: Config, task: Task, marker: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  // Pagers would wait for a keypress no one sends.
+  Object.assign(env, { TERM: config.terminal.term, PAGER: 'cat', GIT_PAGER: 'cat' }, extra, task.env);
+  env[MARKER_VAR] = marker;
+  return env;
+}
+
+export async function launch(config: Config, task: Task, marker: string, executor: Executor | null): Promise<RunningProcess> {
+  checkCwd(task.cwd);
+  const size = { cols: config.terminal.cols, rows: config.terminal.rows };
+  if (task.kind === 'shell') {
+    const opts = { file: shellFor(), args: shellArgs(task.command!), cwd: task.cwd, env: childEnv(config, task, marker), ...size };
+    return task.pty ? startPty(opts) : startPipe(opts);
+  }
+  if (task.runner === SAMPLING_RUNNER) {
+    if (!executor) throw new UserError('the MCP client that asked for this prompt is gone; nothing can answer it');
+    return runExecutor(executor, task);
+  }
+  const spec = resolveRunner(config, task.runner!);
+  const [file, ...args] = buildArgv(spec, task.prompt!, task.cwd);
+  return startPipe({ file, args, cwd: task.cwd, env: childEnv(config, task, marker, spec.env), ...size });
+}

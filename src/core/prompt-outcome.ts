@@ -1,0 +1,51 @@
+/** How a prompt task ended: its answer and usage, or an error that quotes what the runner said. */
+import type { Config } from '../config.js';
+import { cleanText, estimateTokens } from '../run/clean.js';
+import { describeExit, type Task, type TaskEvent } from './task.js';
+import type { ExecutorOutcome } from './executor.js';
+import { parseRunnerOutput, resolveRunner } from '../run/runners.js';
+
+export interface PromptEnd {
+  event: TaskEvent;
+  fields: Pick<Task, 'result' | 'tokens' | 'usage'>;
+}
+
+function lastLines(text: string, n: number): string {
+  return cleanText(text).trim().split('\n').slice(-n).join(' / ');
+}
+
+export function promptEnd(
+  config: Config,
+  task: Task,
+  exit: { exit_code: number | null; signal: string | null },
+  out: { stdout: string; stderr: string; executor: ExecutorOutcome | null },
+  at: string,
+): PromptEnd {
+  const who = `runner "${task.runner}"`;
+  const fail = (error: string): PromptEnd => ({
+    event: { type: 'fail', error, at, exit_code: exit.exit_code, signal: exit.signal },
+    fields: { result: null, tokens: estimateTokens(Buffer.byteLength(task.prompt ?? '')), usage: null },
+  });
+  let answer: { result: string; input_tokens: number | null; output_tokens: number | null };
+  if (out.executor) {
+    if (!out.executor.ok) return fail(`${who}: ${out.executor.error}`);
+    answer = { result: out.executor.text, input_tokens: out.executor.input_tokens, output_tokens: out.executor.output_tokens };
+  } else {
+    if (exit.exit_code !== 0 || exit.signal) {
+      const said = lastLines(out.stderr, 3) || lastLines(out.stdout, 3);
+      return fail(`${who} ${describeExit(exit.exit_code, exit.signal)}${said ? `: ${said}` : ''}`);
+    }
+    const parsed = parseRunnerOutput(resolveRunner(config, task.runner!), out.stdout);
+    if (!parsed.ok) {
+      const said = lastLines(out.stderr, 3);
+      return fail(`${who}: ${parsed.error}${said ? ` (stderr: ${said})` : ''}`);
+    }
+    answer = parsed;
+  }
+  const reported = answer.input_tokens !== null || answer.output_tokens !== null;
+  const tokens = reported ? (answer.input_tokens ?? 0) + (answer.output_tokens ?? 0) : estimateTokens(Buffer.byteLength((task.prompt ?? '') + answer.result));
+  return {
+    event: { type: 'exit', exit_code: 0, signal: null, at },
+    fields: { result: answer.result, tokens, usage: { input_tokens: answer.input_tokens, output_tokens: answer.output_tokens } },
+  };
+}
