@@ -33,10 +33,12 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     starttime: ownStartTime(),
     started_at: new Date().toISOString(),
     cwd: process.cwd(),
+    session: config.session ?? null,
     socket: null,
     client: null,
     http: null,
   };
+  info.session ??= info.id;
   writeServerInfo(paths, info);
   const manager = new TaskManager(config, paths, info.id);
   manager.on('warning', (msg) => process.stderr.write(`bgbash: ${msg}\n`));

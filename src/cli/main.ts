@@ -27,6 +27,11 @@ Usage:
   bgbash tasks                      The Tasks page: Up/k Down/j move, Enter details, Esc back,
                                     c cancel, r retry, q quit
   bgbash strip [--once]             The one-line task strip (--once: print it once, e.g. for tmux)
+  bgbash install <agent> [--project|--user] [--dry-run]
+                                    Add bgbash to an agent's config (claude-code, opencode, codex,
+                                    gemini-cli, cursor, vscode); never clobbers existing entries
+  bgbash hook <agent>               Hook command for claude-code / gemini-cli: reads the hook's JSON
+                                    on stdin, prints pending completion notices as the agent's JSON
 
 Ids: a task's number ("12" or "#12"); any unique prefix works.
 Several servers may run at once (one per agent session): the CLI sees them all;
@@ -47,7 +52,7 @@ Options:
 Exit codes: 0 ok, 1 task failed / not found / no server, 2 usage. NO_COLOR turns colours off.
 `;
 
-const COMMANDS = ['list', 'status', 'output', 'result', 'wait', 'cancel', 'retry', 'run', 'attach', 'detach', 'tasks', 'strip'] as const;
+const COMMANDS = ['list', 'status', 'output', 'result', 'wait', 'cancel', 'retry', 'run', 'attach', 'detach', 'tasks', 'strip', 'hook', 'install'] as const;
 
 async function main(argv: string[]): Promise<number> {
   let args: ParsedArgs;
@@ -81,8 +86,10 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const cli = makeCli(args);
-  const { repairDeadServers } = await import('./repair.js');
-  await repairDeadServers(cli).catch(() => undefined);
+  if (args.command !== 'hook' && args.command !== 'install') {
+    const { repairDeadServers } = await import('./repair.js');
+    await repairDeadServers(cli).catch(() => undefined);
+  }
   const mod = (await import(`./commands/${args.command}.js`)) as { run(cli: ReturnType<typeof makeCli>): Promise<number> };
   return mod.run(cli);
 }

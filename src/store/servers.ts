@@ -15,6 +15,8 @@ export interface ServerInfo {
   starttime: number | null;
   started_at: string;
   cwd: string;
+  /** The agent session it serves: its notices wait in inbox/<session>/. */
+  session: string | null;
   socket: string | null;
   client: string | null;
   http: string | null;

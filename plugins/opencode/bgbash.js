@@ -1,0 +1,176 @@
+// bgbash plugin for opencode: when a bgbash background task ends, its
+// completion notice is added to the current opencode session (noReply: the
+// agent sees it on its next turn; no turn is started).
+//
+// Install: copy this file to .opencode/plugins/ (project) or
+// ~/.config/opencode/plugins/ (user), or run `bgbash install opencode`.
+// It talks to the bgbash server opencode started (its MCP server, a child of
+// the opencode process) over that server's control socket: newline-delimited
+// JSON, the same protocol the bgbash CLI uses. No dependencies.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const RESCAN_MS = 2000;
+
+function dataDir() {
+  if (process.env.BGBASH_DATA_DIR) return process.env.BGBASH_DATA_DIR;
+  const state = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(state, 'bgbash');
+}
+
+function parentOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Is `ancestor` among the ancestors of `pid`? */
+function descendsFrom(pid, ancestor) {
+  for (let cur = pid, i = 0; cur > 1 && i < 64; i++) {
+    if (cur === ancestor) return true;
+    cur = parentOf(cur);
+  }
+  return false;
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/** bgbash servers this process started (or BGBASH_SESSION names). */
+function ownServers(dir) {
+  let names = [];
+  try {
+    names = fs.readdirSync(path.join(dir, 'servers')).filter((n) => n.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  const out = [];
+  for (const name of names) {
+    try {
+      const info = JSON.parse(fs.readFileSync(path.join(dir, 'servers', name), 'utf8'));
+      if (!info.socket || !alive(info.pid)) continue;
+      const mine = process.env.BGBASH_SESSION ? (info.session ?? info.id) === process.env.BGBASH_SESSION : descendsFrom(info.pid, process.pid);
+      if (mine) out.push(info);
+    } catch {
+      /* being written */
+    }
+  }
+  return out;
+}
+
+/** A connection to one server's control socket. */
+function connect(info, onEvent, onClose) {
+  const sock = net.connect(info.socket);
+  const pending = new Map();
+  let nextId = 1;
+  let buffer = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (data) => {
+    buffer += data;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      let msg;
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (msg.event) onEvent(msg);
+      else if (pending.has(msg.id)) {
+        const p = pending.get(msg.id);
+        pending.delete(msg.id);
+        msg.ok ? p.resolve(msg.result) : p.reject(new Error(msg.error));
+      }
+    }
+  });
+  sock.on('error', () => undefined);
+  sock.on('close', () => {
+    for (const p of pending.values()) p.reject(new Error('closed'));
+    onClose();
+  });
+  const request = (verb, args = {}) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      sock.write(JSON.stringify({ id, verb, args }) + '\n');
+    });
+  return { request, close: () => sock.destroy() };
+}
+
+export const BgbashPlugin = async ({ client }) => {
+  const dir = dataDir();
+  const conns = new Map();
+  let sessionID = null;
+  let flushing = Promise.resolve();
+
+  // Takes every waiting notice from each server and adds it to the session, in order.
+  const flush = () => {
+    flushing = flushing.then(async () => {
+      if (!sessionID) return; // kept in the inbox until there is a session to tell
+      for (const conn of conns.values()) {
+        let notices = [];
+        try {
+          ({ notices } = await conn.request('drain', { max: 50 }));
+        } catch {
+          continue;
+        }
+        for (const n of notices) {
+          await client.session.prompt({
+            path: { id: sessionID },
+            body: { noReply: true, parts: [{ type: 'text', text: n.text }] },
+          });
+        }
+      }
+    });
+    return flushing;
+  };
+
+  const scan = () => {
+    for (const info of ownServers(dir)) {
+      if (conns.has(info.id)) continue;
+      const conn = connect(
+        info,
+        (e) => {
+          if (e.event === 'notice') void flush();
+        },
+        () => conns.delete(info.id),
+      );
+      conns.set(info.id, conn);
+      conn.request('subscribe', {}).then(() => flush(), () => undefined);
+    }
+  };
+  scan();
+  const timer = setInterval(scan, RESCAN_MS);
+  timer.unref?.();
+
+  return {
+    event: async ({ event }) => {
+      const p = event?.properties ?? {};
+      const id = p.sessionID ?? p.info?.sessionID ?? (String(event?.type ?? '').startsWith('session.') ? p.info?.id : undefined);
+      if (id && id !== sessionID) {
+        sessionID = id;
+        await flush();
+      }
+    },
+    // For tests and reloads: stop watching.
+    dispose: () => {
+      clearInterval(timer);
+      for (const c of conns.values()) c.close();
+    },
+  };
+};
+
+export default BgbashPlugin;

@@ -1,0 +1,144 @@
+/**
+ * `bgbash install <agent> [--project|--user] [--dry-run]`: writes or merges
+ * the config an agent reads so it starts `bgbash serve` (and, where the agent
+ * has them, the hooks or plugin that bring completion notices into the
+ * conversation). Existing entries are never replaced; every change is printed.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findExecutable } from '../../run/runners.js';
+import { addEntry, addHooks, readJson, writeFile, writeJson, type Change } from '../config-merge.js';
+import { CliError, type Cli } from '../context.js';
+
+const PLUGINS = fileURLToPath(new URL('../../../plugins/', import.meta.url));
+
+/** How the agent should start bgbash: `bgbash` when it is on PATH, else node + this CLI. */
+function launcher(): { command: string; args: string[]; hook: (agent: string) => string } {
+  if (findExecutable('bgbash')) return { command: 'bgbash', args: ['serve'], hook: (a) => `bgbash hook ${a}` };
+  const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+  return { command: process.execPath, args: [cli, 'serve'], hook: (a) => `"${process.execPath}" "${cli}" hook ${a}` };
+}
+
+type Scope = 'project' | 'user';
+type Installer = (scope: Scope, dry: boolean) => Change[];
+
+function jsonChange(file: string, dry: boolean, edit: (root: Record<string, unknown>) => string[]): Change[] {
+  const root = readJson(file);
+  const whats = edit(root);
+  const changed = whats.some((w) => w.startsWith('added'));
+  if (changed) writeJson(file, root, dry);
+  return whats.map((what) => ({ file, what, changed: what.startsWith('added') }));
+}
+
+function entryNote(added: boolean, key: string): string {
+  return added ? `added ${key}` : `left ${key} as it was (already there)`;
+}
+
+const home = (): string => os.homedir();
+
+const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer }> = {
+  'claude-code': {
+    scopes: ['project', 'user'],
+    install: (scope, dry) => {
+      const l = launcher();
+      const mcpFile = scope === 'project' ? path.resolve('.mcp.json') : path.join(home(), '.claude.json');
+      const settings = scope === 'project' ? path.resolve('.claude', 'settings.json') : path.join(home(), '.claude', 'settings.json');
+      const hook = { type: 'command', command: l.hook('claude-code'), timeout: 10 };
+      return [
+        ...jsonChange(mcpFile, dry, (root) => [entryNote(addEntry(root, 'mcpServers', 'bgbash', { command: l.command, args: l.args }), 'mcpServers.bgbash')]),
+        ...jsonChange(settings, dry, (root) => {
+          const added = addHooks(root, { UserPromptSubmit: { hooks: [hook] }, PostToolUse: { matcher: '*', hooks: [hook] }, Stop: { hooks: [hook] } }, 'hook claude-code');
+          return [added.length ? `added the bgbash hook to ${added.map((e) => `hooks.${e}`).join(', ')}` : 'left hooks as they were (bgbash hook already there)'];
+        }),
+      ];
+    },
+  },
+  opencode: {
+    scopes: ['project', 'user'],
+    install: (scope, dry) => {
+      const l = launcher();
+      const base = scope === 'project' ? path.resolve('.') : path.join(process.env.XDG_CONFIG_HOME || path.join(home(), '.config'), 'opencode');
+      const cfg = path.join(base, 'opencode.json');
+      const pluginFile = path.join(base, scope === 'project' ? '.opencode' : '', 'plugins', 'bgbash.js');
+      const changes = jsonChange(cfg, dry, (root) => {
+        root.$schema ??= 'https://opencode.ai/config.json';
+        return [entryNote(addEntry(root, 'mcp', 'bgbash', { type: 'local', command: [l.command, ...l.args], enabled: true }), 'mcp.bgbash')];
+      });
+      const exists = fs.existsSync(pluginFile);
+      if (!exists) writeFile(pluginFile, fs.readFileSync(path.join(PLUGINS, 'opencode', 'bgbash.js'), 'utf8'), dry);
+      changes.push({ file: pluginFile, what: exists ? 'left the plugin as it was (already there)' : 'added the bgbash plugin', changed: !exists });
+      return changes;
+    },
+  },
+  codex: {
+    scopes: ['user', 'project'],
+    install: (scope, dry) => {
+      const l = launcher();
+      const file = scope === 'user' ? path.join(process.env.CODEX_HOME || path.join(home(), '.codex'), 'config.toml') : path.resolve('.codex', 'config.toml');
+      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      if (/^\s*\[mcp_servers\.bgbash\]/m.test(text) || /^\s*\[mcp_servers\."bgbash"\]/m.test(text)) {
+        return [{ file, what: 'left [mcp_servers.bgbash] as it was (already there)', changed: false }];
+      }
+      const block = [
+        '',
+        '# Added by `bgbash install codex`. Foreground bash calls return after yield_after (30 s);',
+        '# tool_timeout_sec leaves room for task_status/task_output waits of up to 90 s.',
+        '[mcp_servers.bgbash]',
+        `command = ${JSON.stringify(l.command)}`,
+        `args = ${JSON.stringify(l.args)}`,
+        'startup_timeout_sec = 20',
+        'tool_timeout_sec = 120',
+        '',
+      ].join('\n');
+      writeFile(file, (text && !text.endsWith('\n') ? text + '\n' : text) + block, dry);
+      return [{ file, what: 'added [mcp_servers.bgbash]', changed: true }];
+    },
+  },
+  'gemini-cli': {
+    scopes: ['project', 'user'],
+    install: (scope, dry) => {
+      const l = launcher();
+      const file = scope === 'project' ? path.resolve('.gemini', 'settings.json') : path.join(home(), '.gemini', 'settings.json');
+      const hook = { name: 'bgbash-notices', type: 'command', command: l.hook('gemini-cli'), timeout: 10000 };
+      return jsonChange(file, dry, (root) => {
+        const server = entryNote(addEntry(root, 'mcpServers', 'bgbash', { command: l.command, args: l.args, timeout: 120000 }), 'mcpServers.bgbash');
+        const added = addHooks(root, { BeforeAgent: { hooks: [hook] }, AfterTool: { matcher: '.*', hooks: [hook] } }, 'hook gemini-cli');
+        return [server, added.length ? `added the bgbash hook to ${added.map((e) => `hooks.${e}`).join(', ')}` : 'left hooks as they were (bgbash hook already there)'];
+      });
+    },
+  },
+  cursor: {
+    scopes: ['project', 'user'],
+    install: (scope, dry) => {
+      const l = launcher();
+      const file = scope === 'project' ? path.resolve('.cursor', 'mcp.json') : path.join(home(), '.cursor', 'mcp.json');
+      return jsonChange(file, dry, (root) => [entryNote(addEntry(root, 'mcpServers', 'bgbash', { command: l.command, args: l.args }), 'mcpServers.bgbash')]);
+    },
+  },
+  vscode: {
+    scopes: ['project'],
+    install: (_scope, dry) => {
+      const l = launcher();
+      const file = path.resolve('.vscode', 'mcp.json');
+      return jsonChange(file, dry, (root) => [entryNote(addEntry(root, 'servers', 'bgbash', { type: 'stdio', command: l.command, args: l.args }), 'servers.bgbash')]);
+    },
+  },
+};
+
+export async function run(cli: Cli): Promise<number> {
+  const agent = cli.args.positionals[0];
+  const target = agent ? INSTALLERS[agent] : undefined;
+  if (!target) throw new CliError(`which agent? \`bgbash install ${Object.keys(INSTALLERS).join('|')} [--project|--user] [--dry-run]\``, 2);
+  const wanted: Scope | null = cli.args.flags.has('--user') ? 'user' : cli.args.flags.has('--project') ? 'project' : null;
+  const scope = wanted ?? target.scopes[0];
+  if (!target.scopes.includes(scope)) {
+    throw new CliError(`${agent} has no ${scope} config bgbash can write${agent === 'vscode' ? ' (for your user profile, run "MCP: Open User Configuration" in VS Code and add the entry from plugins/cursor-vscode/vscode-mcp.json)' : ''}`, 2);
+  }
+  const dry = cli.args.flags.has('--dry-run');
+  const changes = target.install(scope, dry);
+  for (const c of changes) cli.out(`${dry && c.changed ? 'would have ' : ''}${c.what} in ${c.file}`);
+  if (!dry && changes.some((c) => c.changed)) cli.out(`Restart ${agent} to load bgbash.`);
+  return 0;
+}
