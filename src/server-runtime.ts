@@ -3,7 +3,8 @@
  * tasks, the TaskManager, and an orderly shutdown. Transports (MCP stdio/HTTP,
  * control socket) are attached by the caller.
  */
-import type { Config } from './config.js';
+import fs from 'node:fs';
+import { ConfigError, type Config } from './config.js';
 import { ForegroundRuns } from './core/foreground.js';
 import { TaskManager } from './core/manager.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
@@ -26,7 +27,18 @@ export interface Runtime {
 }
 
 export async function startRuntime(config: Config): Promise<Runtime> {
-  const paths = ensureDataDir(config.dataDir);
+  let paths: DataPaths;
+  try {
+    // access() names the real cause (EROFS, EACCES) where a recursive mkdir says ENOENT.
+    if (fs.existsSync(config.dataDir)) fs.accessSync(config.dataDir, fs.constants.W_OK);
+    paths = ensureDataDir(config.dataDir);
+    // Prove it is writable now, not at the first task.
+    const probe = `${paths.servers}/.probe-${process.pid}`;
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (err) {
+    throw new ConfigError(`cannot use the data dir ${config.dataDir}: ${(err as Error).message} (set another with --data-dir or BGBASH_DATA_DIR)`);
+  }
   const info: ServerInfo = {
     id: newServerId(),
     pid: process.pid,

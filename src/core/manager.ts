@@ -20,7 +20,7 @@ import type { Executor, ExecutorProcess } from './executor.js';
 import { checkCwd, launch, SAMPLING_RUNNER } from './launch.js';
 import { promptEnd } from './prompt-outcome.js';
 import { isTerminal, transition, type PendingTask, type Task, type TaskEvent } from './task.js';
-import { formatDuration } from './units.js';
+import { formatBytes, formatDuration } from './units.js';
 import path from 'node:path';
 
 export interface ShellSpec {
@@ -55,6 +55,8 @@ export interface PromptSpec {
 export class TaskManager extends TaskEmitter {
   private readonly tasks = new Map<string, Task>();
   private readonly live = new Map<string, LiveTask>();
+  /** Ended tasks whose log could not be written: their in-memory tail is all there is. */
+  private readonly retained = new Map<string, LiveTask>();
   private readonly queue: string[] = [];
   private readonly ids: IdAllocator;
   readonly records: RecordStore;
@@ -117,7 +119,7 @@ export class TaskManager extends TaskEmitter {
   // ---- output ----
 
   outputSize(id: string, stream: Stream = 'stdout'): number {
-    const lt = this.live.get(id);
+    const lt = this.live.get(id) ?? this.retained.get(id);
     if (lt) return lt.logFor(stream).total;
     return logFileSize(this.logFile(id, stream));
   }
@@ -127,7 +129,7 @@ export class TaskManager extends TaskEmitter {
   }
 
   readOutput(id: string, start: number, end: number, stream: Stream = 'stdout'): Promise<Buffer> {
-    const lt = this.live.get(id);
+    const lt = this.live.get(id) ?? this.retained.get(id);
     if (lt && (stream === 'stdout' || lt.errLog)) return lt.logFor(stream).read(start, end);
     return readLogFile(this.logFile(id, stream), start, end);
   }
@@ -180,7 +182,7 @@ export class TaskManager extends TaskEmitter {
     const cwd = path.resolve(spec.cwd ?? process.cwd());
     checkCwd(cwd);
     const task: PendingTask = {
-      id: this.ids.allocate(),
+      id: this.ids.allocate((err) => this.warn(`cannot create a task directory (${err.message}); the task runs without a record on disk`)),
       state: 'pending',
       ...what,
       cwd,
@@ -289,7 +291,12 @@ export class TaskManager extends TaskEmitter {
     const lt = new LiveTask(id, taskDir(this.paths, id), task.pty, {
       maxBytes: this.config.output.maxBytes,
       tailBytes: this.config.output.tailBytes,
-      onError: (err) => this.warn(`task ${id}: cannot write its output log (${err.message}); keeping only the last ${this.config.output.tailBytes} bytes in memory`),
+      onError: (err) => {
+        const msg = `cannot write the output log (${err.message}); only the last ${formatBytes(this.config.output.tailBytes)} are kept, in memory`;
+        this.warn(`task ${id}: ${msg}`);
+        const t = this.tasks.get(id);
+        if (t) this.tasks.set(id, { ...t, output_error: msg });
+      },
     });
     this.live.set(id, lt);
     try {
@@ -367,9 +374,19 @@ export class TaskManager extends TaskEmitter {
     this.syncOutput(id, lt);
     this.records.save(this.tasks.get(id)!, true);
     this.live.delete(id);
+    if (lt.log.failed || lt.errLog?.failed) this.retain(id, lt);
     lt.markExited();
     this.emit('settled', this.tasks.get(id)!);
     void this.pump();
+  }
+
+  private retain(id: string, lt: LiveTask): void {
+    this.retained.set(id, lt);
+    // A bounded number of tails (each at most output.tailBytes).
+    for (const old of this.retained.keys()) {
+      if (this.retained.size <= 50) break;
+      this.retained.delete(old);
+    }
   }
 
   /** A prompt task's answer (or error) from what its runner printed, then its end. */

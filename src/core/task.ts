@@ -42,6 +42,8 @@ export interface TaskCommon {
   runner?: string | null;
   /** Prompt tasks: usage the runner reported (null where it reports none). */
   usage?: { input_tokens: number | null; output_tokens: number | null } | null;
+  /** Why the output log could not be written (disk full, unwritable): only the last part is kept, in memory. */
+  output_error?: string | null;
   /** How the completion notice fared at each deliver_to target. */
   deliveries?: Array<{ target: string; ok: boolean; attempts: number; error: string | null; at: string }>;
 }

@@ -36,6 +36,7 @@ export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; ou
     ['Result', task.result],
     ['Tokens', task.kind === 'prompt' ? `${task.tokens}${task.usage ? ` (input ${task.usage.input_tokens ?? '?'}, output ${task.usage.output_tokens ?? '?'})` : ' (estimated)'}` : null],
     ['Output', `${formatBytes(task.output_bytes)} (~${task.tokens} tokens)${task.output_dropped ? `, ${formatBytes(task.output_dropped)} dropped at the cap` : ''}`],
+    ['Output log', task.output_error ?? null],
     ['Waiting for input', extra.waiting_for_input ? 'yes — send it with task_input' : null],
     ['Retry of', task.retry_of ? `#${task.retry_of}` : null],
     ['Created', task.created_at],

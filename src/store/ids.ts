@@ -19,15 +19,21 @@ export class IdAllocator {
     this.next = max + 1;
   }
 
-  /** Claims a fresh id and creates its directory. */
-  allocate(): string {
+  /**
+   * Claims a fresh id and creates its directory. When the data dir cannot be
+   * written (full, read-only) the id is still handed out, so the task runs;
+   * it just has no record on disk (`onError` says so).
+   */
+  allocate(onError: (err: Error) => void): string {
     for (;;) {
       const id = String(this.next++);
       try {
         fs.mkdirSync(path.join(this.paths.tasks, id), { mode: 0o700 });
         return id;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        onError(err as Error);
+        return id;
       }
     }
   }

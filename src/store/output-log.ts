@@ -33,6 +33,8 @@ export class OutputLog {
   private tailLen = 0;
   private flushWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   private writeFailed = false;
+  /** Bytes known to be in the file when writing failed; the rest lives only in the tail. */
+  private goodBytes = 0;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -42,7 +44,10 @@ export class OutputLog {
     this.stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600, highWaterMark: 1024 * 1024 });
     this.stream.on('error', (err) => {
       // Disk full or unwritable: keep the tail in memory, say so once, keep running.
-      if (!this.writeFailed) opts.onError?.(err);
+      if (!this.writeFailed) {
+        this.goodBytes = this.flushed;
+        opts.onError?.(err);
+      }
       this.writeFailed = true;
       this.flushed = this.total;
       this.wakeFlushWaiters();
@@ -75,6 +80,11 @@ export class OutputLog {
 
   onDrain(cb: () => void): void {
     this.stream.once('drain', cb);
+  }
+
+  /** Writing the file failed: only the in-memory tail has the latest output. */
+  get failed(): boolean {
+    return this.writeFailed;
   }
 
   get capped(): boolean {
@@ -113,7 +123,11 @@ export class OutputLog {
     if (start >= this.tailStart) return this.fromTail(start, end);
     const fileEnd = Math.min(end, this.tailStart);
     await this.waitFlushed(fileEnd);
-    const head = await readLogFile(this.file, start, fileEnd);
+    let head = await readLogFile(this.file, start, this.writeFailed ? Math.min(fileEnd, this.goodBytes) : fileEnd);
+    if (this.writeFailed && fileEnd > this.goodBytes) {
+      const lost = fileEnd - Math.max(start, this.goodBytes);
+      head = Buffer.concat([head, Buffer.from(`\n[bgbash: ${formatBytes(lost)} of output lost: the log could not be written]\n`)]);
+    }
     return end > this.tailStart ? Buffer.concat([head, this.fromTail(this.tailStart, end)]) : head;
   }
 
@@ -123,11 +137,13 @@ export class OutputLog {
     return buf.subarray(start - this.tailStart, end - this.tailStart);
   }
 
+  /** Ends the file. Resolves after the stream closed, so a last write error is already known (`failed`). */
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = new Promise((resolve) => {
-        if (this.writeFailed) return resolve();
-        this.stream.end(() => resolve());
+        if (this.stream.closed || this.stream.destroyed) return resolve();
+        this.stream.once('close', () => resolve());
+        this.stream.end();
       });
     }
     return this.closed;
