@@ -108,7 +108,9 @@ async function grepWindow(m: TaskManager, id: string, req: ReadRequest, total: n
   let carryStart = 0;
   for (let pos = 0; pos < total && !truncated; pos += GREP_BLOCK) {
     const block = Buffer.concat([carry, await m.readOutput(id, pos, Math.min(total, pos + GREP_BLOCK), stream)]);
-    const last = pos + GREP_BLOCK >= total ? block.length : block.lastIndexOf(10) + 1;
+    // A line longer than a block is matched in block-sized pieces, so memory stays bounded.
+    const nl = block.lastIndexOf(10) + 1;
+    const last = pos + GREP_BLOCK >= total || nl === 0 ? block.length : nl;
     const body = block.subarray(0, last);
     const bodyStart = carryStart;
     carry = block.subarray(last);

@@ -141,7 +141,8 @@ export class OutputLog {
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = new Promise((resolve) => {
-        if (this.stream.closed || this.stream.destroyed) return resolve();
+        // Not `destroyed`: a failed stream is destroyed before its 'error' event runs.
+        if (this.stream.closed) return resolve();
         this.stream.once('close', () => resolve());
         this.stream.end();
       });

@@ -197,7 +197,7 @@ describe('commands that behave badly', () => {
       const grep = await s.ok('task_output', { task_id: r.structuredContent.task_id, grep: 'b' });
       expect(grep.structuredContent.output).toMatch(/no line matches/);
       const hwm = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${s.pid}/status`, 'utf8'))![1]) * 1024;
-      expect(hwm).toBeLessThan(400 * 1024 * 1024);
+      expect(hwm).toBeLessThan(250 * 1024 * 1024);
     } finally {
       await s.close();
     }
