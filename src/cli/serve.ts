@@ -10,7 +10,6 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { ConfigError, loadConfig, type LoadOptions } from '../config.js';
 import { startControlServer } from '../control/server.js';
 import { socketPathFor } from '../control/socket-path.js';
-import { startHttp } from '../mcp/http.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
 import { Notifier } from '../notify/notifier.js';
 import { parseTarget } from '../notify/targets.js';
@@ -83,6 +82,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
 async function serveStdio(rt: Runtime, mcp: BgbashMcp, exit: (why: string) => Promise<void>): Promise<() => Promise<void>> {
   const transport = new StdioServerTransport();
+  // Many answers in flight at once each wait for stdout to drain: not a leak.
+  process.stdout.setMaxListeners(0);
   // The client closing our stdin is how stdio MCP sessions end.
   process.stdin.on('end', () => void exit('stdin closed'));
   process.stdin.on('close', () => void exit('stdin closed'));
@@ -102,6 +103,8 @@ async function serveHttp(rt: Runtime, listen: { host: string; port: number }, ma
   const token = rt.config.http.token ?? randomBytes(24).toString('hex');
   const tokenFile = path.join(rt.paths.run, `${rt.info.id}.http-token`);
   fs.writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
+  // Loaded only here: the HTTP stack costs stdio servers start-up time.
+  const { startHttp } = await import('../mcp/http.js');
   const http = await startHttp({ ...listen, token, makeServer });
   rt.updateInfo({ http: http.url });
   if (!['127.0.0.1', 'localhost', '::1'].includes(listen.host)) {

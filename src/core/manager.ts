@@ -4,21 +4,20 @@
  * terminal code; mcp/, control/ and notify/ drive it and listen to its events.
  */
 import type { Config } from '../config.js';
-import { estimateTokens } from '../run/clean.js';
 import { killTree } from '../run/kill-tree.js';
 import { blockedOnInput, hasProc, taskProcesses } from '../run/proc.js';
 import type { Stream } from '../run/process.js';
-import { buildArgv, findExecutable, resolveRunner } from '../run/runners.js';
 import { taskDir, type DataPaths } from '../store/data-dir.js';
 import { IdAllocator } from '../store/ids.js';
-import { logFileSize, readLogFile } from '../store/output-log.js';
-import { loadAllRecords, RecordStore } from '../store/records.js';
-import { NotFoundError, UserError } from './errors.js';
+import { RecordStore } from '../store/records.js';
+import { UserError } from './errors.js';
 import { TaskEmitter } from './events.js';
 import { LiveTask } from './live-task.js';
-import type { Executor, ExecutorProcess } from './executor.js';
-import { checkCwd, launch, SAMPLING_RUNNER } from './launch.js';
-import { promptEnd } from './prompt-outcome.js';
+import type { Executor } from './executor.js';
+import { checkCwd, launch } from './launch.js';
+import { TaskOutputs } from './outputs.js';
+import { chooseRunner, readPromptEnd } from './prompt-outcome.js';
+import { allTasks, findTask } from './task-lookup.js';
 import { isTerminal, transition, type PendingTask, type Task, type TaskEvent } from './task.js';
 import { formatBytes, formatDuration } from './units.js';
 import path from 'node:path';
@@ -55,8 +54,7 @@ export interface PromptSpec {
 export class TaskManager extends TaskEmitter {
   private readonly tasks = new Map<string, Task>();
   private readonly live = new Map<string, LiveTask>();
-  /** Ended tasks whose log could not be written: their in-memory tail is all there is. */
-  private readonly retained = new Map<string, LiveTask>();
+  private readonly outputs: TaskOutputs;
   private readonly queue: string[] = [];
   private readonly ids: IdAllocator;
   readonly records: RecordStore;
@@ -73,6 +71,7 @@ export class TaskManager extends TaskEmitter {
     // Every waiting call and subscriber listens here; many at once is normal.
     this.setMaxListeners(0);
     this.ids = new IdAllocator(paths);
+    this.outputs = new TaskOutputs(this.live, paths);
     this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}; the task goes on, known to this server only`));
   }
 
@@ -89,23 +88,12 @@ export class TaskManager extends TaskEmitter {
 
   /** Own tasks plus records of other servers' and earlier runs' tasks, newest first. */
   all(): Task[] {
-    const seen = new Set(this.tasks.keys());
-    const others = loadAllRecords(this.paths).filter((t) => !seen.has(t.id));
-    return [...this.own(), ...others].sort((a, b) => Number(b.id) - Number(a.id) || (a.id < b.id ? 1 : -1));
+    return allTasks(this.tasks, this.paths);
   }
 
   /** A task by id or unique id prefix: own tasks first, then records on disk. */
   get(ref: string): Task {
-    const key = ref.trim().replace(/^#/, '');
-    if (!key) throw new UserError('task_id is empty', 'task_id');
-    const exact = this.tasks.get(key) ?? this.records.load(key);
-    if (exact) return this.tasks.get(key) ?? withDiskSize(exact, this.paths);
-    const matches = this.all().filter((t) => t.id.startsWith(key));
-    if (matches.length === 1) return matches[0];
-    if (matches.length > 1) {
-      throw new UserError(`task id "${key}" is ambiguous: it matches ${matches.slice(0, 8).map((t) => t.id).join(', ')}${matches.length > 8 ? ', …' : ''}`, 'task_id');
-    }
-    throw new NotFoundError(`no task with id "${key}" (task_list shows the known ids)`, 'task_id');
+    return findTask(ref, this.tasks, this.paths, this.records);
   }
 
   isOwn(id: string): boolean {
@@ -119,19 +107,15 @@ export class TaskManager extends TaskEmitter {
   // ---- output ----
 
   outputSize(id: string, stream: Stream = 'stdout'): number {
-    const lt = this.live.get(id) ?? this.retained.get(id);
-    if (lt) return lt.logFor(stream).total;
-    return logFileSize(this.logFile(id, stream));
+    return this.outputs.size(id, stream);
   }
 
   logFile(id: string, stream: Stream = 'stdout'): string {
-    return path.join(taskDir(this.paths, id), stream === 'stderr' ? 'stderr.log' : 'output.log');
+    return this.outputs.file(id, stream);
   }
 
   readOutput(id: string, start: number, end: number, stream: Stream = 'stdout'): Promise<Buffer> {
-    const lt = this.live.get(id) ?? this.retained.get(id);
-    if (lt && (stream === 'stdout' || lt.errLog)) return lt.logFor(stream).read(start, end);
-    return readLogFile(this.logFile(id, stream), start, end);
+    return this.outputs.read(id, start, end, stream);
   }
 
   /** Running, quiet for a while, and some process of it sleeps in read() on its input. */
@@ -154,16 +138,7 @@ export class TaskManager extends TaskEmitter {
   /** Queues an agent prompt. Fails at once when its runner is unknown or not installed. */
   async submitPrompt(spec: PromptSpec): Promise<Task> {
     if (!spec.prompt.trim()) throw new UserError('prompt is empty', 'prompt');
-    const runner = spec.runner ?? this.config.background.defaultRunner ?? (spec.session && this.executors.has(spec.session) ? SAMPLING_RUNNER : null);
-    if (!runner) {
-      throw new UserError('prompt: no runner to run it: pass runner (claude, codex, opencode, gemini or one from your config), set background.defaultRunner, or use a client that supports sampling', 'runner');
-    }
-    if (runner === SAMPLING_RUNNER) {
-      if (!spec.session || !this.executors.has(spec.session)) throw new UserError('runner "sampling": this client does not support sampling (sampling/createMessage)', 'runner');
-    } else {
-      const [file] = buildArgv(resolveRunner(this.config, runner), spec.prompt, spec.cwd ?? process.cwd());
-      if (!findExecutable(file)) throw new UserError(`runner "${runner}" is not installed: "${file}" was not found on PATH (${process.env.PATH ?? ''})`, 'runner');
-    }
+    const runner = chooseRunner(this.config, spec, Boolean(spec.session && this.executors.has(spec.session)));
     return this.create({ kind: 'prompt', command: null, prompt: spec.prompt, pty: false, notify_on: null, env: {}, runner }, spec, false);
   }
 
@@ -346,7 +321,7 @@ export class TaskManager extends TaskEmitter {
     if (q >= 0) this.queue.splice(q, 1);
     if (lt) void this.killProcess(id, lt);
     else this.emit('settled', next);
-    return this.withOutput(next);
+    return this.outputs.counted(next);
   }
 
   private killProcess(id: string, lt: LiveTask): Promise<void> {
@@ -374,44 +349,24 @@ export class TaskManager extends TaskEmitter {
     this.syncOutput(id, lt);
     this.records.save(this.tasks.get(id)!, true);
     this.live.delete(id);
-    if (lt.log.failed || lt.errLog?.failed) this.retain(id, lt);
+    this.outputs.settle(id, lt);
     lt.markExited();
     this.emit('settled', this.tasks.get(id)!);
     void this.pump();
   }
 
-  private retain(id: string, lt: LiveTask): void {
-    this.retained.set(id, lt);
-    // A bounded number of tails (each at most output.tailBytes).
-    for (const old of this.retained.keys()) {
-      if (this.retained.size <= 50) break;
-      this.retained.delete(old);
-    }
-  }
-
   /** A prompt task's answer (or error) from what its runner printed, then its end. */
   private async endPrompt(id: string, lt: LiveTask, exit_code: number | null, signal: string | null): Promise<void> {
+    const end = await readPromptEnd(this.config, this.tasks.get(id)!, lt, { exit_code, signal }, now());
     const task = this.tasks.get(id)!;
-    const stdout = (await lt.log.read(0, lt.log.total)).toString('utf8');
-    const stderr = lt.errLog ? (await lt.errLog.read(Math.max(0, lt.errLog.total - 4096), lt.errLog.total)).toString('utf8') : '';
-    const executor = (lt.proc as ExecutorProcess | null)?.outcome?.() ?? null;
-    if (isTerminal(this.tasks.get(id)!)) return; // cancelled while we read
-    const end = promptEnd(this.config, task, { exit_code, signal }, { stdout, stderr, executor }, now());
+    if (isTerminal(task)) return; // cancelled while we read
     this.tasks.set(id, { ...task, ...end.fields });
     this.apply(id, end.event);
   }
 
   /** Copies output counters from the live logs into the record. */
   private syncOutput(id: string, lt: LiveTask): void {
-    this.tasks.set(id, this.withOutput(this.tasks.get(id)!, lt));
-  }
-
-  /** The record with live output counters filled in. Shell tasks' tokens estimate their output. */
-  private withOutput(task: Task, lt = this.live.get(task.id)): Task {
-    if (!lt) return task;
-    const bytes = lt.log.total + (lt.errLog?.total ?? 0);
-    const dropped = lt.log.dropped + (lt.errLog?.dropped ?? 0);
-    return { ...task, output_bytes: bytes, output_dropped: dropped, tokens: task.kind === 'shell' ? estimateTokens(bytes) : task.tokens };
+    this.tasks.set(id, this.outputs.counted(this.tasks.get(id)!, lt));
   }
 
   /** Records how a notice fared at a deliver_to target (not a state change). */
@@ -426,7 +381,7 @@ export class TaskManager extends TaskEmitter {
 
   /** Current record of a task, live counters included. */
   fresh(ref: string): Task {
-    return this.withOutput(this.get(ref));
+    return this.outputs.counted(this.get(ref));
   }
 
   /** Ended, process gone, output complete. */
@@ -453,9 +408,4 @@ export class TaskManager extends TaskEmitter {
 
 function now(): string {
   return new Date().toISOString();
-}
-
-function withDiskSize(task: Task, paths: DataPaths): Task {
-  const size = logFileSize(path.join(taskDir(paths, task.id), 'output.log'));
-  return size > task.output_bytes ? { ...task, output_bytes: size, tokens: estimateTokens(size) } : task;
 }

@@ -2,8 +2,11 @@
 import type { Config } from '../config.js';
 import { cleanText, estimateTokens } from '../run/clean.js';
 import { describeExit, type Task, type TaskEvent } from './task.js';
-import type { ExecutorOutcome } from './executor.js';
-import { parseRunnerOutput, resolveRunner } from '../run/runners.js';
+import type { ExecutorOutcome, ExecutorProcess } from './executor.js';
+import { buildArgv, findExecutable, parseRunnerOutput, resolveRunner } from '../run/runners.js';
+import { UserError } from './errors.js';
+import { SAMPLING_RUNNER } from './launch.js';
+import type { LiveTask } from './live-task.js';
 
 export interface PromptEnd {
   event: TaskEvent;
@@ -48,4 +51,31 @@ export function promptEnd(
     event: { type: 'exit', exit_code: 0, signal: null, at },
     fields: { result: answer.result, tokens, usage: { input_tokens: answer.input_tokens, output_tokens: answer.output_tokens } },
   };
+}
+
+/**
+ * Which runner a new prompt task gets: the one asked for, else
+ * background.defaultRunner, else the session's client model (sampling). Fails
+ * now, naming the runner, when it is unknown or not installed.
+ */
+export function chooseRunner(config: Config, spec: { prompt: string; runner?: string | null; cwd?: string; session?: string | null }, hasSampling: boolean): string {
+  const runner = spec.runner ?? config.background.defaultRunner ?? (hasSampling ? SAMPLING_RUNNER : null);
+  if (!runner) {
+    throw new UserError('prompt: no runner to run it: pass runner (claude, codex, opencode, gemini or one from your config), set background.defaultRunner, or use a client that supports sampling', 'runner');
+  }
+  if (runner === SAMPLING_RUNNER) {
+    if (!hasSampling) throw new UserError('runner "sampling": this client does not support sampling (sampling/createMessage)', 'runner');
+    return runner;
+  }
+  const [file] = buildArgv(resolveRunner(config, runner), spec.prompt, spec.cwd ?? process.cwd());
+  if (!findExecutable(file)) throw new UserError(`runner "${runner}" is not installed: "${file}" was not found on PATH (${process.env.PATH ?? ''})`, 'runner');
+  return runner;
+}
+
+/** Reads what a finished prompt task's runner printed (or its executor's outcome) into its end. */
+export async function readPromptEnd(config: Config, task: Task, lt: LiveTask, exit: { exit_code: number | null; signal: string | null }, at: string): Promise<PromptEnd> {
+  const stdout = (await lt.log.read(0, lt.log.total)).toString('utf8');
+  const stderr = lt.errLog ? (await lt.errLog.read(Math.max(0, lt.errLog.total - 4096), lt.errLog.total)).toString('utf8') : '';
+  const executor = (lt.proc as ExecutorProcess | null)?.outcome?.() ?? null;
+  return promptEnd(config, task, exit, { stdout, stderr, executor }, at);
 }

@@ -8,12 +8,13 @@ import fs from 'node:fs';
 import { formatBytes } from '../core/units.js';
 
 /**
- * Back-pressure threshold: the source is paused only when this much is waiting
- * to be written. It must be large: node-pty drops whatever is still unread
- * 200 ms after the child exits, so pausing a pty for a brief disk hiccup near
- * the end of a run would lose its last output.
+ * Back-pressure: the source is paused once this much waits to be written, so
+ * memory stays flat however much a task prints. (Safe for ptys: the runner
+ * keeps the terminal's slave side open, so nothing is lost while paused.)
  */
-const PAUSE_AT = 32 * 1024 * 1024;
+const PAUSE_AT = 4 * 1024 * 1024;
+/** Chunks arriving in one turn of the event loop go to the file as one write. */
+const BATCH_MAX = 1024 * 1024;
 
 export interface OutputLogOptions {
   maxBytes: number;
@@ -70,16 +71,37 @@ export class OutputLog {
     this.pushTail(data);
     this.total += data.length;
     if (this.writeFailed) return true;
+    // A pty delivers ~4 KB at a time: one write per turn instead of one per chunk.
+    this.batch.push(data);
+    this.batchBytes += data.length;
+    if (this.batchBytes >= BATCH_MAX) this.writeBatch();
+    else this.batchTimer ??= setImmediate(() => this.writeBatch());
+    return this.stream.writableLength + this.batchBytes < PAUSE_AT;
+  }
+
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private batchTimer: NodeJS.Immediate | null = null;
+
+  private writeBatch(): void {
+    if (this.batchTimer) clearImmediate(this.batchTimer);
+    this.batchTimer = null;
+    if (this.batch.length === 0 || this.writeFailed) return;
+    const data = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch, this.batchBytes);
+    this.batch = [];
+    this.batchBytes = 0;
     const end = this.total;
     this.stream.write(data, () => {
       this.flushed = Math.max(this.flushed, end);
       this.wakeFlushWaiters();
     });
-    return this.stream.writableLength < PAUSE_AT;
   }
 
   onDrain(cb: () => void): void {
-    this.stream.once('drain', cb);
+    this.writeBatch();
+    // 'drain' only comes after a write that returned false.
+    if (this.stream.writableNeedDrain) this.stream.once('drain', cb);
+    else setImmediate(cb);
   }
 
   /** Writing the file failed: only the in-memory tail has the latest output. */
@@ -142,6 +164,7 @@ export class OutputLog {
     if (!this.closed) {
       this.closed = new Promise((resolve) => {
         // Not `destroyed`: a failed stream is destroyed before its 'error' event runs.
+        this.writeBatch();
         if (this.stream.closed) return resolve();
         this.stream.once('close', () => resolve());
         this.stream.end();
