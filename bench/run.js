@@ -42,6 +42,7 @@ async function bgbash(sets = {}, dataDir = fs.mkdtempSync(path.join(TMP, 'data-'
   const args = [CLI, 'serve', '--data-dir', dataDir];
   for (const [k, v] of Object.entries(sets)) args.push('--set', `${k}=${v}`);
   const c = await connect(process.execPath, args);
+  c.transport._process?.stdin?.setMaxListeners(0);
   return { ...c, dataDir, call: (name, a) => c.client.callTool({ name, arguments: a }, undefined, { timeout: 600_000 }) };
 }
 

@@ -19,8 +19,8 @@ export interface Runtime {
   foreground: ForegroundRuns;
   /** The agent session this server serves. */
   session: string;
-  /** What was repaired at start: tasks of dead servers closed as failed. */
-  recovered: RecoveryReport;
+  /** Closes what dead servers left behind (their tasks as failed, their processes ended). */
+  recover(): Promise<RecoveryReport>;
   /** Cancels every live task, ends their trees, flushes records, unregisters. Idempotent. */
   stop(reason: string): Promise<void>;
   updateInfo(patch: Partial<ServerInfo>): void;
@@ -54,7 +54,6 @@ export async function startRuntime(config: Config): Promise<Runtime> {
   writeServerInfo(paths, info);
   const manager = new TaskManager(config, paths, info.id);
   manager.on('warning', (msg) => process.stderr.write(`bgbash: ${msg}\n`));
-  const recovered = await recoverDeadServers(paths, manager.records, info.id, config.background.killGrace);
   let stopping: Promise<void> | null = null;
   return {
     config,
@@ -63,7 +62,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     manager,
     foreground: new ForegroundRuns(manager),
     session: config.session ?? info.id,
-    recovered,
+    recover: () => recoverDeadServers(paths, manager.records, info.id, config.background.killGrace),
     updateInfo(patch) {
       Object.assign(info, patch);
       writeServerInfo(paths, info);

@@ -5,7 +5,7 @@ import { formatBytes, formatDuration } from '../core/units.js';
 
 export const colorOn = (): boolean => !process.env.NO_COLOR && process.stdout.isTTY === true;
 
-const STATE_COLOR: Record<Task['state'], (s: string) => string> = {
+export const STATE_COLOR: Record<Task['state'], (s: string) => string> = {
   pending: chalk.yellow,
   running: chalk.cyan,
   done: chalk.green,

@@ -44,15 +44,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
   checkDeliverTargets(config.background.defaultDeliverTo);
   const rt = await startRuntime(config);
   const notifier = new Notifier(rt.manager, rt.foreground, { tailLines: config.notices.tailLines, lineIntervalMs: 1000, maxLineNotices: 50 });
-  for (const task of rt.recovered.closed) notifier.announce(task);
-  const control = await startControlServer(socketPathFor(rt.paths, rt.info.id), {
-    manager: rt.manager,
-    foreground: rt.foreground,
-    notifier,
-    info: rt.info,
-    session: rt.session,
-  });
-  rt.updateInfo({ socket: control.path });
   const makeServer = (session: string): BgbashMcp =>
     createMcpServer(
       { manager: rt.manager, foreground: rt.foreground, config, session: () => session },
@@ -60,7 +51,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
       { version: VERSION, notifier, channel: config.notices.channel && !listen },
     );
 
-  let closeTransport: () => Promise<void>;
+  let closeTransport: (() => Promise<void>) | undefined;
+  let control: Awaited<ReturnType<typeof startControlServer>> | null = null;
   let exiting = false;
   const exit = async (why: string, code = 0): Promise<void> => {
     if (exiting) return;
@@ -68,7 +60,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     // A second signal while stopping means "now".
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
     await rt.stop(`the bgbash server shut down (${why})`);
-    await control.close();
+    await control?.close();
     await closeTransport?.();
     process.exit(code);
   };
@@ -76,8 +68,19 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.on('SIGTERM', () => void exit('SIGTERM'));
   process.on('SIGHUP', () => void exit('SIGHUP'));
 
+  // The client's initialize is answered first; the rest of start-up follows.
   if (listen) closeTransport = await serveHttp(rt, listen, makeServer);
   else closeTransport = await serveStdio(rt, makeServer(rt.session), exit);
+  const recovered = await rt.recover();
+  for (const task of recovered.closed) notifier.announce(task);
+  control = await startControlServer(socketPathFor(rt.paths, rt.info.id), {
+    manager: rt.manager,
+    foreground: rt.foreground,
+    notifier,
+    info: rt.info,
+    session: rt.session,
+  });
+  rt.updateInfo({ socket: control.path });
 }
 
 async function serveStdio(rt: Runtime, mcp: BgbashMcp, exit: (why: string) => Promise<void>): Promise<() => Promise<void>> {

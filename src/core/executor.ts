@@ -3,7 +3,8 @@
  * same queue, timeout, cancel and lifecycle: a prompt sent to the MCP client's
  * own model (sampling). Its answer is its "output"; it "exits" 0 or 1.
  */
-import type { ExitStatus, RunningProcess, Stream } from '../run/process.js';
+import type { ExitStatus, RunningProcess } from '../run/process.js';
+import { ProcessEvents } from '../run/process-events.js';
 import type { Task } from './task.js';
 
 export interface ExecutorResult {
@@ -23,22 +24,14 @@ export interface ExecutorProcess extends RunningProcess {
 export function runExecutor(executor: Executor, task: Task): ExecutorProcess {
   const ac = new AbortController();
   let outcome: ExecutorOutcome | null = null;
-  let dataCb: ((chunk: Buffer, stream: Stream) => void) | null = null;
-  let exitCb: ((s: ExitStatus) => void) | null = null;
-  let exited: ExitStatus | null = null;
-  const early: Buffer[] = [];
-  const finish = (status: ExitStatus): void => {
-    exited = status;
-    exitCb?.(status);
-  };
+  const events = new ProcessEvents();
+  const finish = (status: ExitStatus): void => events.exit(status);
   // After the caller has attached its listeners.
   setImmediate(() => {
     executor(task, ac.signal).then(
       (r) => {
         outcome = { ok: true, ...r };
-        const chunk = Buffer.from(r.text.endsWith('\n') ? r.text : r.text + '\n');
-        if (dataCb) dataCb(chunk, 'stdout');
-        else early.push(chunk);
+        events.data(Buffer.from(r.text.endsWith('\n') ? r.text : r.text + '\n'));
         finish({ exit_code: 0, signal: null });
       },
       (err: Error) => {
@@ -54,14 +47,8 @@ export function runExecutor(executor: Executor, task: Task): ExecutorProcess {
     resize: () => undefined,
     pause: () => undefined,
     resume: () => undefined,
-    onData: (cb) => {
-      dataCb = cb;
-      for (const c of early.splice(0)) cb(c, 'stdout');
-    },
-    onExit: (cb) => {
-      exitCb = cb;
-      if (exited) cb(exited);
-    },
+    onData: events.onData,
+    onExit: events.onExit,
     dispose: () => undefined,
     abort: () => ac.abort(),
     outcome: () => outcome,

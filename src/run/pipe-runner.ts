@@ -1,6 +1,7 @@
 /** Runs a command over pipes: stdout and stderr kept apart, no terminal emulation, full speed. */
 import { spawn } from 'node:child_process';
-import type { ExitStatus, RunningProcess, StartOptions, Stream } from './process.js';
+import type { RunningProcess, StartOptions } from './process.js';
+import { ProcessEvents } from './process-events.js';
 
 export function startPipe(opts: StartOptions): Promise<RunningProcess> {
   return new Promise((resolve, reject) => {
@@ -11,29 +12,20 @@ export function startPipe(opts: StartOptions): Promise<RunningProcess> {
       // Own process group, like a pty session, so the whole group can be signalled.
       detached: true,
     });
-    let dataCb: ((chunk: Buffer, stream: Stream) => void) | null = null;
-    const early: Array<[Buffer, Stream]> = [];
-    const emit = (chunk: Buffer, stream: Stream): void => {
-      if (dataCb) dataCb(chunk, stream);
-      else early.push([chunk, stream]);
-    };
-    child.stdout.on('data', (c: Buffer) => emit(c, 'stdout'));
-    child.stderr.on('data', (c: Buffer) => emit(c, 'stderr'));
+    const events = new ProcessEvents();
+    child.stdout.on('data', (c: Buffer) => events.data(c, 'stdout'));
+    child.stderr.on('data', (c: Buffer) => events.data(c, 'stderr'));
     child.stdin.on('error', () => {
       /* EPIPE when the process closed its stdin: input to it is dropped */
     });
-    let exited: ExitStatus | null = null;
-    let exitCb: ((s: ExitStatus) => void) | null = null;
     child.on('error', (err) => reject(err));
     // 'close' waits for stdout/stderr to end: all output is delivered first.
     // A background child still holding the pipes would delay it forever, so
     // 'exit' plus a short grace ends the wait (node-pty does the same).
     let closeTimer: NodeJS.Timeout | null = null;
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (exited) return;
       if (closeTimer) clearTimeout(closeTimer);
-      exited = { exit_code: code, signal };
-      exitCb?.(exited);
+      events.exit({ exit_code: code, signal });
     };
     child.on('exit', (code, signal) => {
       closeTimer = setTimeout(() => {
@@ -62,14 +54,8 @@ export function startPipe(opts: StartOptions): Promise<RunningProcess> {
           child.stdout.resume();
           child.stderr.resume();
         },
-        onData: (cb) => {
-          dataCb = cb;
-          for (const [chunk, stream] of early.splice(0)) cb(chunk, stream);
-        },
-        onExit: (cb) => {
-          exitCb = cb;
-          if (exited) cb(exited);
-        },
+        onData: events.onData,
+        onExit: events.onExit,
         dispose: () => {
           child.stdout.destroy();
           child.stderr.destroy();

@@ -24,7 +24,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import tty from 'node:tty';
 import type { IPty } from 'node-pty';
-import { signalName, type ExitStatus, type RunningProcess, type StartOptions, type Stream } from './process.js';
+import { signalName, type ExitStatus, type RunningProcess, type StartOptions } from './process.js';
+import { ProcessEvents } from './process-events.js';
 
 type PtyModule = typeof import('node-pty');
 interface NativePty {
@@ -110,27 +111,19 @@ function startHeldPty(native: NativePty, setsid: string, opts: StartOptions): Pr
 function heldPty(native: NativePty, master: number, slave: number, child: ReturnType<typeof spawnChild>): RunningProcess {
   const reader = new tty.ReadStream(master);
   const sentinel = Buffer.from(`\x1b]bgbash-drained;${crypto.randomBytes(6).toString('hex')}\x07`);
-  let dataCb: ((chunk: Buffer, stream: Stream) => void) | null = null;
-  const early: Buffer[] = [];
+  const events = new ProcessEvents();
   let draining: Buffer[] | null = null;
-  let exited: ExitStatus | null = null;
-  let exitCb: ((s: ExitStatus) => void) | null = null;
   let status: ExitStatus | null = null;
   let slaveOpen = true;
   let closed = false;
-  const deliver = (chunk: Buffer): void => {
-    if (chunk.length === 0) return;
-    if (dataCb) dataCb(chunk, 'stdout');
-    else early.push(chunk);
-  };
+  const deliver = (chunk: Buffer): void => events.data(chunk);
   const finish = (): void => {
-    if (exited || !status) return;
-    exited = status;
+    if (events.exited || !status) return;
     if (slaveOpen) {
       slaveOpen = false;
       fs.closeSync(slave);
     }
-    exitCb?.(exited);
+    events.exit(status);
   };
   reader.on('data', (chunk: Buffer) => {
     if (!draining) return deliver(chunk);
@@ -193,14 +186,8 @@ function heldPty(native: NativePty, master: number, slave: number, child: Return
     },
     pause: () => reader.pause(),
     resume: () => reader.resume(),
-    onData: (cb) => {
-      dataCb = cb;
-      for (const chunk of early.splice(0)) cb(chunk, 'stdout');
-    },
-    onExit: (cb) => {
-      exitCb = cb;
-      if (exited) cb(exited);
-    },
+    onData: events.onData,
+    onExit: events.onExit,
     dispose: () => {
       if (!closed) reader.destroy();
     },
@@ -244,19 +231,9 @@ async function startNodePty(opts: StartOptions): Promise<RunningProcess> {
     env: opts.env,
     encoding: null,
   } as Parameters<PtyModule['spawn']>[2]);
-  let dataCb: ((chunk: Buffer, stream: Stream) => void) | null = null;
-  const early: Buffer[] = [];
-  let exited: ExitStatus | null = null;
-  let exitCb: ((s: ExitStatus) => void) | null = null;
-  term.onData((data: string | Buffer) => {
-    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
-    if (dataCb) dataCb(chunk, 'stdout');
-    else early.push(chunk);
-  });
-  term.onExit(({ exitCode, signal }) => {
-    exited = { exit_code: signal ? null : exitCode, signal: signalName(signal) };
-    exitCb?.(exited);
-  });
+  const events = new ProcessEvents();
+  term.onData((data: string | Buffer) => events.data(typeof data === 'string' ? Buffer.from(data) : data));
+  term.onExit(({ exitCode, signal }) => events.exit({ exit_code: signal ? null : exitCode, signal: signalName(signal) }));
   const guard = (fn: () => void): void => {
     try {
       fn();
@@ -271,14 +248,8 @@ async function startNodePty(opts: StartOptions): Promise<RunningProcess> {
     resize: (cols, rows) => guard(() => term.resize(cols, rows)),
     pause: () => term.pause(),
     resume: () => term.resume(),
-    onData: (cb) => {
-      dataCb = cb;
-      for (const chunk of early.splice(0)) cb(chunk, 'stdout');
-    },
-    onExit: (cb) => {
-      exitCb = cb;
-      if (exited) cb(exited);
-    },
+    onData: events.onData,
+    onExit: events.onExit,
     dispose: () => guard(() => term.kill('SIGHUP')),
   };
 }

@@ -13,6 +13,7 @@ import { elapsedMs, isTerminal, taskLabel, type Task } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
 import { cleanText } from '../run/clean.js';
 import { columns, fit, split, wrap } from './layout.js';
+import { STATE_COLOR } from '../cli/format.js';
 
 export const TITLE = 'Background Tasks';
 export const EMPTY = 'No active tasks';
@@ -35,14 +36,6 @@ export function initialState(): PageState {
 export interface Style {
   color: boolean;
 }
-
-const STATE_COLOR: Record<Task['state'], (s: string) => string> = {
-  pending: chalk.yellow,
-  running: chalk.cyan,
-  done: chalk.green,
-  failed: chalk.red,
-  cancelled: chalk.gray,
-};
 
 function selectedIndex(tasks: Task[], state: PageState): number {
   const i = tasks.findIndex((t) => t.id === state.selectedId);

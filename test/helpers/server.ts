@@ -57,6 +57,26 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const client = new Client({ name: opts.clientName ?? 'vitest', version: '1.0.0' }, { capabilities: opts.capabilities ?? {} });
   await client.connect(transport);
+  // initialize is answered first; recovery and the control socket follow. Ready when registered with its socket.
+  const pid = transport.pid!;
+  const registered = (): boolean => {
+    try {
+      return fs.readdirSync(path.join(dataDir, 'servers')).some((f) => {
+        try {
+          const info = JSON.parse(fs.readFileSync(path.join(dataDir, 'servers', f), 'utf8'));
+          return info.pid === pid && info.socket;
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  };
+  for (const deadline = Date.now() + 10_000; !registered(); ) {
+    if (Date.now() > deadline) throw new Error(`server ${pid} did not register its control socket within 10 s: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const call = async (name: string, a: Record<string, unknown> = {}): Promise<any> => client.callTool({ name, arguments: a }, undefined, { timeout: 60_000 });
   return {
     client,

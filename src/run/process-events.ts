@@ -1,0 +1,35 @@
+/**
+ * The data/exit plumbing every runner shares: output that arrives before
+ * anyone listens is kept and handed over on subscription, and the exit is
+ * latched so a late subscriber still hears it — once.
+ */
+import type { ExitStatus, Stream } from './process.js';
+
+export class ProcessEvents {
+  private dataCb: ((chunk: Buffer, stream: Stream) => void) | null = null;
+  private exitCb: ((status: ExitStatus) => void) | null = null;
+  private readonly early: Array<[Buffer, Stream]> = [];
+  exited: ExitStatus | null = null;
+
+  data(chunk: Buffer, stream: Stream = 'stdout'): void {
+    if (chunk.length === 0) return;
+    if (this.dataCb) this.dataCb(chunk, stream);
+    else this.early.push([chunk, stream]);
+  }
+
+  exit(status: ExitStatus): void {
+    if (this.exited) return;
+    this.exited = status;
+    this.exitCb?.(status);
+  }
+
+  onData = (cb: (chunk: Buffer, stream: Stream) => void): void => {
+    this.dataCb = cb;
+    for (const [chunk, stream] of this.early.splice(0)) cb(chunk, stream);
+  };
+
+  onExit = (cb: (status: ExitStatus) => void): void => {
+    this.exitCb = cb;
+    if (this.exited) cb(this.exited);
+  };
+}
