@@ -13,6 +13,7 @@ import { socketPathFor } from '../control/socket-path.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
 import { Notifier } from '../notify/notifier.js';
 import { parseTarget } from '../notify/targets.js';
+import { pruneTasks } from '../store/retention.js';
 import { startRuntime, type Runtime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './args.js';
@@ -73,6 +74,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
   else closeTransport = await serveStdio(rt, makeServer(rt.session), exit);
   const recovered = await rt.recover();
   for (const task of recovered.closed) notifier.announce(task);
+  const prune = (): void => {
+    try {
+      pruneTasks(rt.paths, { maxTasks: rt.config.retention.maxTasks, maxAgeMs: rt.config.retention.maxAge }, rt.info.id);
+    } catch (err) {
+      process.stderr.write(`bgbash: pruning old tasks failed: ${(err as Error).message}\n`);
+    }
+  };
+  prune();
+  setInterval(prune, 3_600_000).unref();
   control = await startControlServer(socketPathFor(rt.paths, rt.info.id), {
     manager: rt.manager,
     foreground: rt.foreground,

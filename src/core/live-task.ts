@@ -19,6 +19,8 @@ export class LiveTask {
   markExited!: () => void;
   processGone = false;
   killing: Promise<void> | null = null;
+  /** Start time of its first process (clock ticks since boot), to narrow process scans. */
+  startTicks: number | null = null;
 
   constructor(
     readonly id: string,

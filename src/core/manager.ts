@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { killTree } from '../run/kill-tree.js';
-import { blockedOnInput, hasProc, taskProcesses } from '../run/proc.js';
+import { blockedOnInput, hasProc, readStat, taskProcesses } from '../run/proc.js';
 import type { Stream } from '../run/process.js';
 import { taskDir, type DataPaths } from '../store/data-dir.js';
 import { IdAllocator } from '../store/ids.js';
@@ -124,7 +124,7 @@ export class TaskManager extends TaskEmitter {
     const lt = this.live.get(id);
     if (!task || task.state !== 'running' || !lt || !hasProc) return false;
     if (Date.now() - lt.lastOutputAt < this.config.input.quietAfter) return false;
-    return blockedOnInput(taskProcesses(task.pid, this.marker(id)));
+    return blockedOnInput(taskProcesses(task.pid, this.marker(id), lt.startTicks));
   }
 
   // ---- lifecycle ----
@@ -287,6 +287,7 @@ export class TaskManager extends TaskEmitter {
       return;
     }
     const proc = lt.proc;
+    lt.startTicks = proc.pid !== null && hasProc ? (readStat(proc.pid)?.starttime ?? null) : null;
     if (this.tasks.get(id)!.state !== 'pending') {
       // Cancelled while the process was being spawned.
       void this.killProcess(id, lt);
@@ -327,7 +328,7 @@ export class TaskManager extends TaskEmitter {
   private killProcess(id: string, lt: LiveTask): Promise<void> {
     lt.proc?.abort?.();
     if (!lt.killing) {
-      lt.killing = killTree(lt.proc?.pid ?? null, { graceMs: this.config.background.killGrace, marker: this.marker(id) });
+      lt.killing = killTree(lt.proc?.pid ?? null, { graceMs: this.config.background.killGrace, marker: this.marker(id), since: lt.startTicks });
     }
     return lt.killing;
   }

@@ -12,6 +12,8 @@ export interface KillOptions {
   graceMs: number;
   /** Marker value the task's processes carry (see proc.ts). */
   marker: string | null;
+  /** Start time (clock ticks since boot) of the task's first process: nothing older belongs to it. */
+  since?: number | null;
 }
 
 function signalAll(procs: ProcInfo[], signal: NodeJS.Signals): void {
@@ -46,7 +48,7 @@ export async function killTree(rootPid: number | null, opts: KillOptions): Promi
     if (!gone) await new Promise<void>((r) => treeKill(rootPid, 'SIGKILL', () => r()));
     return;
   }
-  const members = (): ProcInfo[] => taskProcesses(rootPid, opts.marker);
+  const members = (): ProcInfo[] => taskProcesses(rootPid, opts.marker, opts.since ?? null);
   const first = members();
   if (first.length === 0) return;
   signalAll(first, 'SIGTERM');

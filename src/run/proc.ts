@@ -76,7 +76,7 @@ export function readMarker(pid: number): string | null {
  * process carrying the marker (which catches double-forked daemons that
  * escaped with setsid and were re-parented to init).
  */
-export function taskProcesses(rootPid: number | null, marker: string | null): ProcInfo[] {
+export function taskProcesses(rootPid: number | null, marker: string | null, since: number | null = null): ProcInfo[] {
   const procs = listProcesses();
   const members = new Map<number, ProcInfo>();
   if (rootPid !== null) {
@@ -96,7 +96,8 @@ export function taskProcesses(rootPid: number | null, marker: string | null): Pr
   }
   if (marker !== null) {
     for (const p of procs) {
-      if (p.pid === process.pid || members.has(p.pid)) continue;
+      // A task's processes start after it did: older ones need no environ read.
+      if (p.pid === process.pid || members.has(p.pid) || (since !== null && p.starttime < since)) continue;
       if (readMarker(p.pid) === marker) members.set(p.pid, p);
     }
   }
@@ -104,9 +105,9 @@ export function taskProcesses(rootPid: number | null, marker: string | null): Pr
   return [...members.values()];
 }
 
-/** All live processes whose marker starts with `prefix` (a dead server's tasks). */
-export function markedProcesses(prefix: string): ProcInfo[] {
-  return listProcesses().filter((p) => p.pid !== process.pid && (readMarker(p.pid)?.startsWith(prefix) ?? false));
+/** All live processes whose marker starts with `prefix` (a dead server's tasks), started at or after `since`. */
+export function markedProcesses(prefix: string, since: number | null = null): ProcInfo[] {
+  return listProcesses().filter((p) => p.pid !== process.pid && (since === null || p.starttime >= since) && (readMarker(p.pid)?.startsWith(prefix) ?? false));
 }
 
 // read(2) syscall numbers by architecture.

@@ -49,7 +49,7 @@ export async function recoverDeadServers(paths: DataPaths, records: RecordStore,
   for (const id of dead) {
     if (hasProc) {
       // Processes the dead server's tasks left behind carry its marker.
-      const orphans = markedProcesses(`${id}:`);
+      const orphans = markedProcesses(`${id}:`, byId.get(id)?.starttime ?? null);
       report.killed += orphans.length;
       for (const p of orphans) await killTree(p.pid, { graceMs, marker: null });
     }

@@ -159,3 +159,23 @@ describe('bad config', () => {
     expect(String(err.stderr)).toMatch(/bad config: "background\.maxConcurrentTasks"/);
   });
 });
+
+describe('retention', () => {
+  it('keeps the newest retention.maxTasks ended tasks and removes the rest with their output', async () => {
+    const a = await startServer();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await a.ok('bash', { command: `echo ${i}` })).structuredContent.task_id);
+    const running = await a.ok('bash', { command: 'sleep 30', background: true });
+    const b = await startServer({ dataDir: a.dataDir, set: { 'retention.maxTasks': 3 } });
+    const left = fs.readdirSync(path.join(a.dataDir, 'tasks')).sort();
+    // a is alive: its tasks are its own to keep.
+    expect(left).toEqual([...ids, running.structuredContent.task_id].sort());
+    await a.close();
+    await waitFor(() => fs.readdirSync(path.join(a.dataDir, 'servers')).length === 1, 'a to unregister');
+    const c = await startServer({ dataDir: a.dataDir, set: { 'retention.maxTasks': 3 } });
+    const after = fs.readdirSync(path.join(a.dataDir, 'tasks')).sort((x, y) => Number(x) - Number(y));
+    // The three newest records stay (the cancelled sleep among them); the oldest go.
+    expect(after).toEqual([ids[3], ids[4], running.structuredContent.task_id]);
+    await Promise.all([b.close(), c.close()]);
+  });
+});

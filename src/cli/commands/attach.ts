@@ -86,29 +86,23 @@ export async function run(cli: Cli): Promise<number> {
   };
 
   let held: Buffer[] | null = [];
-  const done = new Promise<void>((resolve) => {
-    client.onEvent((e) => {
-      if (e.event === 'output' && e.id === task.id) {
-        const chunk = Buffer.from(e.data, 'base64');
-        if (held) held.push(chunk);
-        else out.write(chunk);
-      } else if ((e.event === 'task' || e.event === 'settled') && e.task.id === task.id) {
-        task = e.task;
-        if (e.event === 'settled') {
-          settled = true;
-          say('ended · Ctrl+] leave');
-        }
-        footer();
-      } else if (e.event === 'detached' && e.id === task.id) {
-        say(`detached: the agent goes on; #${task.id} keeps running`);
+  client.onEvent((e) => {
+    if (e.event === 'output' && e.id === task.id) {
+      const chunk = Buffer.from(e.data, 'base64');
+      if (held) held.push(chunk);
+      else out.write(chunk);
+    } else if ((e.event === 'task' || e.event === 'settled') && e.task.id === task.id) {
+      task = e.task;
+      if (e.event === 'settled') {
+        settled = true;
+        say('ended · Ctrl+] leave');
       }
-    });
-    client.onClose(() => {
-      say('the server went away · Ctrl+] leave');
-      resolve();
-    });
+      footer();
+    } else if (e.event === 'detached' && e.id === task.id) {
+      say(`detached: the agent goes on; #${task.id} keeps running`);
+    }
   });
-  void done;
+  client.onClose(() => say('the server went away · Ctrl+] leave'));
 
   out.write('\x1b[?1049h\x1b[2J\x1b[H');
   layout();
