@@ -8,7 +8,7 @@ import { ConfigError, type Config } from './config.js';
 import { ForegroundRuns } from './core/foreground.js';
 import { TaskManager } from './core/manager.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
-import { recoverDeadServers, type RecoveryReport } from './store/recovery.js';
+import type { RecoveryReport } from './store/recovery.js';
 import { newServerId, ownStartTime, removeServerInfo, writeServerInfo, type ServerInfo } from './store/servers.js';
 
 export interface Runtime {
@@ -62,7 +62,8 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     manager,
     foreground: new ForegroundRuns(manager),
     session: config.session ?? info.id,
-    recover: () => recoverDeadServers(paths, manager.records, info.id, config.background.killGrace),
+    // Loaded on use: start-up answers initialize before it needs the process-killing code.
+    recover: async () => (await import('./store/recovery.js')).recoverDeadServers(paths, manager.records, info.id, config.background.killGrace),
     updateInfo(patch) {
       Object.assign(info, patch);
       writeServerInfo(paths, info);

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig, type LoadOptions } from '../config.js';
-import { startControlServer } from '../control/server.js';
 import { socketPathFor } from '../control/socket-path.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
 import { Notifier } from '../notify/notifier.js';
@@ -53,7 +52,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     );
 
   let closeTransport: (() => Promise<void>) | undefined;
-  let control: Awaited<ReturnType<typeof startControlServer>> | null = null;
+  let control: { close(): Promise<void> } | null = null;
   let exiting = false;
   const exit = async (why: string, code = 0): Promise<void> => {
     if (exiting) return;
@@ -73,6 +72,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (listen) closeTransport = await serveHttp(rt, listen, makeServer);
   else closeTransport = await serveStdio(rt, makeServer(rt.session), exit);
   const recovered = await rt.recover();
+  if (exiting) return;
   for (const task of recovered.closed) notifier.announce(task);
   const prune = (): void => {
     try {
@@ -83,14 +83,16 @@ export async function serve(opts: ServeOptions): Promise<void> {
   };
   prune();
   setInterval(prune, 3_600_000).unref();
-  control = await startControlServer(socketPathFor(rt.paths, rt.info.id), {
+  const { startControlServer } = await import('../control/server.js');
+  const socket = await startControlServer(socketPathFor(rt.paths, rt.info.id), {
     manager: rt.manager,
     foreground: rt.foreground,
     notifier,
     info: rt.info,
     session: rt.session,
   });
-  rt.updateInfo({ socket: control.path });
+  control = socket;
+  rt.updateInfo({ socket: socket.path });
 }
 
 async function serveStdio(rt: Runtime, mcp: BgbashMcp, exit: (why: string) => Promise<void>): Promise<() => Promise<void>> {

@@ -3,7 +3,6 @@
  * (argv over pipes, the prompt as one argument), or in-process work (an
  * executor). Knows the environment every task's processes get.
  */
-import fs from 'node:fs';
 import type { Config } from '../config.js';
 import { startPipe } from '../run/pipe-runner.js';
 import { MARKER_VAR } from '../run/proc.js';
@@ -12,20 +11,12 @@ import { startPty } from '../run/pty-runner.js';
 import { buildArgv, resolveRunner } from '../run/runners.js';
 import { shellArgs, shellFor } from '../run/shell.js';
 import { UserError } from './errors.js';
+import { checkCwd } from './prechecks.js';
 import { runExecutor, type Executor } from './executor.js';
 import type { Task } from './task.js';
 
-export const SAMPLING_RUNNER = 'sampling';
-
-export function checkCwd(cwd: string): void {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(cwd);
-  } catch {
-    throw new UserError(`cwd "${cwd}" does not exist`, 'cwd');
-  }
-  if (!st.isDirectory()) throw new UserError(`cwd "${cwd}" is not a directory`, 'cwd');
-}
+export { SAMPLING_RUNNER } from './prechecks.js';
+import { SAMPLING_RUNNER } from './prechecks.js';
 
 export function childEnv(config: Config, task: Task, marker: string, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};

@@ -14,7 +14,7 @@ import { UserError } from './errors.js';
 import { TaskEmitter } from './events.js';
 import { LiveTask } from './live-task.js';
 import type { Executor } from './executor.js';
-import { checkCwd, launch } from './launch.js';
+import { checkCwd } from './prechecks.js';
 import { TaskOutputs } from './outputs.js';
 import { chooseRunner, readPromptEnd } from './prompt-outcome.js';
 import { allTasks, findTask } from './task-lookup.js';
@@ -275,6 +275,8 @@ export class TaskManager extends TaskEmitter {
     });
     this.live.set(id, lt);
     try {
+      // Runners (node-pty among them) load with the first task, not at start-up.
+      const { launch } = await import('./launch.js');
       lt.proc = await launch(this.config, task, this.marker(id), task.session ? (this.executors.get(task.session) ?? null) : null);
     } catch (err) {
       this.live.delete(id);

@@ -5,7 +5,7 @@ import { describeExit, type Task, type TaskEvent } from './task.js';
 import type { ExecutorOutcome, ExecutorProcess } from './executor.js';
 import { buildArgv, findExecutable, parseRunnerOutput, resolveRunner } from '../run/runners.js';
 import { UserError } from './errors.js';
-import { SAMPLING_RUNNER } from './launch.js';
+import { SAMPLING_RUNNER } from './prechecks.js';
 import type { LiveTask } from './live-task.js';
 
 export interface PromptEnd {
