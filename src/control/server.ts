@@ -106,29 +106,25 @@ function subscribe(ctx: HandlerContext, args: { output_of?: string[] }, send: (e
   const ids = new Set((args.output_of ?? []).filter((i) => i !== '*').map((ref) => ctx.manager.get(ref).id));
   const offsets: Record<string, number> = {};
   for (const id of ids) offsets[id] = ctx.manager.outputSize(id);
-  const onChanged = (task: Task): void => send({ event: 'task', task });
-  const onCreated = (task: Task): void => send({ event: 'task', task });
-  const onOutput = (id: string, chunk: Buffer, stream: string): void => {
-    if (stream !== 'stdout' || !(all || ids.has(id))) return;
-    // The manager emits output after appending it to the log.
-    const offset = Math.max(0, ctx.manager.outputSize(id) - chunk.length);
-    send({ event: 'output', id, offset, data: chunk.toString('base64') });
+  const onTask = (task: Task): void => send({ event: 'task', task });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event args differ per event
+  const forward: Record<string, (...args: any[]) => void> = {
+    changed: onTask,
+    created: onTask,
+    output: (id: string, chunk: Buffer, stream: string): void => {
+      if (stream !== 'stdout' || !(all || ids.has(id))) return;
+      // The manager emits output after appending it to the log.
+      send({ event: 'output', id, offset: Math.max(0, ctx.manager.outputSize(id) - chunk.length), data: chunk.toString('base64') });
+    },
+    detached: (id: string, reason: string): void => send({ event: 'detached', id, reason }),
+    settled: (task: Task): void => send({ event: 'settled', task }),
   };
-  const onDetached = (id: string, reason: string): void => send({ event: 'detached', id, reason });
-  const onSettled = (task: Task): void => send({ event: 'settled', task });
   const onNotice = (notice: Notice): void => send({ event: 'notice', notice });
-  ctx.manager.on('changed', onChanged);
-  ctx.manager.on('created', onCreated);
-  ctx.manager.on('output', onOutput);
-  ctx.manager.on('detached', onDetached);
-  ctx.manager.on('settled', onSettled);
+  const manager = ctx.manager as unknown as NodeJS.EventEmitter;
+  for (const [event, fn] of Object.entries(forward)) manager.on(event, fn);
   ctx.notifier.on('notice', onNotice);
   cleanups.push(() => {
-    ctx.manager.off('changed', onChanged);
-    ctx.manager.off('created', onCreated);
-    ctx.manager.off('output', onOutput);
-    ctx.manager.off('detached', onDetached);
-    ctx.manager.off('settled', onSettled);
+    for (const [event, fn] of Object.entries(forward)) manager.off(event, fn);
     ctx.notifier.off('notice', onNotice);
   });
   return { offsets };
