@@ -1,6 +1,7 @@
 /** The `bash` tool, foreground and background, through the real SDK client over stdio. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startServer, text, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -101,6 +102,26 @@ describe('bash in the foreground', () => {
   it('summarises binary output instead of dumping it', async () => {
     const r = await s.ok('bash', { command: fixture('binary.sh'), pty: false });
     expect(r.structuredContent.output).toMatch(/^\[binary output: 19\.5 KiB not shown as text/);
+  });
+});
+
+describe('a client that gives up on a foreground call', () => {
+  it('cancelling the request detaches the command; it runs on and is announced when it ends', async () => {
+    const ac = new AbortController();
+    const call = s.client.callTool({ name: 'bash', arguments: { command: `${fixture('counter.sh')} 6 0.1`, yield_after: 0, name: 'abandoned' } }, undefined, { signal: ac.signal });
+    const running = await waitFor(async () => {
+      const l = await s.ok('task_list', { state: 'running' });
+      return l.structuredContent.tasks.find((t: any) => t.label === 'abandoned');
+    }, 'the run to start');
+    ac.abort();
+    await expect(call).rejects.toThrow();
+    const st = await s.ok('task_status', { task_id: running.id });
+    expect(st.structuredContent.task.state).toBe('running');
+    const got = await waitFor(async () => {
+      const r = await s.ok('task_list', { limit: 1 });
+      return r.structuredContent.notices?.find((n: any) => n.task_id === running.id);
+    }, 'the notice of the abandoned run');
+    expect(got.text).toMatch(/\[Task #\d+ completed\] abandoned — exit code 0/);
   });
 });
 
