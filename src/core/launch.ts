@@ -4,7 +4,7 @@
  * executor). Knows the environment every task's processes get.
  */
 import type { Config } from '../config.js';
-import { startPipe } from '../run/pipe-runner.js';
+import { startPipe, type DirectLogs } from '../run/pipe-runner.js';
 import { MARKER_VAR } from '../run/proc.js';
 import type { RunningProcess } from '../run/process.js';
 import { startPty } from '../run/pty-runner.js';
@@ -27,12 +27,12 @@ export function childEnv(config: Config, task: Task, marker: string, extra: Reco
   return env;
 }
 
-export async function launch(config: Config, task: Task, marker: string, executor: Executor | null): Promise<RunningProcess> {
+export async function launch(config: Config, task: Task, marker: string, executor: Executor | null, logs?: DirectLogs): Promise<RunningProcess> {
   checkCwd(task.cwd);
   const size = { cols: config.terminal.cols, rows: config.terminal.rows };
   if (task.kind === 'shell') {
     const opts = { file: shellFor(), args: shellArgs(task.command!), cwd: task.cwd, env: childEnv(config, task, marker), ...size };
-    return task.pty ? startPty(opts) : startPipe(opts);
+    return task.pty ? startPty(opts) : startPipe(opts, logs);
   }
   if (task.runner === SAMPLING_RUNNER) {
     if (!executor) throw new UserError('the MCP client that asked for this prompt is gone; nothing can answer it');
@@ -40,5 +40,5 @@ export async function launch(config: Config, task: Task, marker: string, executo
   }
   const spec = resolveRunner(config, task.runner!);
   const [file, ...args] = buildArgv(spec, task.prompt!, task.cwd);
-  return startPipe({ file, args, cwd: task.cwd, env: childEnv(config, task, marker, spec.env), ...size });
+  return startPipe({ file, args, cwd: task.cwd, env: childEnv(config, task, marker, spec.env), ...size }, logs);
 }

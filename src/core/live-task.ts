@@ -3,6 +3,7 @@
  * and timers. Records are plain data; this is what is attached to them while
  * the process lives.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { RunningProcess, Stream } from '../run/process.js';
 import { OutputLog } from '../store/output-log.js';
@@ -22,14 +23,18 @@ export class LiveTask {
   /** Start time of its first process (clock ticks since boot), to narrow process scans. */
   startTicks: number | null = null;
 
+  /** Pipe mode with a writable data dir: the process writes its log files itself. */
+  readonly direct: boolean;
+
   constructor(
     readonly id: string,
     dir: string,
     pty: boolean,
     logOpts: { maxBytes: number; tailBytes: number; onError: (err: Error) => void },
   ) {
-    this.log = new OutputLog(path.join(dir, 'output.log'), logOpts);
-    this.errLog = pty ? null : new OutputLog(path.join(dir, 'stderr.log'), logOpts);
+    this.direct = !pty && writable(path.join(dir, 'output.log'));
+    this.log = new OutputLog(path.join(dir, 'output.log'), { ...logOpts, external: this.direct });
+    this.errLog = pty ? null : new OutputLog(path.join(dir, 'stderr.log'), { ...logOpts, external: this.direct });
     this.exited = new Promise((resolve) => (this.markExited = resolve));
   }
 
@@ -39,5 +44,14 @@ export class LiveTask {
 
   async close(): Promise<void> {
     await Promise.all([this.log.close(), this.errLog?.close()]);
+  }
+}
+
+function writable(file: string): boolean {
+  try {
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    return true;
+  } catch {
+    return false;
   }
 }

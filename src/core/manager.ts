@@ -277,7 +277,10 @@ export class TaskManager extends TaskEmitter {
     try {
       // Runners (node-pty among them) load with the first task, not at start-up.
       const { launch } = await import('./launch.js');
-      lt.proc = await launch(this.config, task, this.marker(id), task.session ? (this.executors.get(task.session) ?? null) : null);
+      const logs = lt.direct
+        ? { stdout: lt.log.file, stderr: lt.errLog!.file, maxBytes: this.config.output.maxBytes, onDropped: (stream: Stream, n: number) => void (lt.logFor(stream).dropped += n) }
+        : undefined;
+      lt.proc = await launch(this.config, task, this.marker(id), task.session ? (this.executors.get(task.session) ?? null) : null, logs);
     } catch (err) {
       this.live.delete(id);
       lt.markExited();

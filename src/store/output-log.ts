@@ -20,6 +20,8 @@ export interface OutputLogOptions {
   maxBytes: number;
   tailBytes: number;
   onError?: (err: Error) => void;
+  /** The process writes the file itself; this log only keeps the tail and counts (and never caps: the writer does). */
+  external?: boolean;
 }
 
 export class OutputLog {
@@ -28,7 +30,7 @@ export class OutputLog {
   /** Bytes refused because of the cap. */
   dropped = 0;
   private flushed = 0;
-  private readonly stream: fs.WriteStream;
+  private readonly stream: fs.WriteStream | null;
   private tail: Buffer[] = [];
   private tailStart = 0;
   private tailLen = 0;
@@ -42,6 +44,10 @@ export class OutputLog {
     readonly file: string,
     private readonly opts: OutputLogOptions,
   ) {
+    if (opts.external) {
+      this.stream = null;
+      return;
+    }
     this.stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600, highWaterMark: 1024 * 1024 });
     this.stream.on('error', (err) => {
       // Disk full or unwritable: keep the tail in memory, say so once, keep running.
@@ -57,6 +63,13 @@ export class OutputLog {
 
   /** Appends a chunk. Returns false when the writer is backed up: pause the source until drain. */
   append(chunk: Buffer): boolean {
+    if (!this.stream) {
+      // Already in the file.
+      this.pushTail(chunk);
+      this.total += chunk.length;
+      this.flushed = this.total;
+      return true;
+    }
     if (this.total >= this.opts.maxBytes) {
       this.dropped += chunk.length;
       return true;
@@ -86,7 +99,7 @@ export class OutputLog {
   private writeBatch(): void {
     if (this.batchTimer) clearImmediate(this.batchTimer);
     this.batchTimer = null;
-    if (this.batch.length === 0 || this.writeFailed) return;
+    if (this.batch.length === 0 || this.writeFailed || !this.stream) return;
     const data = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch, this.batchBytes);
     this.batch = [];
     this.batchBytes = 0;
@@ -100,7 +113,7 @@ export class OutputLog {
   onDrain(cb: () => void): void {
     this.writeBatch();
     // 'drain' only comes after a write that returned false.
-    if (this.stream.writableNeedDrain) this.stream.once('drain', cb);
+    if (this.stream?.writableNeedDrain) this.stream.once('drain', cb);
     else setImmediate(cb);
   }
 
@@ -165,9 +178,10 @@ export class OutputLog {
       this.closed = new Promise((resolve) => {
         // Not `destroyed`: a failed stream is destroyed before its 'error' event runs.
         this.writeBatch();
-        if (this.stream.closed) return resolve();
-        this.stream.once('close', () => resolve());
-        this.stream.end();
+        const stream = this.stream;
+        if (!stream || stream.closed) return resolve();
+        stream.once('close', () => resolve());
+        stream.end();
       });
     }
     return this.closed;

@@ -147,6 +147,23 @@ describe('output cap', () => {
   });
 });
 
+describe('output cap in pipe mode (the child writes its log itself)', () => {
+  it('cuts the log at output.maxBytes, says so, counts the rest, and keeps stderr apart', async () => {
+    const s = await startServer({ set: { 'output.maxBytes': '100KB' } });
+    const r = await s.ok('bash', { command: `${fixture('huge.sh')} 20000; echo to-stderr >&2`, pty: false });
+    expect(r.structuredContent).toMatchObject({ state: 'done', stderr: 'to-stderr' });
+    expect(r.structuredContent.output).toContain('[bgbash: output reached the 97.7 KiB cap; the rest is dropped]');
+    const rec = readRecord(s.dataDir, r.structuredContent.task_id);
+    const file = path.join(s.dataDir, 'tasks', rec.id, 'output.log');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.startsWith('line 1 of the huge output fixture\n')).toBe(true);
+    expect(fs.statSync(file).size).toBeLessThan(101_000);
+    expect(text.endsWith('the rest is dropped]\n')).toBe(true);
+    expect(rec.output_dropped).toBeGreaterThan(500_000);
+    await s.close();
+  });
+});
+
 describe('bad config', () => {
   it('serve fails at start naming the key', () => {
     let err: any;
