@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     include: ['test/soak/**/*.soak.ts'],
     pool: 'forks',
+    setupFiles: ['test/helpers/cleanup.ts'],
     maxWorkers: 1,
     testTimeout: 60 * 60 * 1000,
   },

@@ -14,8 +14,13 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
 export const FIXTURES = path.join(ROOT, 'fixtures');
 
+/** Temp dirs made by this test file; test/helpers/cleanup.ts removes them after it. */
+export const createdDirs: string[] = [];
+
 export function tempDir(prefix = 'bgbash-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  createdDirs.push(dir);
+  return dir;
 }
 
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
