@@ -2,9 +2,9 @@
 import { isTerminal } from '../core/task.js';
 import { putNotice } from '../notify/inbox.js';
 import { endNotice } from '../notify/notice.js';
-import { loadAllRecords, RecordStore } from '../store/records.js';
+import { RecordStore } from '../store/records.js';
 import { recoverDeadServers } from '../store/recovery.js';
-import { liveServers } from '../store/servers.js';
+import { readServers, serverAlive } from '../store/servers.js';
 import type { Cli } from './context.js';
 
 /**
@@ -13,8 +13,8 @@ import type { Cli } from './context.js';
  * is gone. The notices go to each task's session inbox, as `serve` does.
  */
 export async function repairDeadServers(cli: Cli): Promise<void> {
-  const stale = loadAllRecords(cli.paths).some((t) => (t.state === 'running' || t.state === 'pending') && !liveServers(cli.paths).some((s) => s.id === t.server));
-  if (!stale) return;
+  // Records are left open only by a server that died still registered: no dead entry, nothing to read.
+  if (!readServers(cli.paths).some((s) => !serverAlive(s))) return;
   const records = new RecordStore(cli.paths, () => undefined);
   const report = await recoverDeadServers(cli.paths, records, 'cli', cli.config.background.killGrace);
   for (const task of report.closed) {

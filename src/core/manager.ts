@@ -100,10 +100,6 @@ export class TaskManager extends TaskEmitter {
     return this.tasks.has(id);
   }
 
-  runningCount(): number {
-    return this.live.size;
-  }
-
   // ---- output ----
 
   outputSize(id: string, stream: Stream = 'stdout'): number {

@@ -9,7 +9,8 @@ import type { Task } from './task.js';
 
 /** Own tasks plus the records of other servers' and earlier runs' tasks, newest first. */
 export function allTasks(own: Map<string, Task>, paths: DataPaths): Task[] {
-  const others = loadAllRecords(paths).filter((t) => !own.has(t.id));
+  // Own tasks are in memory: only other servers' records are read.
+  const others = loadAllRecords(paths, own);
   return [...[...own.values()].reverse(), ...others].sort((a, b) => Number(b.id) - Number(a.id) || (a.id < b.id ? 1 : -1));
 }
 

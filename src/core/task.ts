@@ -10,8 +10,6 @@ export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 export type TerminalState = 'done' | 'failed' | 'cancelled';
 export type TaskKind = 'shell' | 'prompt';
 
-export const TERMINAL_STATES: readonly TerminalState[] = ['done', 'failed', 'cancelled'];
-
 /** Fields every task has, whatever its state. Snake case: these go out as-is to agents. */
 export interface TaskCommon {
   id: string;

@@ -66,12 +66,3 @@ export function drainNotices(paths: DataPaths, session: string, max = Infinity):
   }
   return taken;
 }
-
-/** Sessions that have an inbox directory. */
-export function inboxSessions(paths: DataPaths): string[] {
-  try {
-    return fs.readdirSync(paths.inbox);
-  } catch {
-    return [];
-  }
-}

@@ -70,8 +70,8 @@ async function fsyncFile(file: string): Promise<void> {
   }
 }
 
-/** Every readable record on disk, newest id first. */
-export function loadAllRecords(paths: DataPaths): Task[] {
+/** Every readable record on disk, newest id first; ids in `skip` are not read at all. */
+export function loadAllRecords(paths: DataPaths, skip?: ReadonlySet<string> | Map<string, unknown>): Task[] {
   let ids: string[];
   try {
     ids = fs.readdirSync(paths.tasks);
@@ -80,6 +80,7 @@ export function loadAllRecords(paths: DataPaths): Task[] {
   }
   const out: Task[] = [];
   for (const id of ids) {
+    if (skip?.has(id)) continue;
     try {
       out.push(JSON.parse(fs.readFileSync(path.join(paths.tasks, id, 'record.json'), 'utf8')) as Task);
     } catch {
