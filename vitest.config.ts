@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Real agent CLIs: `npm run test:agents` (vitest.agents.config.ts).
+    exclude: ['test/agents/**', '**/node_modules/**'],
     pool: 'forks',
     setupFiles: ['test/helpers/cleanup.ts'],
     maxWorkers: 2,

@@ -1,0 +1,17 @@
+// Exit 0 when every pinned agent CLI of test/agents/clis.json is in the cache
+// (BGBASH_AGENTS_CACHE, default ~/.cache/bgbash-agents), 1 otherwise, naming
+// what is missing. `.ci/run` uses it to decide whether to run `npm run test:agents`,
+// which would otherwise download ~1.5 GB on its first run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const clis = JSON.parse(fs.readFileSync(new URL('./clis.json', import.meta.url), 'utf8'));
+const root = process.env.BGBASH_AGENTS_CACHE || path.join(os.homedir(), '.cache', 'bgbash-agents');
+const missing = Object.entries(clis)
+  .filter(([, s]) => !fs.existsSync(path.join(root, `${s.pkg.replace(/^@/, '').replace('/', '-')}@${s.version}`, 'node_modules', '.bin', s.bin)))
+  .map(([id]) => id);
+if (missing.length) {
+  console.log(`agent CLIs not cached in ${root}: ${missing.join(', ')}`);
+  process.exit(1);
+}
