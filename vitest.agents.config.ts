@@ -9,8 +9,8 @@ export default defineConfig({
     setupFiles: ['test/helpers/cleanup.ts'],
     globalSetup: ['test/agents/global-setup.ts'],
     maxWorkers: 2,
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: 300_000,
+    hookTimeout: 900_000,
     teardownTimeout: 10_000,
   },
 });

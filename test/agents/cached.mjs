@@ -8,9 +8,15 @@ import path from 'node:path';
 
 const clis = JSON.parse(fs.readFileSync(new URL('./clis.json', import.meta.url), 'utf8'));
 const root = process.env.BGBASH_AGENTS_CACHE || path.join(os.homedir(), '.cache', 'bgbash-agents');
-const missing = Object.entries(clis)
-  .filter(([, s]) => !fs.existsSync(path.join(root, `${s.pkg.replace(/^@/, '').replace('/', '-')}@${s.version}`, 'node_modules', '.bin', s.bin)))
-  .map(([id]) => id);
+const have = (s) => {
+  const prefix = path.join(root, `${s.pkg.replace(/^@/, '').replace('/', '-')}@${s.version}`);
+  try {
+    return JSON.parse(fs.readFileSync(path.join(prefix, 'node_modules', s.pkg, 'package.json'), 'utf8')).version === s.version && fs.existsSync(path.join(prefix, 'node_modules', '.bin', s.bin));
+  } catch {
+    return false;
+  }
+};
+const missing = Object.entries(clis).filter(([, s]) => !have(s)).map(([id]) => id);
 if (missing.length) {
   console.log(`agent CLIs not cached in ${root}: ${missing.join(', ')}`);
   process.exit(1);

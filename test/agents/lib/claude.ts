@@ -39,7 +39,7 @@ export function prepareClaude(ws: Workspace, endpoint: Endpoint, opts: ClaudeOpt
     projects: { [ws.project]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true, allowedTools: [] } },
   });
   ws.write(path.join(ws.home, '.claude', 'settings.json'), {
-    permissions: { allow: ['mcp__bgbash__*', 'mcp__plugin_bgbash_bgbash__*'] },
+    permissions: { allow: ['mcp__bgbash__*', 'mcp__plugin_bgbash_bgbash__*', 'Bash(sleep:*)'] },
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   const args: string[] = ['--model', 'claude-sonnet-4-5'];
@@ -55,6 +55,9 @@ export function prepareClaude(ws: Workspace, endpoint: Endpoint, opts: ClaudeOpt
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_AUTOUPDATER: '1',
     ENABLE_TOOL_SEARCH: opts.toolSearch ? 'true' : 'false',
+    // Connect MCP servers before the first model call (2.1.197 otherwise may not wait), with room for a loaded machine.
+    MCP_CONNECTION_NONBLOCKING: 'false',
+    MCP_TIMEOUT: '120000',
     ...opts.env,
   };
   return { args, env };

@@ -31,14 +31,14 @@ function prefixOf(spec: CliSpec): string {
   return path.join(cacheRoot(), `${spec.pkg.replace(/^@/, '').replace('/', '-')}@${spec.version}`);
 }
 
-/** The CLI's executable if it is already in the cache and answers `--version` with its pin. */
+/** The CLI's executable if the cache holds the pinned version (read from its package.json: `--version` takes seconds). */
 export function cachedBin(id: CliId): string | null {
   const spec = CLIS[id];
-  const bin = path.join(prefixOf(spec), 'node_modules', '.bin', spec.bin);
-  if (!fs.existsSync(bin)) return null;
+  const prefix = prefixOf(spec);
+  const bin = path.join(prefix, 'node_modules', '.bin', spec.bin);
   try {
-    const out = execFileSync(bin, ['--version'], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    return out.includes(spec.version) ? bin : null;
+    const { version } = JSON.parse(fs.readFileSync(path.join(prefix, 'node_modules', spec.pkg, 'package.json'), 'utf8')) as { version?: string };
+    return version === spec.version && fs.existsSync(bin) ? bin : null;
   } catch {
     return null;
   }
@@ -59,6 +59,9 @@ export function ensureCli(id: CliId): string {
     timeout: 15 * 60_000,
   });
   const bin = cachedBin(id);
-  if (!bin) throw new Error(`installed ${spec.pkg}@${spec.version} into ${prefix}, but its ${spec.bin} does not answer --version with ${spec.version}`);
+  if (!bin) throw new Error(`installed ${spec.pkg}@${spec.version} into ${prefix}, but found no ${spec.bin} of that version there`);
+  // A broken download shows here, once, rather than as a confusing scenario failure.
+  const out = execFileSync(bin, ['--version'], { encoding: 'utf8', timeout: 120_000 });
+  if (!out.includes(spec.version)) throw new Error(`${bin} --version says ${out.trim()}, not ${spec.version}`);
   return bin;
 }

@@ -26,7 +26,8 @@ export function runCli(bin: string, args: string[], opts: { env: Record<string, 
       /* gone */
     }
   };
-  const timeoutMs = opts.timeoutMs ?? 90_000;
+  // Generous: eight agents' worth of work on two cores makes a CLI's start take tens of seconds.
+  const timeoutMs = opts.timeoutMs ?? 240_000;
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     const timer = setTimeout(() => {
       kill();

@@ -1,0 +1,22 @@
+/** Gemini CLI (`gemini -p`) with bgbash as an MCP server. */
+import { describe, expect, it } from 'vitest';
+import { ensureCli } from './lib/clis.js';
+import { geminiPrint, prepareGemini, startGemini } from './lib/gemini.js';
+import { endpoints } from './lib/scenario.js';
+import { expectPiggyBack, piggyBackScript } from './lib/stories.js';
+import { workspace } from './lib/workspace.js';
+
+const track = endpoints();
+
+describe('gemini-0.61.0 print mode', () => {
+  it('piggy-back: a task that ended comes in the next bgbash tool result, once', async () => {
+    const bin = ensureCli('gemini-0.61.0');
+    const ws = workspace();
+    const ep = track(await startGemini(piggyBackScript()));
+    const env = prepareGemini(ws, ep);
+    const run = geminiPrint(bin, ws, env, 'run the piggy test');
+    const { code } = await run.done;
+    expect(code, run.stderr() + run.stdout()).toBe(0);
+    expectPiggyBack(ep);
+  });
+});
