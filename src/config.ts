@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration, parseSize } from './core/units.js';
+import { sessionNameSchema } from './core/session-name.js';
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -31,7 +32,7 @@ export const configSchema = z
   .object({
     dataDir: z.string().optional(),
     /** Name of the agent session this server serves; notices wait in its inbox. Default: the server's id. */
-    session: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, "_", "." and "-" only')).optional(),
+    session: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), sessionNameSchema).optional(),
     background: z
       .object({
         maxConcurrentTasks: z.number().int().min(1).max(10_000).default(10),

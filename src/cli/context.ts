@@ -7,7 +7,8 @@ import { ControlClient } from '../control/client.js';
 import { connectAll, type Connected } from '../control/discovery.js';
 import { isTerminal, type Task } from '../core/task.js';
 import { dataPaths, type DataPaths } from '../store/data-dir.js';
-import { loadAllRecords } from '../store/records.js';
+import { loadAllRecords, reportOnce, type ProblemSink } from '../store/records.js';
+import { parseTaskRef } from '../store/task-id.js';
 import { liveServers, type ServerInfo } from '../store/servers.js';
 import type { ParsedArgs } from './args.js';
 
@@ -29,6 +30,8 @@ export interface Cli {
   paths: DataPaths;
   json: boolean;
   out(text: string): void;
+  /** Records on disk that fail their checks are said on stderr, once each, and skipped. */
+  badRecord: ProblemSink;
 }
 
 export function makeCli(args: ParsedArgs): Cli {
@@ -39,14 +42,20 @@ export function makeCli(args: ParsedArgs): Cli {
     paths: dataPaths(config.dataDir),
     json: args.flags.has('--json'),
     out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+    badRecord: reportOnce((msg) => void process.stderr.write(`bgbash: ${msg}\n`)),
   };
 }
 
 /** A task by id, "#id" or unique prefix, from the records on disk. */
 export function findTask(cli: Cli, ref: string | undefined): Task {
   if (!ref) throw new CliError('which task? Give its id (bgbash list shows them)', 2);
-  const key = ref.replace(/^#/, '');
-  const all = loadAllRecords(cli.paths);
+  let key: string;
+  try {
+    key = parseTaskRef(ref, 'id');
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  const all = loadAllRecords(cli.paths, undefined, cli.badRecord);
   const exact = all.find((t) => t.id === key);
   if (exact) return exact;
   const matches = all.filter((t) => t.id.startsWith(key));

@@ -76,7 +76,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   for (const task of recovered.closed) notifier.announce(task);
   const prune = (): void => {
     try {
-      pruneTasks(rt.paths, { maxTasks: rt.config.retention.maxTasks, maxAgeMs: rt.config.retention.maxAge }, rt.info.id);
+      pruneTasks(rt.paths, { maxTasks: rt.config.retention.maxTasks, maxAgeMs: rt.config.retention.maxAge }, rt.info.id, rt.manager.badRecord);
     } catch (err) {
       process.stderr.write(`bgbash: pruning old tasks failed: ${(err as Error).message}\n`);
     }

@@ -3,6 +3,7 @@
  * each (src/cli/commands/). They drive the same TaskManager the MCP tools do.
  */
 import { UserError } from '../core/errors.js';
+import { checkSessionName } from '../core/session-name.js';
 import type { ForegroundRuns } from '../core/foreground.js';
 import type { TaskManager } from '../core/manager.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -24,15 +25,20 @@ function str(value: unknown, name: string): string {
   return value;
 }
 
+/** A task id as the CLI sends it; a number means the same. parseTaskRef (via the manager) checks what it holds. */
+function taskRef(value: unknown): string | number {
+  return typeof value === 'number' ? value : str(value, 'id');
+}
+
 export const handlers: Omit<Handlers, 'subscribe'> = {
   hello: (ctx) => ({ server: ctx.info, foreground: ctx.foreground.current(), session: ctx.session }),
   list: (ctx) => ({ tasks: ctx.manager.own().map((t) => ctx.manager.fresh(t.id)) }),
   status: (ctx, a) => {
-    const task = ctx.manager.fresh(str(a.id, 'id'));
+    const task = ctx.manager.fresh(taskRef(a.id));
     return { task, waiting_for_input: ctx.manager.waitingForInput(task.id), output_file: ctx.manager.logFile(task.id), settled: ctx.manager.isSettled(task.id) };
   },
-  cancel: (ctx, a) => ({ task: ctx.manager.cancel(str(a.id, 'id'), 'cancelled from the terminal (bgbash cancel)') }),
-  retry: async (ctx, a) => ({ task: await ctx.manager.retry(str(a.id, 'id')) }),
+  cancel: (ctx, a) => ({ task: ctx.manager.cancel(taskRef(a.id), 'cancelled from the terminal (bgbash cancel)') }),
+  retry: async (ctx, a) => ({ task: await ctx.manager.retry(taskRef(a.id)) }),
   run: async (ctx, a) => ({
     task: await ctx.manager.submit({
       command: str(a.command, 'command'),
@@ -45,11 +51,11 @@ export const handlers: Omit<Handlers, 'subscribe'> = {
       session: ctx.session,
     }),
   }),
-  input: (ctx, a) => ({ task: ctx.manager.input(str(a.id, 'id'), String(a.data ?? '')) }),
+  input: (ctx, a) => ({ task: ctx.manager.input(taskRef(a.id), String(a.data ?? '')) }),
   resize: (ctx, a) => {
-    ctx.manager.resize(ctx.manager.get(str(a.id, 'id')).id, Number(a.cols), Number(a.rows));
+    ctx.manager.resize(ctx.manager.get(taskRef(a.id)).id, Number(a.cols), Number(a.rows));
     return {};
   },
   detach: (ctx, a) => ({ id: ctx.foreground.detach(a.id) }),
-  drain: (ctx, a) => ({ notices: ctx.notifier.drain(a.session ?? ctx.session, a.max ?? 20) }),
+  drain: (ctx, a) => ({ notices: ctx.notifier.drain(a.session === undefined ? ctx.session : checkSessionName(str(a.session, 'session')), a.max ?? 20) }),
 };

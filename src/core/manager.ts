@@ -9,7 +9,7 @@ import { blockedOnInput, hasProc, readStat, taskProcesses } from '../run/proc.js
 import type { Stream } from '../run/process.js';
 import { taskDir, type DataPaths } from '../store/data-dir.js';
 import { IdAllocator } from '../store/ids.js';
-import { RecordStore } from '../store/records.js';
+import { RecordStore, reportOnce, type ProblemSink } from '../store/records.js';
 import { UserError } from './errors.js';
 import { TaskEmitter } from './events.js';
 import { LiveTask } from './live-task.js';
@@ -17,7 +17,7 @@ import type { Executor } from './executor.js';
 import { checkCwd } from './prechecks.js';
 import { TaskOutputs } from './outputs.js';
 import { chooseRunner, readPromptEnd } from './prompt-outcome.js';
-import { allTasks, findTask } from './task-lookup.js';
+import { allTasks, findTask, type TaskRef } from './task-lookup.js';
 import { isTerminal, transition, type PendingTask, type Task, type TaskEvent } from './task.js';
 import { formatBytes, formatDuration } from './units.js';
 import path from 'node:path';
@@ -61,6 +61,8 @@ export class TaskManager extends TaskEmitter {
   private stopping = false;
   /** In-process answerers of prompts, per session (the MCP client's model). */
   private readonly executors = new Map<string, Executor>();
+  /** Records on disk that fail their checks: said once each, then skipped. */
+  readonly badRecord: ProblemSink = reportOnce((msg) => this.warn(msg));
 
   constructor(
     readonly config: Config,
@@ -72,7 +74,7 @@ export class TaskManager extends TaskEmitter {
     this.setMaxListeners(0);
     this.ids = new IdAllocator(paths);
     this.outputs = new TaskOutputs(this.live, paths);
-    this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}; the task goes on, known to this server only`));
+    this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}; the task goes on, known to this server only`), this.badRecord);
   }
 
   private warn(message: string): void {
@@ -88,12 +90,12 @@ export class TaskManager extends TaskEmitter {
 
   /** Own tasks plus records of other servers' and earlier runs' tasks, newest first. */
   all(): Task[] {
-    return allTasks(this.tasks, this.paths);
+    return allTasks(this.tasks, this.paths, this.badRecord);
   }
 
   /** A task by id or unique id prefix: own tasks first, then records on disk. */
-  get(ref: string): Task {
-    return findTask(ref, this.tasks, this.paths, this.records);
+  get(ref: TaskRef): Task {
+    return findTask(ref, this.tasks, this.paths, this.records, this.badRecord);
   }
 
   isOwn(id: string): boolean {
@@ -181,7 +183,7 @@ export class TaskManager extends TaskEmitter {
     return this.tasks.get(task.id)!;
   }
 
-  async retry(ref: string): Promise<Task> {
+  async retry(ref: TaskRef): Promise<Task> {
     const old = this.get(ref);
     if (!isTerminal(old)) throw new UserError(`task ${old.id} is still ${old.state}; cancel it first or wait for it to end`, 'task_id');
     const same = { cwd: old.cwd, name: old.name, timeout_ms: old.timeout_ms, origin: old.origin, session: old.session, deliver_to: old.deliver_to, retry_of: old.id };
@@ -201,7 +203,7 @@ export class TaskManager extends TaskEmitter {
     });
   }
 
-  cancel(ref: string, reason = 'cancelled by request'): Task {
+  cancel(ref: TaskRef, reason = 'cancelled by request'): Task {
     const task = this.get(ref);
     if (isTerminal(task)) throw new UserError(`task ${task.id} already ended (${task.state}); nothing to cancel`, 'task_id');
     if (!this.tasks.has(task.id)) throw new UserError(`task ${task.id} belongs to another bgbash server (${task.server}); cancel it there`, 'task_id');
@@ -209,7 +211,7 @@ export class TaskManager extends TaskEmitter {
   }
 
   /** Sends bytes to a running task's terminal (or stdin). */
-  input(ref: string, data: string): Task {
+  input(ref: TaskRef, data: string): Task {
     const task = this.get(ref);
     const lt = this.live.get(task.id);
     if (task.state !== 'running' || !lt?.proc) {
@@ -220,7 +222,7 @@ export class TaskManager extends TaskEmitter {
   }
 
   /** Closes a pipe task's stdin / sends EOF to a pty task. */
-  endInput(ref: string): void {
+  endInput(ref: TaskRef): void {
     const task = this.get(ref);
     const lt = this.live.get(task.id);
     if (task.state !== 'running' || !lt?.proc) throw new UserError(`task ${task.id} is ${task.state}, not running`, 'task_id');
@@ -382,7 +384,7 @@ export class TaskManager extends TaskEmitter {
   }
 
   /** Current record of a task, live counters included. */
-  fresh(ref: string): Task {
+  fresh(ref: TaskRef): Task {
     return this.outputs.counted(this.get(ref));
   }
 

@@ -5,7 +5,11 @@ import { elapsedMs, isTerminal } from '../core/task.js';
 
 export const stateSchema = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
 
-export const taskIdInput = z.string().min(1).max(64).describe('Task id, e.g. "12" (a unique prefix is enough; "#12" works too)');
+// A number is accepted too: agents and the Inspector send {"task_id": 14}. What it may contain is checked by parseTaskRef.
+export const taskIdInput = z
+  .union([z.string().min(1).max(64), z.number().int().min(0)])
+  .transform(String)
+  .describe('Task id, e.g. "12" or 12 (a unique prefix is enough; "#12" works too)');
 
 export const taskRecordSchema = z.looseObject({
   id: z.string(),

@@ -8,9 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataPaths } from '../store/data-dir.js';
 import { noticeSchema, type Notice } from './notice.js';
+import { checkSessionName, isSessionName } from '../core/session-name.js';
 
+/** A session's inbox. A name that is not a session name (say "..") is refused, never mapped to a path. */
 function sessionDir(paths: DataPaths, session: string): string {
-  return path.join(paths.inbox, session.replace(/[^A-Za-z0-9_.-]/g, '_'));
+  return path.join(paths.inbox, checkSessionName(session));
 }
 
 function fileName(id: string): string {
@@ -28,6 +30,7 @@ export function putNotice(paths: DataPaths, session: string, notice: Notice): vo
 
 /** Notices still waiting in a session's inbox, oldest first, without claiming them. */
 export function peekNotices(paths: DataPaths, session: string): Notice[] {
+  if (!isSessionName(session)) return [];
   const dir = sessionDir(paths, session);
   let names: string[];
   try {
@@ -49,6 +52,7 @@ export function peekNotices(paths: DataPaths, session: string): Notice[] {
 
 /** Claims one notice; false when someone else delivered it first. */
 export function claimNotice(paths: DataPaths, session: string, id: string): boolean {
+  if (!isSessionName(session)) return false;
   try {
     fs.unlinkSync(path.join(sessionDir(paths, session), fileName(id)));
     return true;

@@ -6,16 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataPaths } from './data-dir.js';
+import { taskDirNames } from './records.js';
 
 export class IdAllocator {
   private next: number;
 
   constructor(private readonly paths: DataPaths) {
     let max = 0;
-    for (const name of fs.readdirSync(paths.tasks)) {
-      const n = Number(name);
-      if (Number.isInteger(n) && n > max) max = n;
-    }
+    for (const name of taskDirNames(paths)) max = Math.max(max, Number(name));
     this.next = max + 1;
   }
 

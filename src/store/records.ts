@@ -6,11 +6,25 @@
  * behind what an agent was told, so `kill -9` right after a tool call loses
  * nothing. State transitions are then fsynced in the background, for the
  * rarer crash of the whole machine.
+ *
+ * Reads trust nothing they find: only `tasks/<digits>/` directories (not
+ * symlinks) are looked at, the record file is opened without following a
+ * symlink, and its content is parsed with the record schema.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Task } from '../core/task.js';
 import { taskDir, type DataPaths } from './data-dir.js';
+import { checkRecord, RECORD_VERSION } from './record-schema.js';
+import { isTaskId } from './task-id.js';
+
+/** A record that was found but not used, and why. */
+export interface RecordProblem {
+  file: string;
+  reason: string;
+}
+
+export type ProblemSink = (problem: RecordProblem) => void;
 
 export class RecordStore {
   private readonly syncing = new Set<Promise<void>>();
@@ -19,6 +33,7 @@ export class RecordStore {
   constructor(
     private readonly paths: DataPaths,
     private readonly onError: (err: Error, id: string) => void,
+    private readonly onProblem?: ProblemSink,
   ) {}
 
   recordFile(id: string): string {
@@ -30,7 +45,7 @@ export class RecordStore {
     const file = this.recordFile(task.id);
     const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
     try {
-      fs.writeFileSync(tmp, JSON.stringify(task, null, 2) + '\n', { mode: 0o600 });
+      fs.writeFileSync(tmp, JSON.stringify({ version: RECORD_VERSION, ...task }, null, 2) + '\n', { mode: 0o600 });
       fs.renameSync(tmp, file);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
@@ -48,13 +63,42 @@ export class RecordStore {
     await Promise.all([...this.syncing]);
   }
 
+  /** The record of task `id` (digits only), or null when there is none or it fails its checks. */
   load(id: string): Task | null {
-    try {
-      return JSON.parse(fs.readFileSync(this.recordFile(id), 'utf8')) as Task;
-    } catch {
-      return null;
-    }
+    return isTaskId(id) ? readRecord(this.paths, id, this.onProblem) : null;
   }
+}
+
+/** Reads tasks/<id>/record.json; null (and a report, when it exists but is not a good record) otherwise. */
+function readRecord(paths: DataPaths, id: string, onProblem: ProblemSink | undefined): Task | null {
+  const dir = taskDir(paths, id);
+  const file = path.join(dir, 'record.json');
+  const report = (reason: string): null => (onProblem?.({ file, reason }), null);
+  let raw: string;
+  try {
+    if (!fs.lstatSync(dir).isDirectory()) return report('the task directory is a symlink or not a directory');
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      if (!fs.fstatSync(fd).isFile()) return report('not a regular file');
+      raw = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // No record yet: a task directory just claimed, whose first record is being written.
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP') return report('record.json is a symlink');
+    return report((err as Error).message);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    return report(`not JSON (${(err as Error).message})`);
+  }
+  const checked = checkRecord(value, id);
+  return checked.ok ? checked.task : report(checked.reason);
 }
 
 async function fsyncFile(file: string): Promise<void> {
@@ -70,26 +114,45 @@ async function fsyncFile(file: string): Promise<void> {
   }
 }
 
-/** Every readable record on disk, newest id first; ids in `skip` are not read at all. */
-export function loadAllRecords(paths: DataPaths, skip?: ReadonlySet<string> | Map<string, unknown>): Task[] {
-  let ids: string[];
+/** Names of the task directories: digits only; anything else in tasks/ is not ours and is left alone. */
+export function taskDirNames(paths: DataPaths): string[] {
   try {
-    ids = fs.readdirSync(paths.tasks);
+    return fs.readdirSync(paths.tasks).filter(isTaskId);
   } catch {
     return [];
   }
+}
+
+/**
+ * Every good record on disk, newest id first; ids in `skip` are not read at
+ * all. Records that fail their checks go to `onProblem` and are left out.
+ */
+export function loadAllRecords(paths: DataPaths, skip?: ReadonlySet<string> | Map<string, unknown>, onProblem?: ProblemSink): Task[] {
   const out: Task[] = [];
-  for (const id of ids) {
+  for (const id of taskDirNames(paths)) {
     if (skip?.has(id)) continue;
-    try {
-      out.push(JSON.parse(fs.readFileSync(path.join(paths.tasks, id, 'record.json'), 'utf8')) as Task);
-    } catch {
-      /* a task dir whose first record is not written yet, or a foreign file */
-    }
+    const task = readRecord(paths, id, onProblem);
+    if (task) out.push(task);
   }
   return out.sort((a, b) => compareIds(b.id, a.id));
 }
 
 export function compareIds(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** What a person reads about a skipped record. */
+export function describeProblem(p: RecordProblem): string {
+  return `skipped the task record ${p.file}: ${p.reason}; it is left as it is`;
+}
+
+/** A sink that says each problem once (the same bad record is met on every read). */
+export function reportOnce(say: (message: string) => void): ProblemSink {
+  const seen = new Set<string>();
+  return (p) => {
+    const key = `${p.file}\0${p.reason}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    say(describeProblem(p));
+  };
 }

@@ -54,7 +54,8 @@ export async function recoverDeadServers(paths: DataPaths, records: RecordStore,
       for (const p of orphans) await killTree(p.pid, { graceMs, marker: null });
     }
     const info = byId.get(id);
-    if (info?.socket) fs.rmSync(info.socket, { force: true });
+    // Only ever a socket: the path comes from a file on disk, and must not delete anything else.
+    if (info?.socket && fs.lstatSync(info.socket, { throwIfNoEntry: false })?.isSocket()) fs.rmSync(info.socket, { force: true });
     removeServerInfo(paths, id);
   }
   return report;

@@ -22,6 +22,9 @@ export interface ServerInfo {
   http: string | null;
 }
 
+/** Server ids are 8 hex digits; an entry whose file name is not `<id>.json` is not ours. */
+const SERVER_ID_RE = /^[0-9a-f]{8}$/;
+
 export function newServerId(): string {
   return crypto.randomBytes(4).toString('hex');
 }
@@ -54,9 +57,12 @@ export function readServers(paths: DataPaths): ServerInfo[] {
   }
   const out: ServerInfo[] = [];
   for (const name of names) {
-    if (!name.endsWith('.json')) continue;
+    if (!name.endsWith('.json') || !SERVER_ID_RE.test(name.slice(0, -5))) continue;
     try {
-      out.push(JSON.parse(fs.readFileSync(path.join(paths.servers, name), 'utf8')) as ServerInfo);
+      const info = JSON.parse(fs.readFileSync(path.join(paths.servers, name), 'utf8')) as ServerInfo;
+      // Its id names files to remove and processes to end: it must be the file's own name.
+      if (info?.id !== name.slice(0, -5) || !Number.isSafeInteger(info.pid) || info.pid <= 0) continue;
+      out.push(info);
     } catch {
       /* being written */
     }

@@ -150,7 +150,8 @@ describe('errors a caller can make', () => {
     ['task_status', { task_id: '99999' }, /no task with id "99999"/],
     ['task_output', { task_id: '1', grep: '*' }, /grep: invalid regular expression/],
     ['task_input', { task_id: '1', keys: ['hyper'] }, /unknown key "hyper"/],
-    ['task_cancel', { task_id: 42 }, /task_id/],
+    ['task_cancel', { task_id: 42 }, /no task with id "42"/],
+    ['task_cancel', { task_id: '../1' }, /task_id: "..\/1" is not a task id/],
     ['task_list', { state: 'sleeping' }, /state/],
   ];
   it.each(cases)('%s %j → a clear tool error', async (tool, args, message) => {

@@ -9,7 +9,7 @@ const STATES = ['pending', 'running', 'done', 'failed', 'cancelled'];
 
 /** Records on disk, with live servers' fresher copies (output counters) over them. */
 export async function currentTasks(cli: Cli): Promise<Task[]> {
-  const byId = new Map(loadAllRecords(cli.paths).map((t) => [t.id, t]));
+  const byId = new Map(loadAllRecords(cli.paths, undefined, cli.badRecord).map((t) => [t.id, t]));
   const conns = await servers(cli).catch(() => []);
   try {
     for (const c of conns) {

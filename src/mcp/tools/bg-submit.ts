@@ -7,6 +7,7 @@ import type { ToolDef } from '../tool-kit.js';
 import { commonShellInput, shellSpecFrom } from './shell-input.js';
 import { bashOutput } from './bash.js';
 import { parseTarget } from '../../notify/targets.js';
+import { checkSessionName } from '../../core/session-name.js';
 
 const description = `Submit a background task and return its id at once: a shell command (like bash with background: true), or an agent prompt run by an agent CLI (runner: claude, codex, opencode, gemini) or by your own model via sampling — so a long research or review job does not block the conversation. Set origin, session and where the completion notice goes (deliver_to). Tasks beyond background.maxConcurrentTasks (default 10) wait as "pending", first in first out. You will get a notice (with a prompt task's result) when it ends; do not poll in a loop.`;
 
@@ -20,6 +21,7 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     handler: async (args) => {
       if (args.prompt !== undefined && args.command !== undefined) throw new UserError('give either command or prompt, not both', 'command');
+      if (args.session !== undefined) checkSessionName(args.session);
       if (args.prompt !== undefined) {
         for (const t of args.deliver_to ?? []) parseTarget(t);
         const task = await ctx.manager.submitPrompt({
@@ -54,7 +56,7 @@ export const bgSubmitInput = {
   runner: z.string().max(100).optional().describe('Prompt tasks: which agent runs it: claude, codex, opencode, gemini, one from the config, or "sampling" (your own model, via the client). Default: background.defaultRunner, else sampling when the client supports it'),
   ...commonShellInput,
   origin: z.string().max(200).optional().describe('Who asked for it (default: the MCP client\'s name)'),
-  session: z.string().max(200).optional().describe('Session the task belongs to (default: this server\'s)'),
+  session: z.string().max(200).optional().describe('Session the task belongs to: letters, digits, ".", "_", "-", up to 64 (default: this server\'s)'),
   deliver_to: z.array(z.string().max(2000)).max(20).optional().describe('Where the completion notice goes besides this session (default background.defaultDeliverTo)'),
 };
 

@@ -4,6 +4,7 @@ import { compileRegex, UserError } from '../../core/errors.js';
 import type { ShellSpec } from '../../core/manager.js';
 import type { ToolContext } from '../context.js';
 import { parseTarget } from '../../notify/targets.js';
+import { checkSessionName } from '../../core/session-name.js';
 
 export const commonShellInput = {
   cwd: z.string().max(4096).optional().describe('Working directory (default: the server\'s)'),
@@ -29,6 +30,7 @@ interface ShellArgs {
 
 export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foreground: boolean }): ShellSpec {
   if (args.notify_on !== undefined) compileRegex(args.notify_on, 'notify_on');
+  if (args.session !== undefined) checkSessionName(args.session);
   for (const target of args.deliver_to ?? []) parseTarget(target);
   for (const key of Object.keys(args.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UserError(`env: "${key}" is not a valid variable name`, 'env');
