@@ -14,12 +14,3 @@ export class UserError extends Error {
 }
 
 export class NotFoundError extends UserError {}
-
-/** Compiles an agent's regex, or says which parameter is wrong and why. */
-export function compileRegex(source: string, field: string): RegExp {
-  try {
-    return new RegExp(source);
-  } catch (err) {
-    throw new UserError(`${field}: invalid regular expression ${JSON.stringify(source)}: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, field);
-  }
-}

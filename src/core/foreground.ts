@@ -4,6 +4,8 @@
  * request — resolves the wait at once with the output so far; the process is
  * untouched and carries on as a background task.
  */
+import type { Pattern } from './pattern.js';
+import { setLongTimeout } from './long-timeout.js';
 import { UserError } from './errors.js';
 import type { DetachReason } from './events.js';
 import { LineWatcher } from './line-watch.js';
@@ -12,7 +14,7 @@ import { isTerminal, type Task } from './task.js';
 
 export interface ForegroundOptions {
   yieldAfterMs: number;
-  until: RegExp | null;
+  until: Pattern | null;
   signal?: AbortSignal;
 }
 
@@ -66,8 +68,8 @@ export class ForegroundRuns {
       cleanup.push(() => this.manager.off('ended', onEnd));
       this.waiting.set(id, finish);
       if (opts.yieldAfterMs > 0) {
-        const t = setTimeout(() => finish('yield'), opts.yieldAfterMs);
-        cleanup.push(() => clearTimeout(t));
+        const t = setLongTimeout(() => finish('yield'), opts.yieldAfterMs);
+        cleanup.push(() => t.clear());
       }
       if (opts.until) {
         const watcher = new LineWatcher(opts.until, (line) => {

@@ -2,6 +2,7 @@
  * Tests each line of a byte stream against a regex, on cleaned text (no ANSI,
  * progress bars collapsed), without keeping more than the current line.
  */
+import type { Pattern } from './pattern.js';
 import { StringDecoder } from 'node:string_decoder';
 import { cleanText } from '../run/clean.js';
 
@@ -12,7 +13,7 @@ export class LineWatcher {
   private partial = '';
 
   constructor(
-    private readonly pattern: RegExp,
+    private readonly pattern: Pattern,
     private readonly onMatch: (line: string) => void,
   ) {}
 

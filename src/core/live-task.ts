@@ -3,6 +3,7 @@
  * and timers. Records are plain data; this is what is attached to them while
  * the process lives.
  */
+import type { LongTimeout } from './long-timeout.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunningProcess, Stream } from '../run/process.js';
@@ -13,7 +14,7 @@ export class LiveTask {
   readonly log: OutputLog;
   /** Pipe mode only: stderr apart from stdout. */
   readonly errLog: OutputLog | null;
-  timeoutTimer: NodeJS.Timeout | null = null;
+  timeoutTimer: LongTimeout | null = null;
   lastOutputAt = Date.now();
   /** Resolves when the process (and its tree) is gone. */
   exited: Promise<void>;

@@ -20,6 +20,7 @@ import { chooseRunner, readPromptEnd } from './prompt-outcome.js';
 import { allTasks, findTask, type TaskRef } from './task-lookup.js';
 import { isTerminal, transition, type PendingTask, type Task, type TaskEvent } from './task.js';
 import { formatBytes, formatDuration } from './units.js';
+import { setLongTimeout } from './long-timeout.js';
 import path from 'node:path';
 
 export interface ShellSpec {
@@ -296,8 +297,7 @@ export class TaskManager extends TaskEmitter {
       void this.killProcess(id, lt);
     } else {
       this.apply(id, { type: 'start', pid: proc.pid, at: now() });
-      lt.timeoutTimer = setTimeout(() => this.timedOut(id), task.timeout_ms);
-      lt.timeoutTimer.unref();
+      lt.timeoutTimer = setLongTimeout(() => this.timedOut(id), task.timeout_ms);
     }
     proc.onData((chunk, stream) => {
       lt.lastOutputAt = Date.now();
@@ -339,7 +339,7 @@ export class TaskManager extends TaskEmitter {
   private async exited(id: string, lt: LiveTask, exit_code: number | null, signal: string | null): Promise<void> {
     if (lt.processGone) return;
     lt.processGone = true;
-    if (lt.timeoutTimer) clearTimeout(lt.timeoutTimer);
+    lt.timeoutTimer?.clear();
     const task = this.tasks.get(id)!;
     // Whatever the shell left running in the background goes with it: no orphans.
     const leftovers = this.config.background.killLeftovers ? this.killProcess(id, lt) : Promise.resolve();

@@ -3,6 +3,7 @@
  * the tail, matching lines, or head + tail of a foreground run — always capped,
  * always saying what was left out and how to read it.
  */
+import type { Pattern } from './pattern.js';
 import { cleanText, looksBinary, utf8Boundary } from '../run/clean.js';
 import type { Stream } from '../run/process.js';
 import { formatBytes } from './units.js';
@@ -11,7 +12,7 @@ import type { TaskManager } from './manager.js';
 export interface ReadRequest {
   since?: number;
   tail?: number;
-  grep?: RegExp;
+  grep?: Pattern;
   raw?: boolean;
   maxBytes: number;
   stream?: Stream;
@@ -32,6 +33,8 @@ export interface OutputWindow {
 const TAIL_SCAN_FACTOR = 4;
 /** Grep reads the log in blocks of this size. */
 const GREP_BLOCK = 1024 * 1024;
+/** A long grep hands the event loop back this often, so other calls keep being answered while it scans. */
+const GREP_SLICE_MS = 20;
 
 function render(buf: Buffer, raw: boolean | undefined): string {
   const text = buf.toString('utf8', 0, utf8Boundary(buf, buf.length));
@@ -106,6 +109,7 @@ async function grepWindow(m: TaskManager, id: string, req: ReadRequest, total: n
   let matches = 0;
   let carry = Buffer.alloc(0);
   let carryStart = 0;
+  let sliceStart = Date.now();
   for (let pos = 0; pos < total && !truncated; pos += GREP_BLOCK) {
     const block = Buffer.concat([carry, await m.readOutput(id, pos, Math.min(total, pos + GREP_BLOCK), stream)]);
     // A line longer than a block is matched in block-sized pieces, so memory stays bounded.
@@ -118,6 +122,10 @@ async function grepWindow(m: TaskManager, id: string, req: ReadRequest, total: n
     let offset = bodyStart;
     for (const rawLine of render(body, req.raw).split('\n')) {
       lineNo++;
+      if ((lineNo & 255) === 0 && Date.now() - sliceStart > GREP_SLICE_MS) {
+        await new Promise((r) => setImmediate(r));
+        sliceStart = Date.now();
+      }
       const lineStart = offset;
       offset += Buffer.byteLength(rawLine) + 1;
       if (lineStart < since || !req.grep!.test(rawLine)) continue;

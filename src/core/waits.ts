@@ -1,4 +1,5 @@
 /** Long-polls on a task: until it ends, until new output arrives, until a line matches. */
+import type { Pattern } from './pattern.js';
 import { LineWatcher } from './line-watch.js';
 import type { TaskManager } from './manager.js';
 import { isTerminal, type Task } from './task.js';
@@ -47,7 +48,7 @@ export function waitForOutput(m: TaskManager, id: string, since: number, ms: num
 }
 
 /** Resolves true when a line of new output matches, false when the task ends or time runs out. */
-export function waitForLine(m: TaskManager, id: string, pattern: RegExp, ms: number, signal?: AbortSignal): Promise<boolean> {
+export function waitForLine(m: TaskManager, id: string, pattern: Pattern, ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     const finish = (hit: boolean): void => {
       clearTimeout(timer);

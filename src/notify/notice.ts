@@ -3,6 +3,7 @@
  * `notify_on`, when a watched line appears). Formatted once, here, and the
  * same text goes out by every delivery path.
  */
+import type { Pattern } from '../core/pattern.js';
 import { z } from 'zod';
 import type { EndedTask, Task } from '../core/task.js';
 import { elapsedMs, taskLabel } from '../core/task.js';
@@ -61,7 +62,7 @@ export function endNotice(task: EndedTask, tail: string[]): Notice {
 }
 
 /** "[Task #7 output] dev server — matched /ready/: Server ready on :5173" */
-export function lineNotice(task: Task, pattern: RegExp, line: string, n: number): Notice {
+export function lineNotice(task: Task, pattern: Pattern, line: string, n: number): Notice {
   return {
     id: `${task.id}:line:${n}`,
     kind: 'line',

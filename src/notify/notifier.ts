@@ -6,6 +6,7 @@
  * (a foreground result, a task_status/task_output showing the end, a hook
  * that drained the inbox) is not told again.
  */
+import { compileRegex, type Pattern } from '../core/pattern.js';
 import { EventEmitter } from 'node:events';
 import type { ForegroundRuns } from '../core/foreground.js';
 import { LineWatcher } from '../core/line-watch.js';
@@ -50,9 +51,9 @@ export class Notifier extends EventEmitter<{ notice: [Notice] }> {
 
   private onCreated(task: Task): void {
     if (!task.notify_on) return;
-    let pattern: RegExp;
+    let pattern: Pattern;
     try {
-      pattern = new RegExp(task.notify_on);
+      pattern = compileRegex(task.notify_on, 'notify_on');
     } catch {
       return; // validated by the tool; a record from elsewhere may carry anything
     }

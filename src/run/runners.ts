@@ -3,7 +3,9 @@
  * Runners are configuration (`runners.<name>` in the config file); the
  * presets below cover the agent CLIs people have. The prompt goes in as one
  * argv element, never through a shell, so quotes, `$()`, backticks and
- * newlines arrive byte for byte.
+ * newlines arrive byte for byte. It goes after `--` (or glued to its option
+ * as `--prompt=…`), so a prompt such as `--dangerously-skip-permissions` is
+ * the text of the prompt, never an option of the agent CLI.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,26 +31,30 @@ export interface RunnerSpec {
  *   usage comes from {type: "turn.completed", usage: {input_tokens, output_tokens}};
  *   {type: "turn.failed", error: {message}} is a failure.
  * - opencode: `opencode run` prints the answer as text (tokens estimated).
- * - gemini: `gemini -p` prints the answer as text (tokens estimated).
+ * - gemini: `gemini --prompt=…` prints the answer as text (tokens estimated).
+ * How each takes `--` (checked against the pinned CLIs): claude (commander)
+ * and codex (clap) read what follows `--` as the prompt positional; opencode
+ * joins `message` and the words after `--`; gemini's -p takes a value, and
+ * yargs reads `--prompt=VALUE` as the value whatever it starts with.
  */
 export const PRESETS: Record<string, RunnerSpec> = {
   claude: {
-    command: ['claude', '-p', '--output-format', 'json', '{prompt}'],
+    command: ['claude', '-p', '--output-format', 'json', '--', '{prompt}'],
     parse: 'json',
     result: 'result',
     error: 'is_error',
     tokens: { input: 'usage.input_tokens', output: 'usage.output_tokens' },
   },
   codex: {
-    command: ['codex', 'exec', '--json', '--skip-git-repo-check', '{prompt}'],
+    command: ['codex', 'exec', '--json', '--skip-git-repo-check', '--', '{prompt}'],
     parse: 'stream-json',
     result: 'item.text',
     where: 'item.type=agent_message',
     error: 'error.message',
     tokens: { input: 'usage.input_tokens', output: 'usage.output_tokens' },
   },
-  opencode: { command: ['opencode', 'run', '{prompt}'], parse: 'text' },
-  gemini: { command: ['gemini', '-p', '{prompt}'], parse: 'text' },
+  opencode: { command: ['opencode', 'run', '--', '{prompt}'], parse: 'text' },
+  gemini: { command: ['gemini', '--prompt={prompt}'], parse: 'text' },
 };
 
 export function runnerNames(config: Config): string[] {
@@ -61,8 +67,14 @@ export function resolveRunner(config: Config, name: string): RunnerSpec {
   return spec;
 }
 
+/**
+ * The runner's argv for a prompt. Placeholders are replaced in one pass over
+ * the runner's own text: a `{cwd}` or `{prompt}` inside the prompt (or the
+ * cwd) is text, never expanded.
+ */
 export function buildArgv(spec: RunnerSpec, prompt: string, cwd: string): string[] {
-  return spec.command.map((arg) => arg.split('{prompt}').join(prompt).split('{cwd}').join(cwd));
+  const values: Record<string, string> = { '{prompt}': prompt, '{cwd}': cwd };
+  return spec.command.map((arg) => arg.replace(/\{prompt\}|\{cwd\}/g, (p) => values[p]));
 }
 
 /** Where argv[0] lives, or null when it is not installed. */

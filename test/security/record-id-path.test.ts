@@ -5,11 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { bgbash } from '../helpers/cli.js';
 import { startServer, tempDir, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { endedRecord, plantRecord } from './planted.js';
+
+// Real servers and CLIs on a loaded machine: generous deadlines; every wait inside is on a condition.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let s: TestServer | undefined;
 afterAll(async () => s?.close());

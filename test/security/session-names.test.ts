@@ -4,10 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startServer, text, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { controlRequest, serverSocket } from './planted.js';
+
+// Real servers and CLIs on a loaded machine: generous deadlines; every wait inside is on a condition.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let s: TestServer;
 beforeAll(async () => {

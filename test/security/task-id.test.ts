@@ -5,10 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bgbash } from '../helpers/cli.js';
 import { startServer, tempDir, text, type TestServer } from '../helpers/server.js';
 import { controlRequest, endedRecord, plantRecord, serverSocket } from './planted.js';
+
+// Real servers and CLIs on a loaded machine: generous deadlines; every wait inside is on a condition.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 let s: TestServer;
 let root: string;

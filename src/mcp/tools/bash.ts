@@ -1,6 +1,6 @@
 /** `bash`: run a command in the foreground (wait for it) or in the background (return a task id at once). */
 import { z } from 'zod';
-import { compileRegex } from '../../core/errors.js';
+import { compileRegex, type Pattern } from '../../core/pattern.js';
 import { headTailWindow } from '../../core/output-view.js';
 import { elapsedMs, isTerminal } from '../../core/task.js';
 import { formatDuration } from '../../core/units.js';
@@ -56,7 +56,7 @@ export async function commandResult(
   t: Task,
   detached: DetachReason | null,
   matched: string | null,
-  why: { yieldAfter?: number; until?: RegExp | null } = {},
+  why: { yieldAfter?: number; until?: Pattern | null } = {},
 ): Promise<ToolReply<z.infer<z.ZodObject<typeof bashOutput>>>> {
   const win = await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes);
   const errWin = t.pty ? null : await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes, 'stderr');
@@ -105,7 +105,7 @@ export const bashInput = {
     .max(3600)
     .optional()
     .describe('Foreground only: seconds to wait before returning with the command still running in the background (default 30; 0 = wait until it ends)'),
-  until: z.string().max(1000).optional().describe('Foreground only: a regex; return as soon as an output line matches (e.g. "ready|listening on"), leaving the command running'),
+  until: z.string().max(65_536).optional().describe('Foreground only: a regex; return as soon as an output line matches (e.g. "ready|listening on"), leaving the command running'),
 };
 
 export const bashOutput = {

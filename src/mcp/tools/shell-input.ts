@@ -1,6 +1,7 @@
 /** Parameters `bash` and `bg_submit` share, and turning them into a task spec. */
 import { z } from 'zod';
-import { compileRegex, UserError } from '../../core/errors.js';
+import { UserError } from '../../core/errors.js';
+import { compileRegex } from '../../core/pattern.js';
 import type { ShellSpec } from '../../core/manager.js';
 import type { ToolContext } from '../context.js';
 import { parseTarget } from '../../notify/targets.js';
@@ -12,7 +13,7 @@ export const commonShellInput = {
   timeout: z.number().positive().max(7 * 24 * 3600).optional().describe('Seconds before the whole process tree is stopped and the task fails (default background.taskTimeout, 30m)'),
   name: z.string().max(200).optional().describe('Short label shown in lists and notices'),
   pty: z.boolean().default(true).describe('Run under a pseudo-terminal (default). false: pipes, stdout and stderr kept apart'),
-  notify_on: z.string().max(1000).optional().describe('Regex: each output line that matches sends you a notice while the task runs (rate-limited), e.g. "ERROR|ready"'),
+  notify_on: z.string().max(65_536).optional().describe('Regex: each output line that matches sends you a notice while the task runs (rate-limited), e.g. "ERROR|ready"'),
 };
 
 interface ShellArgs {

@@ -1,6 +1,6 @@
 /** `task_output`: read a task's output incrementally, as a tail, or by pattern; optionally long-poll. */
 import { z } from 'zod';
-import { compileRegex } from '../../core/errors.js';
+import { compileRegex } from '../../core/pattern.js';
 import { readWindow } from '../../core/output-view.js';
 import { isTerminal } from '../../core/task.js';
 import { waitForLine, waitForOutput } from '../../core/waits.js';
@@ -74,9 +74,9 @@ const input = {
   task_id: taskIdInput,
   since: z.number().int().min(0).optional().describe('Cursor from an earlier call: only output after it'),
   tail: z.number().int().min(0).max(100_000).optional().describe('Only the last N lines'),
-  grep: z.string().max(1000).optional().describe('Regex: only matching lines, with line numbers'),
+  grep: z.string().max(65_536).optional().describe('Regex: only matching lines, with line numbers'),
   wait: z.number().min(0).max(600).optional().describe('Seconds to wait for new output or the end'),
-  until: z.string().max(1000).optional().describe('Regex: wait (up to `wait`, default 30 s) until an output line matches'),
+  until: z.string().max(65_536).optional().describe('Regex: wait (up to `wait`, default 30 s) until an output line matches'),
   raw: z.boolean().optional().describe('Keep ANSI escapes and carriage returns'),
   max_bytes: z.number().int().min(256).max(1024 * 1024).optional().describe('Cap on the returned output (default 16384)'),
   stream: z.enum(['stdout', 'stderr']).optional().describe('pty: false tasks only: which stream (default stdout)'),
