@@ -117,6 +117,10 @@ export const configSchema = z
       .object({
         tailLines: z.number().int().min(0).max(100).default(5),
         channel: z.boolean().default(true),
+        /** Agent plugins and hooks may start a turn for a notice when the agent is idle (opencode plugin, Claude Code wake hook). */
+        wakeIdle: z.boolean().default(true),
+        /** `claude -p`: how long the Stop hook keeps a session whose bgbash tasks still run from ending (0 = never). */
+        holdPrintStop: duration.prefault('10m'),
       })
       .strict()
       .prefault({}),
@@ -139,6 +143,8 @@ export const ENV_KEYS: Record<string, { key: string; type: 'number' | 'string' |
   BGBASH_YIELD_AFTER: { key: 'foreground.yieldAfter', type: 'number' },
   BGBASH_OUTPUT_MAX_BYTES: { key: 'output.maxBytes', type: 'string' },
   BGBASH_CHANNEL: { key: 'notices.channel', type: 'boolean' },
+  BGBASH_WAKE_IDLE: { key: 'notices.wakeIdle', type: 'boolean' },
+  BGBASH_HOLD_PRINT_STOP: { key: 'notices.holdPrintStop', type: 'string' },
   BGBASH_HTTP_TOKEN: { key: 'http.token', type: 'string' },
 };
 

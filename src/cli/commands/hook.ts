@@ -8,17 +8,22 @@
  * Claude Code: UserPromptSubmit / PostToolUse / SessionStart →
  *   {hookSpecificOutput: {hookEventName, additionalContext}};
  *   Stop / SubagentStop → {decision: "block", reason} so the agent goes on
- *   and reads them (not when stop_hook_active: no loops).
+ *   and reads them (not when stop_hook_active: no loops). In `claude -p` the
+ *   Stop hook also blocks while the session's tasks run (hook-hold.ts).
+ *   `--wake` is the asyncRewake Stop hook that wakes an idle session (hook-wake.ts).
  * Gemini CLI: AfterTool / BeforeAgent / SessionStart →
  *   {hookSpecificOutput: {hookEventName, additionalContext}}.
+ * Codex: PostToolUse / UserPromptSubmit / SessionStart →
+ *   {hookSpecificOutput: {hookEventName, additionalContext}}; Stop →
+ *   {decision: "block", reason}.
  */
-import { drainNotices, putNotice } from '../../notify/inbox.js';
-import type { Notice } from '../../notify/notice.js';
+import { drainNotices } from '../../notify/inbox.js';
 import { agentSessions } from '../agent-match.js';
+import { claudeMode } from '../claude-mode.js';
 import { CliError, type Cli } from '../context.js';
-
-/** Claude Code's limit on additionalContext. */
-export const MAX_CONTEXT = 10_000;
+import { holdReason } from '../hook-hold.js';
+import { putBack, wake } from '../hook-wake.js';
+import { noticeBlock } from '../notice-block.js';
 
 interface HookInput {
   hook_event_name?: string;
@@ -34,30 +39,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Notices as one block of text within `max` characters; the ones that do not fit stay in the inbox. */
-export function noticeBlock(notices: Notice[], max = MAX_CONTEXT): { text: string; used: Notice[] } {
-  const head = 'bgbash — background tasks that ended since you last heard:\n';
-  let text = head;
-  const used: Notice[] = [];
-  for (const n of notices) {
-    const piece = `\n${n.text}\n`;
-    if (text.length + piece.length > max - 80) {
-      if (used.length === 0) {
-        used.push(n);
-        text += `\n${n.text.slice(0, max - head.length - 100)}…\n`;
-      }
-      break;
-    }
-    used.push(n);
-    text += piece;
-  }
-  if (used.length < notices.length) text += `\n(${notices.length - used.length} more: they come with your next bgbash tool call, or \`bgbash list\`)`;
-  return { text, used };
-}
-
 const AGENTS = {
   'claude-code': { context: new Set(['UserPromptSubmit', 'PostToolUse', 'SessionStart']), stop: new Set(['Stop', 'SubagentStop']) },
   'gemini-cli': { context: new Set(['AfterTool', 'BeforeAgent', 'SessionStart']), stop: new Set<string>() },
+  codex: { context: new Set(['UserPromptSubmit', 'PostToolUse', 'SessionStart']), stop: new Set(['Stop']) },
 } as const;
 
 export async function run(cli: Cli): Promise<number> {
@@ -71,20 +56,24 @@ export async function run(cli: Cli): Promise<number> {
     // A hook must never break the agent: bad input means nothing to say.
     return 0;
   }
+  const claudeSession = typeof input.session_id === 'string' ? input.session_id : '';
+  if (cli.args.flags.has('--wake')) return agent === 'claude-code' ? wake(cli, claudeSession) : 0;
   const event = input.hook_event_name ?? cli.args.positionals[1] ?? '';
   const kind = AGENTS[agent].stop.has(event) ? 'stop' : AGENTS[agent].context.has(event) ? 'context' : null;
   if (!kind) return 0;
-  if (kind === 'stop' && input.stop_hook_active) return 0;
+  const print = kind === 'stop' && agent === 'claude-code' && claudeMode() === 'print';
+  // stop_hook_active: Claude already goes on because of a Stop hook. Block again only to keep
+  // a print-mode session alive for its tasks (bounded by notices.holdPrintStop), never in a loop otherwise.
+  if (kind === 'stop' && input.stop_hook_active && !print) return 0;
   const sessions = agentSessions(cli.paths, process.ppid);
   // Claiming is atomic per notice: a server piggy-backing at the same time never sends one twice.
   const claimed = sessions.flatMap((s) => drainNotices(cli.paths, s)).sort((a, b) => a.created_at.localeCompare(b.created_at));
-  if (claimed.length === 0) return 0;
-  const { text: body, used } = noticeBlock(claimed);
-  for (const n of claimed) if (!used.includes(n) && n.session) putNotice(cli.paths, n.session, n);
-  const out =
-    kind === 'stop'
-      ? { decision: 'block', reason: body }
-      : { hookSpecificOutput: { hookEventName: event, additionalContext: body } };
+  const block = claimed.length > 0 ? noticeBlock(claimed) : null;
+  if (block) putBack(cli, claimed, block.used);
+  const hold = print ? await holdReason(cli, claudeSession) : null;
+  if (!block && !hold) return 0;
+  const body = [block?.text, hold].filter(Boolean).join('\n\n');
+  const out = kind === 'stop' ? { decision: 'block', reason: body } : { hookSpecificOutput: { hookEventName: event, additionalContext: body } };
   process.stdout.write(JSON.stringify(out) + '\n');
   return 0;
 }
