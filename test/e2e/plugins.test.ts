@@ -205,11 +205,16 @@ describe('shipped configs start a real server, as the agent would run them', () 
     await client.close();
   });
 
-  it('the Claude Code plugin manifest points at its MCP config, hooks and channel', () => {
+  it('the Claude Code plugin manifest points at its MCP config and channel; hooks/hooks.json loads by itself', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'claude-code/.claude-plugin/plugin.json'), 'utf8'));
-    expect(manifest).toMatchObject({ name: 'bgbash', mcpServers: './.mcp.json', hooks: './hooks/hooks.json', channels: [{ server: 'bgbash' }] });
+    expect(manifest).toMatchObject({ name: 'bgbash', mcpServers: './.mcp.json', channels: [{ server: 'bgbash' }] });
+    // Naming the default hooks file again makes Claude Code refuse it ("Duplicate hooks file detected").
+    expect(manifest.hooks).toBeUndefined();
     const hooks = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'claude-code/hooks/hooks.json'), 'utf8')).hooks;
     for (const event of ['UserPromptSubmit', 'PostToolUse', 'Stop']) expect(JSON.stringify(hooks[event])).toContain('bgbash hook claude-code');
+    expect(hooks.Stop[0].hooks).toContainEqual(expect.objectContaining({ command: 'bgbash hook claude-code --wake', asyncRewake: true }));
+    const codex = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'codex/hooks.json'), 'utf8')).hooks;
+    for (const event of ['PostToolUse', 'UserPromptSubmit', 'Stop']) expect(JSON.stringify(codex[event])).toContain('bgbash hook codex');
     const gemini = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'gemini-cli/hooks/hooks.json'), 'utf8')).hooks;
     for (const event of ['AfterTool', 'BeforeAgent']) expect(JSON.stringify(gemini[event])).toContain('bgbash hook gemini-cli');
   });
@@ -241,6 +246,10 @@ describe('bgbash install', () => {
     expect(JSON.parse(fs.readFileSync(path.join(t.project, '.cursor/mcp.json'), 'utf8')).mcpServers.bgbash).toBeDefined();
     expect(JSON.parse(fs.readFileSync(path.join(t.project, '.vscode/mcp.json'), 'utf8')).servers.bgbash.type).toBe('stdio');
     expect((parseToml(fs.readFileSync(path.join(t.home, '.codex/config.toml'), 'utf8')) as any).mcp_servers.bgbash.args).toEqual([CLI, 'serve']);
+    const codexHooks = JSON.parse(fs.readFileSync(path.join(t.home, '.codex/hooks.json'), 'utf8')).hooks;
+    for (const event of ['PostToolUse', 'UserPromptSubmit', 'Stop']) expect(codexHooks[event][0].hooks[0].command).toMatch(/hook codex$/);
+    const stop = JSON.parse(fs.readFileSync(path.join(t.project, '.claude/settings.json'), 'utf8')).hooks.Stop;
+    expect(stop[1].hooks[0]).toMatchObject({ command: expect.stringMatching(/hook claude-code --wake$/), asyncRewake: true });
   });
 
   it('merges into existing configs and never clobbers an entry', async () => {

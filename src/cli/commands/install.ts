@@ -38,7 +38,7 @@ function entryNote(added: boolean, key: string): string {
 
 const home = (): string => os.homedir();
 
-const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer }> = {
+const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: string }> = {
   'claude-code': {
     scopes: ['project', 'user'],
     install: (scope, dry) => {
@@ -50,7 +50,13 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer }> = {
         ...jsonChange(mcpFile, dry, (root) => [entryNote(addEntry(root, 'mcpServers', 'bgbash', { command: l.command, args: l.args }), 'mcpServers.bgbash')]),
         ...jsonChange(settings, dry, (root) => {
           const added = addHooks(root, { UserPromptSubmit: { hooks: [hook] }, PostToolUse: { matcher: '*', hooks: [hook] }, Stop: { hooks: [hook] } }, 'hook claude-code');
-          return [added.length ? `added the bgbash hook to ${added.map((e) => `hooks.${e}`).join(', ')}` : 'left hooks as they were (bgbash hook already there)'];
+          // Runs in the background while Claude is idle and wakes it with the next notice (never in claude -p).
+          const wake = { type: 'command', command: `${l.hook('claude-code')} --wake`, asyncRewake: true, timeout: 86400 };
+          const woke = addHooks(root, { Stop: { hooks: [wake] } }, 'hook claude-code --wake');
+          return [
+            added.length ? `added the bgbash hook to ${added.map((e) => `hooks.${e}`).join(', ')}` : 'left hooks as they were (bgbash hook already there)',
+            woke.length ? 'added the bgbash wake hook (asyncRewake) to hooks.Stop' : 'left the wake hook as it was (already there)',
+          ];
         }),
       ];
     },
@@ -76,25 +82,38 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer }> = {
     scopes: ['user', 'project'],
     install: (scope, dry) => {
       const l = launcher();
-      const file = scope === 'user' ? path.join(process.env.CODEX_HOME || path.join(home(), '.codex'), 'config.toml') : path.resolve('.codex', 'config.toml');
+      const dir = scope === 'user' ? process.env.CODEX_HOME || path.join(home(), '.codex') : path.resolve('.codex');
+      const file = path.join(dir, 'config.toml');
       const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      const changes: Change[] = [];
       if (/^\s*\[mcp_servers\.bgbash\]/m.test(text) || /^\s*\[mcp_servers\."bgbash"\]/m.test(text)) {
-        return [{ file, what: 'left [mcp_servers.bgbash] as it was (already there)', changed: false }];
+        changes.push({ file, what: 'left [mcp_servers.bgbash] as it was (already there)', changed: false });
+      } else {
+        const block = [
+          '',
+          '# Added by `bgbash install codex`. Foreground bash calls return after yield_after (30 s);',
+          '# tool_timeout_sec leaves room for task_status/task_output waits of up to 90 s.',
+          '[mcp_servers.bgbash]',
+          `command = ${JSON.stringify(l.command)}`,
+          `args = ${JSON.stringify(l.args)}`,
+          'startup_timeout_sec = 20',
+          'tool_timeout_sec = 120',
+          '',
+        ].join('\n');
+        writeFile(file, (text && !text.endsWith('\n') ? text + '\n' : text) + block, dry);
+        changes.push({ file, what: 'added [mcp_servers.bgbash]', changed: true });
       }
-      const block = [
-        '',
-        '# Added by `bgbash install codex`. Foreground bash calls return after yield_after (30 s);',
-        '# tool_timeout_sec leaves room for task_status/task_output waits of up to 90 s.',
-        '[mcp_servers.bgbash]',
-        `command = ${JSON.stringify(l.command)}`,
-        `args = ${JSON.stringify(l.args)}`,
-        'startup_timeout_sec = 20',
-        'tool_timeout_sec = 120',
-        '',
-      ].join('\n');
-      writeFile(file, (text && !text.endsWith('\n') ? text + '\n' : text) + block, dry);
-      return [{ file, what: 'added [mcp_servers.bgbash]', changed: true }];
+      // Hooks (Codex ≥ 0.124 runs them by default) bring notices in after each tool call, with each prompt, and at Stop.
+      const hook = { type: 'command', command: l.hook('codex'), timeout: 10 };
+      changes.push(
+        ...jsonChange(path.join(dir, 'hooks.json'), dry, (root) => {
+          const added = addHooks(root, { PostToolUse: { matcher: '.*', hooks: [hook] }, UserPromptSubmit: { hooks: [hook] }, Stop: { hooks: [hook] } }, 'hook codex');
+          return [added.length ? `added the bgbash hook to ${added.map((e) => `hooks.${e}`).join(', ')}` : 'left hooks as they were (bgbash hook already there)'];
+        }),
+      );
+      return changes;
     },
+    after: 'Codex runs new hooks only once you trust them: open /hooks in Codex and trust the bgbash ones (for a one-off `codex exec`, --dangerously-bypass-hook-trust skips the review).',
   },
   'gemini-cli': {
     scopes: ['project', 'user'],
@@ -139,6 +158,6 @@ export async function run(cli: Cli): Promise<number> {
   const dry = cli.args.flags.has('--dry-run');
   const changes = target.install(scope, dry);
   for (const c of changes) cli.out(`${dry && c.changed ? 'would have ' : ''}${c.what} in ${c.file}`);
-  if (!dry && changes.some((c) => c.changed)) cli.out(`Restart ${agent} to load bgbash.`);
+  if (!dry && changes.some((c) => c.changed)) cli.out(`Restart ${agent} to load bgbash.${target.after ? ` ${target.after}` : ''}`);
   return 0;
 }
