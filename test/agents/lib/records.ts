@@ -26,3 +26,13 @@ export function sinceEnd(ws: Workspace, id: string, at: number): number {
   if (!ended) throw new Error(`task ${id} has not ended`);
   return at - Date.parse(ended);
 }
+
+/** Whether the task's notice waits in an inbox (not yet delivered by any path). */
+export function noticeWaiting(ws: Workspace, id: string): boolean {
+  const inbox = path.join(ws.dataDir, 'inbox');
+  try {
+    return fs.readdirSync(inbox).some((session) => fs.existsSync(path.join(inbox, session, `${id}.json`)));
+  } catch {
+    return false;
+  }
+}

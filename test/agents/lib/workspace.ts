@@ -21,11 +21,15 @@ export interface Workspace {
   write(rel: string, content: string | object): string;
 }
 
-export function workspace(extraEnv: Record<string, string> = {}): Workspace {
+/**
+ * `opts.defaultDataDir`: no BGBASH_DATA_DIR, so bgbash and its hooks use the default
+ * ($HOME/.local/state/bgbash) as a user's would — for configs `bgbash install` writes.
+ */
+export function workspace(extraEnv: Record<string, string> = {}, opts: { defaultDataDir?: boolean } = {}): Workspace {
   const root = tempDir('bgbash-agent-');
   const home = path.join(root, 'home');
   const project = path.join(root, 'project');
-  const dataDir = path.join(root, 'data');
+  const dataDir = opts.defaultDataDir ? path.join(home, '.local', 'state', 'bgbash') : path.join(root, 'data');
   const bin = path.join(root, 'bin');
   for (const d of [home, project, dataDir, bin]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(bin, 'bgbash'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
@@ -36,7 +40,7 @@ export function workspace(extraEnv: Record<string, string> = {}): Workspace {
     LANG: 'C.UTF-8',
     TERM: 'xterm-256color',
     TMPDIR: process.env.TMPDIR ?? '/tmp',
-    BGBASH_DATA_DIR: dataDir,
+    ...(opts.defaultDataDir ? {} : { BGBASH_DATA_DIR: dataDir }),
     ...extraEnv,
   };
   const write = (rel: string, content: string | object): string => {
