@@ -50,6 +50,8 @@ export const configSchema = z
       .object({
         /** Seconds a foreground `bash` call waits before it returns and leaves the command running. 0 = never. */
         yieldAfter: z.number().min(0).default(30),
+        /** Carry the working directory and exported variables from one `bash` call to the next, per MCP session. */
+        keepShellState: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { ConfigError, type Config } from './config.js';
 import { ForegroundRuns } from './core/foreground.js';
 import { TaskManager } from './core/manager.js';
+import { SessionShells } from './core/shell-state.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
 import type { RecoveryReport } from './store/recovery.js';
 import { newServerId, ownStartTime, removeServerInfo, writeServerInfo, type ServerInfo } from './store/servers.js';
@@ -17,6 +18,8 @@ export interface Runtime {
   info: ServerInfo;
   manager: TaskManager;
   foreground: ForegroundRuns;
+  /** Each MCP session's shell state (cwd, exported variables). */
+  shells: SessionShells;
   /** The agent session this server serves. */
   session: string;
   /** Closes what dead servers left behind (their tasks as failed, their processes ended). */
@@ -61,6 +64,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     info,
     manager,
     foreground: new ForegroundRuns(manager),
+    shells: new SessionShells(manager, process.cwd(), config.foreground.keepShellState),
     session: config.session ?? info.id,
     // Loaded on use: start-up answers initialize before it needs the process-killing code.
     recover: async () => (await import('./store/recovery.js')).recoverDeadServers(paths, manager.records, info.id, config.background.killGrace),

@@ -46,7 +46,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const notifier = new Notifier(rt.manager, rt.foreground, { tailLines: config.notices.tailLines, lineIntervalMs: 1000, maxLineNotices: 50 });
   const makeServer = (session: string): BgbashMcp =>
     createMcpServer(
-      { manager: rt.manager, foreground: rt.foreground, config, session: () => session },
+      { manager: rt.manager, foreground: rt.foreground, shells: rt.shells, config, session: () => session },
       // Channels are a stdio feature of Claude Code.
       { version: VERSION, notifier, channel: config.notices.channel && !listen },
     );

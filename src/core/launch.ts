@@ -5,7 +5,6 @@
  */
 import type { Config } from '../config.js';
 import { startPipe, type DirectLogs } from '../run/pipe-runner.js';
-import { MARKER_VAR } from '../run/proc.js';
 import type { RunningProcess } from '../run/process.js';
 import { startPty } from '../run/pty-runner.js';
 import { buildArgv, resolveRunner } from '../run/runners.js';
@@ -14,24 +13,21 @@ import { UserError } from './errors.js';
 import { checkCwd } from './prechecks.js';
 import { runExecutor, type Executor } from './executor.js';
 import type { Task } from './task.js';
+import { childEnv } from './child-env.js';
+import { captureEnv, canCapture, stateFileFor } from '../run/state-capture.js';
 
 export { SAMPLING_RUNNER } from './prechecks.js';
 import { SAMPLING_RUNNER } from './prechecks.js';
-
-export function childEnv(config: Config, task: Task, marker: string, extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  // Pagers would wait for a keypress no one sends.
-  Object.assign(env, { TERM: config.terminal.term, PAGER: 'cat', GIT_PAGER: 'cat' }, extra, task.env);
-  env[MARKER_VAR] = marker;
-  return env;
-}
 
 export async function launch(config: Config, task: Task, marker: string, executor: Executor | null, logs?: DirectLogs): Promise<RunningProcess> {
   checkCwd(task.cwd);
   const size = { cols: config.terminal.cols, rows: config.terminal.rows };
   if (task.kind === 'shell') {
-    const opts = { file: shellFor(), args: shellArgs(task.command!), cwd: task.cwd, env: childEnv(config, task, marker), ...size };
+    const file = shellFor();
+    const env = childEnv(config, task, marker);
+    // A foreground bash call's end becomes its session's shell state (core/shell-state.ts).
+    if (task.shell_state && canCapture(file, env)) Object.assign(env, captureEnv(config.dataDir, stateFileFor(config.dataDir, task.id), env));
+    const opts = { file, args: shellArgs(task.command!), cwd: task.cwd, env, ...size };
     return task.pty ? startPty(opts) : startPipe(opts, logs);
   }
   if (task.runner === SAMPLING_RUNNER) {

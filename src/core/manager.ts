@@ -27,6 +27,10 @@ export interface ShellSpec {
   command: string;
   cwd?: string;
   env?: Record<string, string>;
+  /** Variables to remove from the server's environment (the session's shell unset them). */
+  env_unset?: string[];
+  /** Its end becomes its session's shell state (a foreground `bash` call). */
+  shell_state?: boolean;
   name?: string | null;
   timeout_ms?: number;
   pty?: boolean;
@@ -131,7 +135,8 @@ export class TaskManager extends TaskEmitter {
   /** Creates a task; when it can start at once, resolves after its process was spawned (or failed to). */
   async submit(spec: ShellSpec): Promise<Task> {
     if (!spec.command.trim()) throw new UserError('command is empty', 'command');
-    return this.create({ kind: 'shell', command: spec.command, prompt: null, pty: spec.pty ?? true, notify_on: spec.notify_on ?? null, env: spec.env ?? {} }, spec, spec.foreground ?? false);
+    const shell = { ...(spec.env_unset?.length ? { env_unset: spec.env_unset } : {}), ...(spec.shell_state ? { shell_state: true } : {}) };
+    return this.create({ kind: 'shell', command: spec.command, prompt: null, pty: spec.pty ?? true, notify_on: spec.notify_on ?? null, env: spec.env ?? {}, ...shell }, spec, spec.foreground ?? false);
   }
 
   /** Queues an agent prompt. Fails at once when its runner is unknown or not installed. */
@@ -148,7 +153,7 @@ export class TaskManager extends TaskEmitter {
   }
 
   private async create(
-    what: Pick<Task, 'kind' | 'command' | 'prompt' | 'pty' | 'notify_on' | 'env'> & { runner?: string },
+    what: Pick<Task, 'kind' | 'command' | 'prompt' | 'pty' | 'notify_on' | 'env' | 'env_unset' | 'shell_state'> & { runner?: string },
     spec: Omit<PromptSpec, 'prompt' | 'runner'>,
     foreground: boolean,
   ): Promise<Task> {
@@ -193,6 +198,7 @@ export class TaskManager extends TaskEmitter {
       command: old.command ?? '',
       cwd: old.cwd,
       env: old.env,
+      env_unset: old.env_unset,
       name: old.name,
       timeout_ms: old.timeout_ms,
       pty: old.pty,

@@ -18,6 +18,10 @@ export interface TaskCommon {
   prompt: string | null;
   cwd: string;
   env: Record<string, string>;
+  /** Variables removed from the server's environment for this task (the session's shell unset them). */
+  env_unset?: string[];
+  /** A foreground `bash` call: how its shell ends (cwd, exports) becomes its session's shell state. */
+  shell_state?: boolean;
   name: string | null;
   origin: string | null;
   session: string | null;

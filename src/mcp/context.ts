@@ -2,12 +2,15 @@
 import type { Config } from '../config.js';
 import type { ForegroundRuns } from '../core/foreground.js';
 import type { TaskManager } from '../core/manager.js';
+import type { SessionShells } from '../core/shell-state.js';
 import type { Task } from '../core/task.js';
 
 export interface ToolContext {
   manager: TaskManager;
   foreground: ForegroundRuns;
   config: Config;
+  /** Each MCP session's shell state: where its next command runs, with which exports. */
+  shells: SessionShells;
   /** The connected client's name from `initialize` (clientInfo.name), once known. */
   clientName(): string | null;
   /** The agent session this server serves. */

@@ -69,6 +69,7 @@ export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, o
     server,
     async close() {
       ctx.manager.setExecutor(ctx.session(), null);
+      ctx.shells.forget(ctx.session());
       notices.detach();
       unregister();
       disableTasks();

@@ -51,13 +51,15 @@ export interface StartOptions {
   env?: Record<string, string>;
   clientName?: string;
   capabilities?: Record<string, unknown>;
+  /** The server's working directory (default: the repository). */
+  cwd?: string;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
   const args = [CLI, 'serve', '--data-dir', dataDir];
   for (const [k, v] of Object.entries(opts.set ?? {})) args.push('--set', `${k}=${v}`);
-  const transport = new StdioClientTransport({ command: process.execPath, args, env: baseEnv(opts.env), stderr: 'pipe', cwd: ROOT });
+  const transport = new StdioClientTransport({ command: process.execPath, args, env: baseEnv(opts.env), stderr: 'pipe', cwd: opts.cwd ?? ROOT });
   let stderr = '';
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const client = new Client({ name: opts.clientName ?? 'vitest', version: '1.0.0' }, { capabilities: opts.capabilities ?? {} });

@@ -1,6 +1,7 @@
 /** `bash`: run a command in the foreground (wait for it) or in the background (return a task id at once). */
 import { z } from 'zod';
 import { compileRegex, type Pattern } from '../../core/pattern.js';
+import { UserError } from '../../core/errors.js';
 import { headTailWindow } from '../../core/output-view.js';
 import { elapsedMs, isTerminal } from '../../core/task.js';
 import { formatDuration } from '../../core/units.js';
@@ -13,6 +14,7 @@ import type { Task } from '../../core/task.js';
 import { StringDecoder } from 'node:string_decoder';
 import { cleanText } from '../../run/clean.js';
 import { commonShellInput, shellSpecFrom } from './shell-input.js';
+import { resetReply, SHELL_STATE_HELP, shellNotes } from './shell-session.js';
 
 const description = `Run a shell command (bash -c, under a pseudo-terminal by default).
 
@@ -20,7 +22,9 @@ Foreground (default): waits for the command and returns its exit code and cleane
 
 background: true — returns a task id at once. Use it for dev servers, watchers, builds, test suites and anything likely to take over ~30 s. You will be told when it ends (a notice appended to a later tool result, or pushed by your client); read output with task_output, wait with task_status {wait} or task_output {wait}. Do not poll in a tight loop.
 
-Do not append \`&\` or use nohup: use background: true. For a server, pass until: "ready|listening" to return as soon as it is up. Commands that wait for input can be answered with task_input.`;
+Do not append \`&\` or use nohup: use background: true. For a server, pass until: "ready|listening" to return as soon as it is up. Commands that wait for input can be answered with task_input.
+
+${SHELL_STATE_HELP}`;
 
 export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bashOutput> {
   return {
@@ -31,12 +35,15 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bas
     output: bashOutput,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     handler: async (args, extra) => {
+      if (args.reset && args.command === undefined) return resetReply(ctx);
+      if (args.command === undefined) throw new UserError('command is required (or reset: true alone, to reset the shell)', 'command');
       const until = args.until !== undefined ? compileRegex(args.until, 'until') : null;
-      const spec = shellSpecFrom(ctx, args, { foreground: !args.background });
+      if (args.reset) ctx.shells.reset(ctx.session());
+      const spec = shellSpecFrom(ctx, { ...args, command: args.command }, { foreground: !args.background });
       const task = await ctx.manager.submit(spec);
       if (args.background) {
         return {
-          text: `Task #${task.id} started in the background (${task.state}): ${task.command}\nYou will get a notice when it ends. Read its output with task_output {task_id: "${task.id}"}; wait with task_status {task_id: "${task.id}", wait: 60}.`,
+          text: `${shellNotes(ctx, task.id, spec.cwd_note).before}Task #${task.id} started in the background (${task.state}): ${task.command}\nYou will get a notice when it ends. Read its output with task_output {task_id: "${task.id}"}; wait with task_status {task_id: "${task.id}", wait: 60}.`,
           structured: { task_id: task.id, state: task.state, background: true, exit_code: null, signal: null, output: '', truncated: false, cursor: 0, elapsed_ms: 0, detached: null },
         };
       }
@@ -45,7 +52,9 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bas
       const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, signal: extra.signal }).finally(stopProgress);
       const t = outcome.task;
       ctx.seen(t);
-      return commandResult(ctx, t, outcome.detached, outcome.matched, { yieldAfter, until });
+      const reply = await commandResult(ctx, t, outcome.detached, outcome.matched, { yieldAfter, until });
+      const notes = shellNotes(ctx, t.id, spec.cwd_note);
+      return { text: notes.before + reply.text + notes.after, structured: { ...reply.structured, cwd: ctx.shells.current(ctx.session()).cwd } };
     },
   };
 }
@@ -96,7 +105,8 @@ export async function commandResult(
 }
 
 export const bashInput = {
-  command: z.string().min(1).describe('The command line, run with bash -c'),
+  command: z.string().min(1).optional().describe('The command line, run with bash -c (required unless reset: true)'),
+  reset: z.boolean().optional().describe("Reset this session's shell to the server's start directory and environment (before the command, if one is given)"),
   background: z.boolean().default(false).describe('Return a task id at once and run the command in the background'),
   ...commonShellInput,
   yield_after: z
@@ -109,19 +119,21 @@ export const bashInput = {
 };
 
 export const bashOutput = {
-  task_id: z.string(),
-  state: stateSchema,
-  background: z.boolean(),
-  exit_code: z.number().nullable(),
-  signal: z.string().nullable(),
+  task_id: z.string().optional(),
+  state: stateSchema.optional(),
+  background: z.boolean().optional(),
+  exit_code: z.number().nullable().optional(),
+  signal: z.string().nullable().optional(),
   error: z.string().nullable().optional(),
-  output: z.string().describe('Cleaned output (head + tail when long)'),
+  output: z.string().optional().describe('Cleaned output (head + tail when long)'),
   stderr: z.string().optional().describe('pty: false only: stderr, apart from stdout'),
-  truncated: z.boolean(),
-  cursor: z.number().describe('Byte offset to pass as task_output since'),
-  elapsed_ms: z.number(),
-  detached: z.enum(['yield', 'until', 'request', 'client']).nullable().describe('Why the call returned while the command still runs'),
+  truncated: z.boolean().optional(),
+  cursor: z.number().optional().describe('Byte offset to pass as task_output since'),
+  elapsed_ms: z.number().optional(),
+  detached: z.enum(['yield', 'until', 'request', 'client']).nullable().optional().describe('Why the call returned while the command still runs'),
   matched: z.string().optional(),
+  cwd: z.string().optional().describe("The session's working directory after this call (where the next command runs)"),
+  reset: z.boolean().optional().describe('The shell was reset and no command run'),
 };
 
 /** Progress notifications while a foreground call waits: bytes so far and the latest line, at most every 250 ms. */

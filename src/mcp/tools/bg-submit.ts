@@ -27,7 +27,8 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
         const task = await ctx.manager.submitPrompt({
           prompt: args.prompt,
           runner: args.runner ?? null,
-          cwd: args.cwd,
+          // In the session's directory, like its shell commands.
+          cwd: ctx.shells.start(ctx.session(), { cwd: args.cwd }).cwd,
           name: args.name ?? null,
           timeout_ms: args.timeout !== undefined ? Math.round(args.timeout * 1000) : undefined,
           origin: args.origin ?? ctx.clientName(),

@@ -8,7 +8,7 @@ import { parseTarget } from '../../notify/targets.js';
 import { checkSessionName } from '../../core/session-name.js';
 
 export const commonShellInput = {
-  cwd: z.string().max(4096).optional().describe('Working directory (default: the server\'s)'),
+  cwd: z.string().max(4096).optional().describe('Working directory for this call alone, absolute or relative to the current one (default: where the last foreground bash call ended; cd carries over)'),
   env: z.record(z.string(), z.string()).optional().describe('Extra environment variables'),
   timeout: z.number().positive().max(7 * 24 * 3600).optional().describe('Seconds before the whole process tree is stopped and the task fails (default background.taskTimeout, 30m)'),
   name: z.string().max(200).optional().describe('Short label shown in lists and notices'),
@@ -29,17 +29,25 @@ interface ShellArgs {
   notify_on?: string;
 }
 
-export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foreground: boolean }): ShellSpec {
+/** A spec, plus what the agent should hear about where it runs (its session's directory is gone). */
+export type SessionShellSpec = ShellSpec & { cwd_note: string | null };
+
+export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foreground: boolean }): SessionShellSpec {
   if (args.notify_on !== undefined) compileRegex(args.notify_on, 'notify_on');
   if (args.session !== undefined) checkSessionName(args.session);
   for (const target of args.deliver_to ?? []) parseTarget(target);
   for (const key of Object.keys(args.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UserError(`env: "${key}" is not a valid variable name`, 'env');
   }
+  // The session's shell: its directory and exports, under this call's own cwd and env.
+  const start = ctx.shells.start(ctx.session(), { cwd: args.cwd, env: args.env });
   return {
     command: args.command,
-    cwd: args.cwd,
-    env: args.env,
+    cwd: start.cwd,
+    env: start.env,
+    env_unset: start.env_unset,
+    shell_state: extra.foreground && ctx.shells.enabled,
+    cwd_note: start.note,
     name: args.name ?? null,
     timeout_ms: args.timeout !== undefined ? Math.round(args.timeout * 1000) : undefined,
     pty: args.pty ?? true,

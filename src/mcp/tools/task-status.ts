@@ -6,8 +6,9 @@ import type { ToolContext } from '../context.js';
 import { stateSchema, taskIdInput, taskRecordSchema, taskSummary, taskSummarySchema, taskView } from '../schemas.js';
 import { taskDetails, taskLine } from '../text.js';
 import type { ToolDef } from '../tool-kit.js';
+import { shellSummary } from './shell-session.js';
 
-const description = `Status of a background task: its whole record (state, exit code, error, elapsed, output size and a token estimate, whether it is waiting for input). With wait: N, blocks up to N seconds until the task ends — use this instead of polling. Without task_id: counts by state and the most recent tasks.`;
+const description = `Status of a background task: its whole record (state, exit code, error, elapsed, output size and a token estimate, whether it is waiting for input). With wait: N, blocks up to N seconds until the task ends — use this instead of polling. Without task_id: counts by state, the most recent tasks, and your shell's current directory.`;
 
 export function taskStatusTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
   return {
@@ -24,8 +25,9 @@ export function taskStatusTool(ctx: ToolContext): ToolDef<typeof input, typeof o
         const counts = { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
         for (const t of all) counts[t.state]++;
         const recent = all.slice(0, 10);
-        const text = [`${all.length} tasks: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`, ...recent.map(taskLine)].join('\n');
-        return { text, structured: { counts, tasks: recent.map(taskSummary) } };
+        const shell = shellSummary(ctx);
+        const text = [`${all.length} tasks: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`, ...recent.map(taskLine), shell.text].join('\n');
+        return { text, structured: { counts, tasks: recent.map(taskSummary), cwd: shell.cwd } };
       }
       let task = m.fresh(args.task_id);
       if (args.wait && !isTerminal(task) && m.isOwn(task.id)) task = await waitForEnd(m, task.id, args.wait * 1000, extra.signal);
@@ -48,4 +50,5 @@ const output = {
   task: taskRecordSchema.extend({ waiting_for_input: z.boolean(), output_file: z.string() }).optional(),
   counts: z.record(stateSchema, z.number()).optional(),
   tasks: z.array(taskSummarySchema).optional(),
+  cwd: z.string().optional().describe("Without task_id: your shell's current directory (where the next bash command runs)"),
 };
