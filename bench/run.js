@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { shellState, shellStateRow } from './shell-state.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -267,6 +268,10 @@ log('scale…');
   log(JSON.stringify(results.scale));
 }
 
+log('shell state…');
+results.shell_state = await shellState({ connect, cli: CLI, root: ROOT, tmp: TMP, median, round, n: QUICK ? 20 : 100 });
+log(JSON.stringify(results.shell_state));
+
 // --- report ----------------------------------------------------------------------------
 const machine = {
   cpus: os.cpus().length,
@@ -300,6 +305,7 @@ Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memory_gb} GiB, ${machine.
 | memory: flat in output size (${r.memory.small_output_mb} MB → ${r.memory.big_output_mb} MB) | ${r.memory.peak_rss_small_mb} → ${r.memory.peak_rss_1gb_mb} MB | | ${r.memory.growth_ratio_big_vs_small}× | flat | ${ok(r.memory.growth_ratio_big_vs_small <= 1.2)} |
 | memory: ${r.scale.tasks} finished tasks on record | ${r.scale.rss_with_1000_records_mb} MB (fresh server: ${r.scale.rss_fresh_server_over_1000_records_mb} MB) | ${r.memory.baseline_idle_rss_mb} MB | ${round(r.scale.rss_with_1000_records_mb / r.memory.baseline_idle_rss_mb)}× | ≤ 100 MB | ${ok(r.scale.rss_with_1000_records_mb <= 100)} |
 | scale: ${r.scale.tasks} tasks at once, limit 10 | ${r.scale.wall_ms} ms, ${r.scale.not_done} not done, ${r.scale.lost} lost | ${r.scale.baseline_wall_ms} ms (\`xargs -P 10\`) | ${r.scale.ratio}× | all done, none lost | ${ok(r.scale.all_done && r.scale.lost === 0)} |
+${shellStateRow(r.shell_state, ok)}
 | task_status during the scale run | summary p99 ${r.scale.status_summary_p99_ms_during} ms; one task p50 ${r.scale.status_one_p50_ms} ms, p99 ${r.scale.status_one_p99_ms} ms | | | measured | |
 
 See the "Notes" section below for what limits a missed goal.

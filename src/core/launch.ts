@@ -26,7 +26,7 @@ export async function launch(config: Config, task: Task, marker: string, executo
     const file = shellFor();
     const env = childEnv(config, task, marker);
     // A foreground bash call's end becomes its session's shell state (core/shell-state.ts).
-    if (task.shell_state && canCapture(file, env)) Object.assign(env, captureEnv(config.dataDir, stateFileFor(config.dataDir, task.id), env));
+    if (task.shell_state && canCapture(file, env)) Object.assign(env, captureEnv(stateFileFor(config.dataDir, task.id), env));
     const opts = { file, args: shellArgs(task.command!), cwd: task.cwd, env, ...size };
     return task.pty ? startPty(opts) : startPipe(opts, logs);
   }

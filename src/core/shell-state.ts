@@ -103,7 +103,7 @@ export class SessionShells {
     if (!('exit_code' in task) || task.exit_code === null || task.signal !== null) return;
     const captured = readCapture(stateFileFor(this.manager.config.dataDir, task.id));
     if (!captured) {
-      this.addNote(task.id, `its working directory and exported variables were not kept (it replaced the shell with exec or set its own EXIT trap); the next command starts in ${this.current(task.session).cwd}`);
+      this.addNote(task.id, `its working directory and exported variables were not kept (it ran exec or set its own EXIT trap, or the shell is not bash); the next command starts in ${this.current(task.session).cwd}`);
       return;
     }
     const given = childEnv(this.manager.config, task, '');

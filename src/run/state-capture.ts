@@ -11,7 +11,7 @@
  * last command, `exit N`, `set -e`, a failing chain — and only in the shell
  * itself (subshells compare $BASHPID with $$). It uses builtins only (no
  * fork): variables are listed with "${!A@}" … "${!_@}" and kept when their
- * attributes include x (exported).
+ * attributes include x (exported), and written with one printf.
  * Not captured, and the caller keeps the state it had: a command that set its
  * own EXIT trap, replaced the shell with `exec`, or was killed.
  */
@@ -42,34 +42,29 @@ __bgbash_state_file=$BGBASH_STATE_FILE
 builtin unset BASH_ENV BGBASH_STATE_FILE
 __bgbash_state() {
   [ "$BASHPID" = "$$" ] || return 0
-  local __bgbash_v
-  { builtin printf '%s\\0' "$PWD"
-    for __bgbash_v in ${PREFIXES}; do
-      [[ \${!__bgbash_v@a} == *x* && \${!__bgbash_v@a} != *[aA]* && -v $__bgbash_v ]] && builtin printf '%s=%s\\0' "$__bgbash_v" "\${!__bgbash_v}"
-    done
-  } 2>/dev/null >"$__bgbash_state_file"
+  local __bgbash_v __bgbash_a=("$PWD")
+  for __bgbash_v in ${PREFIXES}; do
+    [[ \${!__bgbash_v@a} == *x* && \${!__bgbash_v@a} != *[aA]* && -v $__bgbash_v ]] && __bgbash_a+=("$__bgbash_v=\${!__bgbash_v}")
+  done
+  builtin printf '%s\\0' "\${__bgbash_a[@]}" 2>/dev/null >"$__bgbash_state_file"
 }
 builtin trap '{ builtin set +eux; } 2>/dev/null; __bgbash_state' EXIT
 `;
 
-let preludeWritten: string | null = null;
-
-/** The prelude file under the data dir's run/, written once per process. */
-function preludeFile(dataDir: string): string {
-  const file = path.join(dataDir, 'run', 'shell-capture-1.bash');
-  if (preludeWritten !== file) {
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, PRELUDE, { mode: 0o600 });
-    fs.renameSync(tmp, file);
-    preludeWritten = file;
+/**
+ * Environment that makes bash capture its state into `stateFile` at exit, or
+ * null when the prelude cannot be written beside it (disk full, read-only
+ * data dir): the command then runs as it would without, and keeps no state.
+ */
+export function captureEnv(stateFile: string, env: Record<string, string>): Record<string, string> | null {
+  const prelude = path.join(path.dirname(stateFile), 'shell-prelude.bash');
+  try {
+    fs.writeFileSync(prelude, PRELUDE, { mode: 0o600 });
+  } catch {
+    return null;
   }
-  return file;
-}
-
-/** Environment that makes bash capture its state into `stateFile` at exit. */
-export function captureEnv(dataDir: string, stateFile: string, env: Record<string, string>): Record<string, string> {
   return {
-    BASH_ENV: preludeFile(dataDir),
+    BASH_ENV: prelude,
     BGBASH_STATE_FILE: stateFile,
     // bash takes a top-level shell (SHLVL unset) whose stdin is a socket — Node's
     // pipes are socketpairs — for one run by rshd, and then reads ~/.bashrc

@@ -1,0 +1,81 @@
+// The cost of keeping the session's shell state (cd, export) across `bash`
+// calls: foreground calls with foreground.keepShellState on, against the same
+// calls on a server with it off, interleaved, in pty and pipe mode. Called
+// from bench/run.js; the capture must add < 5 ms per call.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The capture alone, without the MCP round trip's noise: `bash -c true` with
+ * the prelude written and the state read back, against plain `bash -c true`,
+ * interleaved.
+ */
+async function captureAlone({ root, tmp, median, round, n }) {
+  const { captureEnv, readCapture } = await import(path.join(root, 'dist/run/state-capture.js'));
+  const dir = fs.mkdtempSync(path.join(tmp, 'capture-'));
+  const file = path.join(dir, 'shell-state');
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SHLVL: '1', A: '1', B: 'two words' };
+  const t = { on: [], off: [] };
+  for (let i = 0; i < n; i++) {
+    let t0 = performance.now();
+    spawnSync('bash', ['-c', 'cd /tmp'], { env, stdio: 'ignore' });
+    t.off.push(performance.now() - t0);
+    t0 = performance.now();
+    spawnSync('bash', ['-c', 'cd /tmp'], { env: { ...env, ...captureEnv(file, env) }, stdio: 'ignore' });
+    if (readCapture(file)?.cwd !== '/tmp') throw new Error('shell-state bench: nothing captured');
+    t.on.push(performance.now() - t0);
+  }
+  return { ms: round(median(t.on)), baseline_ms: round(median(t.off)), added_ms: round(median(t.on) - median(t.off)) };
+}
+
+/** Median per-call time with and without the capture, and the difference. */
+export async function shellState({ connect, cli, root, tmp, median, round, n }) {
+  // SHLVL set for both: without it, bash reads ~/.bashrc in pipe mode (it takes
+  // a socket on stdin for rshd), which the capture avoids, and the baseline
+  // would measure the user's bashrc instead.
+  const server = async (keep) => {
+    const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
+    const c = await connect(process.execPath, [cli, 'serve', '--data-dir', dataDir, '--set', `foreground.keepShellState=${keep}`], { SHLVL: '1' });
+    return { ...c, call: (name, a) => c.client.callTool({ name, arguments: a }, undefined, { timeout: 600_000 }) };
+  };
+  const on = await server(true);
+  const off = await server(false);
+  const out = { calls: n, goal: '< 5 ms per foreground call', baseline: 'the same call with foreground.keepShellState false' };
+  try {
+    // A realistic state: a directory and a few exports to carry.
+    await on.call('bash', { command: 'cd /tmp && export A=1 B="two words" C=$HOME/x' });
+    for (const pty of [true, false]) {
+      const t = { on: [], off: [] };
+      for (let i = 0; i < n; i++) {
+        for (const [key, srv] of i % 2 ? [['on', on], ['off', off]] : [['off', off], ['on', on]]) {
+          const t0 = performance.now();
+          const r = await srv.call('bash', { command: 'true', pty, yield_after: 0 });
+          if (r.isError || r.structuredContent.exit_code !== 0) throw new Error(`shell-state bench: call failed: ${JSON.stringify(r.content)}`);
+          t[key].push(performance.now() - t0);
+        }
+      }
+      const mode = pty ? 'pty' : 'pipe';
+      out[`${mode}_ms`] = round(median(t.on));
+      out[`${mode}_baseline_ms`] = round(median(t.off));
+      out[`${mode}_added_ms`] = round(median(t.on) - median(t.off));
+    }
+  } finally {
+    await on.client.close();
+    await off.client.close();
+  }
+  out.capture_alone = await captureAlone({ root, tmp, median, round, n: n * 4 });
+  // Whole calls carry the scheduler's noise (±ms on a loaded machine); the capture alone is the cost.
+  out.met = out.capture_alone.added_ms < 5;
+  return out;
+}
+
+/** Its row in BENCHMARKS.md. */
+export function shellStateRow(s, ok) {
+  const c = s.capture_alone;
+  return (
+    `| shell state: capture alone (\`bash -c\` + prelude + read back) | ${c.ms} ms | ${c.baseline_ms} ms (plain \`bash -c\`) | +${c.added_ms} ms | < 5 ms added | ${ok(s.met)} |\n` +
+    `| shell state: foreground \`bash\` call, kept vs not | pty ${s.pty_ms} ms, pipe ${s.pipe_ms} ms | pty ${s.pty_baseline_ms} ms, pipe ${s.pipe_baseline_ms} ms | +${s.pty_added_ms} / +${s.pipe_added_ms} ms | measured | |`
+  );
+}
