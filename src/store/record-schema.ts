@@ -30,6 +30,8 @@ const common = {
   prompt: text.nullable(),
   cwd: z.string().min(1).max(4096),
   env: z.record(z.string(), z.string()).default({}),
+  env_unset: z.array(z.string().max(1000)).max(10_000).optional(),
+  shell_state: z.boolean().optional(),
   name: text.nullable(),
   origin: z.string().max(1000).nullable(),
   session: z.string().max(1000).nullable(),
