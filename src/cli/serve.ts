@@ -43,6 +43,14 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const config = loadConfig(opts);
   checkDeliverTargets(config.background.defaultDeliverTo);
   const rt = await startRuntime(config);
+  let socketPath: string;
+  try {
+    // Checked before any client is served: a socket directory someone else controls is a refusal at start.
+    socketPath = socketPathFor(rt.paths, rt.info.id);
+  } catch (err) {
+    await rt.stop('the control socket has no safe place');
+    throw err;
+  }
   const notifier = new Notifier(rt.manager, rt.foreground, { tailLines: config.notices.tailLines, lineIntervalMs: 1000, maxLineNotices: 50 });
   const makeServer = (session: string): BgbashMcp =>
     createMcpServer(
@@ -84,7 +92,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   prune();
   setInterval(prune, 3_600_000).unref();
   const { startControlServer } = await import('../control/server.js');
-  const socket = await startControlServer(socketPathFor(rt.paths, rt.info.id), {
+  const socket = await startControlServer(socketPath, {
     manager: rt.manager,
     foreground: rt.foreground,
     notifier,
