@@ -128,7 +128,8 @@ async function serveHttp(rt: Runtime, listen: { host: string; port: number }, ma
   fs.writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
   // Loaded only here: the HTTP stack costs stdio servers start-up time.
   const { startHttp } = await import('../mcp/http.js');
-  const http = await startHttp({ ...listen, token, makeServer });
+  const limits = { maxConnections: rt.config.http.maxConnections, maxSessions: rt.config.http.maxSessions, sessionIdleMs: rt.config.http.sessionIdle };
+  const http = await startHttp({ ...listen, token, makeServer, limits });
   rt.updateInfo({ http: http.url });
   if (!['127.0.0.1', 'localhost', '::1'].includes(listen.host)) {
     process.stderr.write(`bgbash: warning: listening on ${listen.host}, not loopback; anyone who can reach it and has the token can run commands as you\n`);

@@ -1,15 +1,16 @@
 /**
  * Streamable HTTP transport for clients that connect by URL: loopback by
- * default, a bearer token on every request, Host/Origin checked (the SDK's
- * DNS-rebinding protection), one MCP session per client, and notices pushed
- * on each client's standalone GET stream outside any request.
+ * default, one MCP session per client, and notices pushed on each client's
+ * standalone GET stream outside any request. Token, Host/Origin, timeouts and
+ * the session table are http-guard.ts's: checked before a session exists.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { BgbashMcp } from './server.js';
+import { checkRequest, guardedHttpServer, SessionTable, type HttpLimits } from './http-guard.js';
 
 export interface HttpOptions {
   host: string;
@@ -17,6 +18,7 @@ export interface HttpOptions {
   token: string;
   /** A fresh MCP server for a new client session. */
   makeServer(sessionId: string): BgbashMcp;
+  limits: HttpLimits;
 }
 
 export interface HttpServer {
@@ -26,14 +28,6 @@ export interface HttpServer {
 }
 
 const MAX_BODY = 4 * 1024 * 1024;
-
-function tokenOk(header: string | undefined, token: string): boolean {
-  const m = /^Bearer (.+)$/.exec(header ?? '');
-  if (!m) return false;
-  const a = Buffer.from(m[1]);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function reply(res: http.ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -63,8 +57,8 @@ function readBody(req: http.IncomingMessage): Promise<unknown> {
 }
 
 export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; mcp: BgbashMcp }>();
-  const server = http.createServer();
+  const sessions = new SessionTable<{ transport: StreamableHTTPServerTransport; mcp: BgbashMcp }>(opts.limits, (_id, s) => void s.transport.close());
+  const server = guardedHttpServer(opts.limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -76,11 +70,11 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
 
   server.on('request', (req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname !== '/mcp') return reply(res, 404, 'not found: the MCP endpoint is /mcp');
-      if (!tokenOk(req.headers.authorization, opts.token)) return reply(res, 401, 'unauthorized: send "Authorization: Bearer <token>" (bgbash prints where the token is at start)');
+      const refused = checkRequest(req, opts.token, allowedHosts);
+      if (refused) return reply(res, refused.status, refused.message);
       const sid = req.headers['mcp-session-id'];
       const existing = typeof sid === 'string' ? sessions.get(sid) : undefined;
+      if (existing) sessions.track(sid as string, res);
       let body: unknown;
       if (req.method === 'POST') {
         try {
@@ -93,6 +87,8 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
       if (req.method !== 'POST' || !isInitializeRequest(body)) {
         return reply(res, 400, typeof sid === 'string' ? `unknown session "${sid}": start a new one with initialize` : 'no session: send initialize first');
       }
+      const full = sessions.refuseNew();
+      if (full) return reply(res, full.status, full.message);
       const sessionId = randomUUID();
       const mcp = opts.makeServer(sessionId);
       const transport = new StreamableHTTPServerTransport({
@@ -100,7 +96,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
         enableDnsRebindingProtection: true,
         allowedHosts,
         allowedOrigins,
-        onsessioninitialized: (id) => void sessions.set(id, { transport, mcp }),
+        onsessioninitialized: (id): void => sessions.add(id, { transport, mcp }),
         onsessionclosed: (id) => {
           sessions.delete(id);
           void mcp.close();
@@ -112,6 +108,8 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
       };
       await mcp.server.connect(transport);
       await transport.handleRequest(req, res, body);
+      // An initialize the transport refused (bad Accept, bad version) made no session: nothing may stay behind.
+      if (!sessions.get(sessionId)) void mcp.close();
     })().catch((err: Error) => {
       if (!res.headersSent) reply(res, 500, `internal error: ${err.message}`);
     });
@@ -121,7 +119,8 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
     url: `http://${hostPart}:${port}/mcp`,
     sessions: () => sessions.size,
     close: async () => {
-      await Promise.all([...sessions.values()].map((s) => s.mcp.close()));
+      sessions.close();
+      await Promise.all(sessions.values().map((s) => s.mcp.close()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
