@@ -67,7 +67,7 @@ describe('runner presets', () => {
       const x = await s.ok('task_list', { limit: 1 });
       return x.structuredContent.notices?.find((n: any) => n.task_id === id);
     }, 'the notice');
-    expect(got.text).toMatch(new RegExp(`^\\[Task #${id} completed\\] what changed\\? — exit code 0 \\(\\d+ms\\)\\nResult: answer to: what changed\\?\\nMore: task_status`));
+    expect(got.text).toMatch(new RegExp(`^\\[Task #${id} completed\\] what changed\\? — exit code 0 \\((\\d+ms|\\d+\\.\\ds)\\)\\nResult: answer to: what changed\\?\\nMore: task_status`));
   });
 
   it('a runner that is not installed is a clear error at submit time', async () => {

@@ -64,8 +64,11 @@ describe('text helpers', () => {
   });
 });
 
+// A fixed clock: elapsed figures must not depend on how loaded the machine is.
+const NOW = Date.parse('2026-01-01T12:00:00Z');
+
 function task(id: string, state: Task['state'], name: string, startedAgoMs = 5000): Task {
-  const now = Date.now();
+  const now = NOW;
   const base: any = {
     id, kind: 'shell', state, command: name, prompt: null, cwd: '/', env: {}, name: null, origin: null, session: null, deliver_to: [], pty: true,
     timeout_ms: 1000, server: 's', retry_of: null, notify_on: null, created_at: new Date(now - startedAgoMs + Number(id)).toISOString(), output_bytes: 0, output_dropped: 0, tokens: 0, result: null,
@@ -81,7 +84,7 @@ describe('strip', () => {
     expect(stripText([], 80)).toBe('');
   });
   it('shows running, pending only when > 0, and the latest task', () => {
-    const now = Date.now();
+    const now = NOW;
     expect(stripText([task('1', 'running', 'npm test'), task('2', 'done', 'npm run build')], 80, now)).toBe(' Tasks: 1 running | npm run build done 2.0s');
     expect(stripText([task('1', 'running', 'a'), task('2', 'pending', 'b'), task('3', 'pending', 'c')], 80, now)).toBe(' Tasks: 1 running  2 pending | c pending 0ms');
   });
@@ -93,11 +96,11 @@ describe('strip', () => {
   it('fits narrow terminals on one line', () => {
     const tasks = [task('1', 'running', 'a long command name here')];
     for (const w of [60, 40, 30, 20, 12]) {
-      const line = stripText(tasks, w);
+      const line = stripText(tasks, w, NOW);
       expect(line.length, `width ${w}`).toBeLessThanOrEqual(w);
       expect(line).not.toContain('\n');
     }
-    expect(stripText(tasks, 40)).toMatch(/^ Tasks: 1 running \| .*… running 5\.0s$/);
+    expect(stripText(tasks, 40, NOW)).toMatch(/^ Tasks: 1 running \| .*… running 5\.0s$/);
   });
 });
 
