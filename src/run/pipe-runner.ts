@@ -22,28 +22,34 @@ export function startPipe(opts: StartOptions, logs?: DirectLogs): Promise<Runnin
 }
 
 function startDirect(opts: StartOptions, logs: DirectLogs): Promise<RunningProcess> {
-  const out = fs.openSync(logs.stdout, 'a', 0o600);
-  const err = fs.openSync(logs.stderr, 'a', 0o600);
+  // Not O_APPEND: the shared offset then counts every byte the child wrote (see FileFollower).
+  const out = fs.openSync(logs.stdout, 'w', 0o600);
+  const err = fs.openSync(logs.stderr, 'w', 0o600);
+  const events = new ProcessEvents();
+  // Followed from before the spawn, so a small cap is in force from the first byte.
+  const followers = (['stdout', 'stderr'] as const).map(
+    (stream) =>
+      new FileFollower(
+        { file: stream === 'stdout' ? logs.stdout : logs.stderr, childFd: stream === 'stdout' ? out : err },
+        logs.maxBytes,
+        (chunk) => events.data(chunk, stream),
+        (bytes) => logs.onDropped(stream, bytes),
+      ),
+  );
   return new Promise((resolve, reject) => {
-    const child = spawn(opts.file, opts.args, {
-      cwd: opts.cwd,
-      env: { ...opts.env, COLUMNS: String(opts.cols), LINES: String(opts.rows) },
-      stdio: ['pipe', out, err],
-      detached: true,
-    });
-    fs.closeSync(out);
-    fs.closeSync(err);
-    const events = new ProcessEvents();
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(opts.file, opts.args, {
+        cwd: opts.cwd,
+        env: { ...opts.env, COLUMNS: String(opts.cols), LINES: String(opts.rows) },
+        stdio: ['pipe', out, err],
+        detached: true,
+      });
+    } catch (e) {
+      for (const f of followers) f.close();
+      throw e;
+    }
     const stdin = child.stdin!;
-    const followers = (['stdout', 'stderr'] as const).map(
-      (stream) =>
-        new FileFollower(
-          stream === 'stdout' ? logs.stdout : logs.stderr,
-          logs.maxBytes,
-          (chunk) => events.data(chunk, stream),
-          (bytes) => logs.onDropped(stream, bytes),
-        ),
-    );
     stdin.on('error', () => {
       /* EPIPE when the process closed its stdin: input to it is dropped */
     });

@@ -78,8 +78,7 @@ export class OutputLog {
     if (this.total + chunk.length > this.opts.maxBytes) {
       const keep = this.opts.maxBytes - this.total;
       this.dropped += chunk.length - keep;
-      const marker = Buffer.from(`\n[bgbash: output reached the ${formatBytes(this.opts.maxBytes)} cap; the rest is dropped]\n`);
-      data = Buffer.concat([chunk.subarray(0, keep), marker]);
+      data = Buffer.concat([chunk.subarray(0, keep), capMarker(this.opts.maxBytes)]);
     }
     this.pushTail(data);
     this.total += data.length;
@@ -186,6 +185,11 @@ export class OutputLog {
     }
     return this.closed;
   }
+}
+
+/** What ends a log that reached the cap. */
+export function capMarker(maxBytes: number): Buffer {
+  return Buffer.from(`\n[bgbash: output reached the ${formatBytes(maxBytes)} cap; the rest is dropped]\n`);
 }
 
 /** Bytes [start, end) of a log file on disk; a missing file reads as empty. */
