@@ -6,6 +6,7 @@
 import type { LongTimeout } from './long-timeout.js';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { PidFloor } from '../run/proc.js';
 import type { RunningProcess, Stream } from '../run/process.js';
 import { OutputLog } from '../store/output-log.js';
 
@@ -23,6 +24,8 @@ export class LiveTask {
   killing: Promise<void> | null = null;
   /** Start time of its first process (clock ticks since boot), to narrow process scans. */
   startTicks: number | null = null;
+  /** Where in the pid space its processes are, to narrow process scans further. */
+  pidFloor: PidFloor | null = null;
 
   /** Pipe mode with a writable data dir: the process writes its log files itself. */
   readonly direct: boolean;

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { killTree } from '../run/kill-tree.js';
-import { blockedOnInput, hasProc, readStat, taskProcesses } from '../run/proc.js';
+import { blockedOnInput, forkCount, hasProc, readStat, taskProcesses } from '../run/proc.js';
 import type { Stream } from '../run/process.js';
 import { taskDir, type DataPaths } from '../store/data-dir.js';
 import { IdAllocator } from '../store/ids.js';
@@ -127,7 +127,7 @@ export class TaskManager extends TaskEmitter {
     const lt = this.live.get(id);
     if (!task || task.state !== 'running' || !lt || !hasProc) return false;
     if (Date.now() - lt.lastOutputAt < this.config.input.quietAfter) return false;
-    return blockedOnInput(taskProcesses(task.pid, this.marker(id), lt.startTicks));
+    return blockedOnInput(taskProcesses(task.pid, this.marker(id), lt.startTicks, lt.pidFloor));
   }
 
   // ---- lifecycle ----
@@ -279,9 +279,11 @@ export class TaskManager extends TaskEmitter {
       },
     });
     this.live.set(id, lt);
+    let forks: number | null = null;
     try {
       // Runners (node-pty among them) load with the first task, not at start-up.
       const { launch } = await import('./launch.js');
+      forks = hasProc ? forkCount() : null;
       const logs = lt.direct
         ? { stdout: lt.log.file, stderr: lt.errLog!.file, maxBytes: this.config.output.maxBytes, onDropped: (stream: Stream, n: number) => void (lt.logFor(stream).dropped += n) }
         : undefined;
@@ -298,6 +300,7 @@ export class TaskManager extends TaskEmitter {
     }
     const proc = lt.proc;
     lt.startTicks = proc.pid !== null && hasProc ? (readStat(proc.pid)?.starttime ?? null) : null;
+    lt.pidFloor = proc.pid !== null && forks !== null ? { pid: proc.pid, forks } : null;
     if (this.tasks.get(id)!.state !== 'pending') {
       // Cancelled while the process was being spawned.
       void this.killProcess(id, lt);
@@ -337,7 +340,7 @@ export class TaskManager extends TaskEmitter {
   private killProcess(id: string, lt: LiveTask): Promise<void> {
     lt.proc?.abort?.();
     if (!lt.killing) {
-      lt.killing = killTree(lt.proc?.pid ?? null, { graceMs: this.config.background.killGrace, marker: this.marker(id), since: lt.startTicks });
+      lt.killing = killTree(lt.proc?.pid ?? null, { graceMs: this.config.background.killGrace, marker: this.marker(id), since: lt.startTicks, floor: lt.pidFloor });
     }
     return lt.killing;
   }
@@ -356,8 +359,13 @@ export class TaskManager extends TaskEmitter {
     await leftovers;
     lt.proc?.dispose();
     await lt.close();
+    const before = this.tasks.get(id)!;
     this.syncOutput(id, lt);
-    this.records.save(this.tasks.get(id)!, true);
+    const after = this.tasks.get(id)!;
+    // The end was saved when it happened; save again only if the last output changed the counts.
+    if (after.output_bytes !== before.output_bytes || after.output_dropped !== before.output_dropped || after.output_error !== before.output_error) {
+      this.records.save(after, true);
+    }
     this.live.delete(id);
     this.outputs.settle(id, lt);
     lt.markExited();

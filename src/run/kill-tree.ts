@@ -6,7 +6,7 @@
  * environment marker); elsewhere tree-kill walks `ps`.
  */
 import treeKill from 'tree-kill';
-import { hasProc, taskProcesses, type ProcInfo } from './proc.js';
+import { hasProc, taskProcesses, type PidFloor, type ProcInfo } from './proc.js';
 
 export interface KillOptions {
   graceMs: number;
@@ -14,6 +14,8 @@ export interface KillOptions {
   marker: string | null;
   /** Start time (clock ticks since boot) of the task's first process: nothing older belongs to it. */
   since?: number | null;
+  /** Where in the pid space its processes are (see PidFloor). */
+  floor?: PidFloor | null;
 }
 
 function signalAll(procs: ProcInfo[], signal: NodeJS.Signals): void {
@@ -48,7 +50,7 @@ export async function killTree(rootPid: number | null, opts: KillOptions): Promi
     if (!gone) await new Promise<void>((r) => treeKill(rootPid, 'SIGKILL', () => r()));
     return;
   }
-  const members = (): ProcInfo[] => taskProcesses(rootPid, opts.marker, opts.since ?? null);
+  const members = (): ProcInfo[] => taskProcesses(rootPid, opts.marker, opts.since ?? null, opts.floor ?? null);
   const first = members();
   if (first.length === 0) return;
   signalAll(first, 'SIGTERM');

@@ -41,11 +41,12 @@ export function readStat(pid: number): ProcInfo | null {
   };
 }
 
-export function listProcesses(): ProcInfo[] {
+/** Every live process with a pid of at least `minPid`. */
+export function listProcesses(minPid = 1): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const name of fs.readdirSync('/proc')) {
     const pid = Number(name);
-    if (!Number.isInteger(pid) || pid <= 0) continue;
+    if (!Number.isInteger(pid) || pid < minPid) continue;
     const info = readStat(pid);
     if (info && info.state !== 'Z') out.push(info);
   }
@@ -71,13 +72,55 @@ export function readMarker(pid: number): string | null {
 }
 
 /**
+ * Where a task's processes can be found in the pid space: its first process
+ * got `pid` after `forks` pid allocations since boot. Pids are handed out in
+ * increasing order until the counter wraps at pid_max, which takes at least
+ * pid_max - pid more allocations; until then everything the task started has
+ * a higher pid, and a scan reads only those (not the whole machine's).
+ */
+export interface PidFloor {
+  pid: number;
+  forks: number;
+}
+
+/** Pid allocations since boot (/proc/stat "processes": every fork and thread). */
+export function forkCount(): number | null {
+  try {
+    const m = /^processes (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+let pidMax: number | undefined;
+function readPidMax(): number {
+  if (pidMax === undefined) {
+    try {
+      pidMax = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) || 0;
+    } catch {
+      pidMax = 0;
+    }
+  }
+  return pidMax;
+}
+
+/** The lowest pid a process of the task can have now (1 when the counter may have wrapped). */
+function lowestPid(floor: PidFloor | null): number {
+  if (!floor) return 1;
+  const forks = forkCount();
+  if (forks === null || forks - floor.forks >= readPidMax() - floor.pid) return 1;
+  return floor.pid;
+}
+
+/**
  * Every live process that belongs to the task rooted at `rootPid` with marker
  * `marker`: its descendants, its process group and session members, and any
  * process carrying the marker (which catches double-forked daemons that
  * escaped with setsid and were re-parented to init).
  */
-export function taskProcesses(rootPid: number | null, marker: string | null, since: number | null = null): ProcInfo[] {
-  const procs = listProcesses();
+export function taskProcesses(rootPid: number | null, marker: string | null, since: number | null = null, floor: PidFloor | null = null): ProcInfo[] {
+  const procs = listProcesses(lowestPid(floor));
   const members = new Map<number, ProcInfo>();
   if (rootPid !== null) {
     const children = new Map<number, ProcInfo[]>();

@@ -5,7 +5,9 @@
  * Writes are synchronous (a small file, ~0.1 ms): the record on disk is never
  * behind what an agent was told, so `kill -9` right after a tool call loses
  * nothing. State transitions are then fsynced in the background, for the
- * rarer crash of the whole machine.
+ * rarer crash of the whole machine: grouped, once per turn of the event loop
+ * for all the records that changed state in it (a record that changed twice
+ * is synced once).
  *
  * Reads trust nothing they find: only `tasks/<digits>/` directories (not
  * symlinks) are looked at, the record file is opened without following a
@@ -28,6 +30,8 @@ export type ProblemSink = (problem: RecordProblem) => void;
 
 export class RecordStore {
   private readonly syncing = new Set<Promise<void>>();
+  /** Records written durably in this turn, synced together at its end. */
+  private readonly unsynced = new Set<string>();
   private tmpCounter = 0;
 
   constructor(
@@ -53,13 +57,21 @@ export class RecordStore {
       return;
     }
     if (durable) {
-      const p = fsyncFile(file).finally(() => this.syncing.delete(p));
-      this.syncing.add(p);
+      if (this.unsynced.size === 0) setImmediate(() => this.syncTurn());
+      this.unsynced.add(file);
     }
   }
 
-  /** Waits for the background fsyncs started so far. */
+  private syncTurn(): void {
+    const files = [...this.unsynced];
+    this.unsynced.clear();
+    const p: Promise<void> = Promise.all(files.map(fsyncFile)).then(() => void this.syncing.delete(p));
+    this.syncing.add(p);
+  }
+
+  /** Waits for the background fsyncs started so far (and this turn's). */
   async flush(): Promise<void> {
+    if (this.unsynced.size > 0) this.syncTurn();
     await Promise.all([...this.syncing]);
   }
 
