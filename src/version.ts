@@ -1,11 +1,11 @@
-/** The package version, read once from package.json beside dist/. */
+/** The package version, read once from the package's package.json. */
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PACKAGE_ROOT } from './package-root.js';
 
 export const VERSION: string = (() => {
   try {
-    const pkg = fileURLToPath(new URL('../package.json', import.meta.url));
-    return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '0.0.0';
   }

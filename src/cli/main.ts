@@ -52,7 +52,24 @@ Options:
 Exit codes: 0 ok, 1 task failed / not found / no server, 2 usage. NO_COLOR turns colours off.
 `;
 
-const COMMANDS = ['list', 'status', 'output', 'result', 'wait', 'cancel', 'retry', 'run', 'attach', 'detach', 'tasks', 'strip', 'hook', 'install'] as const;
+type CommandModule = { run(cli: ReturnType<typeof makeCli>): Promise<number> };
+/** Each subcommand's module, loaded on use (spelled out so the bundler sees every one). */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  list: () => import('./commands/list.js'),
+  status: () => import('./commands/status.js'),
+  output: () => import('./commands/output.js'),
+  result: () => import('./commands/result.js'),
+  wait: () => import('./commands/wait.js'),
+  cancel: () => import('./commands/cancel.js'),
+  retry: () => import('./commands/retry.js'),
+  run: () => import('./commands/run.js'),
+  attach: () => import('./commands/attach.js'),
+  detach: () => import('./commands/detach.js'),
+  tasks: () => import('./commands/tasks.js'),
+  strip: () => import('./commands/strip.js'),
+  hook: () => import('./commands/hook.js'),
+  install: () => import('./commands/install.js'),
+};
 
 async function main(argv: string[]): Promise<number> {
   let args: ParsedArgs;
@@ -81,7 +98,8 @@ async function main(argv: string[]): Promise<number> {
     await serve({ ...args.load, http: typeof http === 'string' ? http : undefined });
     return -1; // keeps running
   }
-  if (!(COMMANDS as readonly string[]).includes(args.command)) {
+  const load = Object.hasOwn(COMMANDS, args.command) ? COMMANDS[args.command] : undefined;
+  if (!load) {
     process.stderr.write(`bgbash: unknown command "${args.command}" (bgbash --help lists them)\n`);
     return 2;
   }
@@ -90,8 +108,7 @@ async function main(argv: string[]): Promise<number> {
     const { repairDeadServers } = await import('./repair.js');
     await repairDeadServers(cli).catch(() => undefined);
   }
-  const mod = (await import(`./commands/${args.command}.js`)) as { run(cli: ReturnType<typeof makeCli>): Promise<number> };
-  return mod.run(cli);
+  return (await load()).run(cli);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,17 +1,15 @@
 /**
- * Following a log file a child process writes directly (pipe mode): the
- * bytes go from the child to the file with no copy through this process, and
- * are read back as the file grows, for live output.
+ * Pipe-mode output without a pipe: the child writes into a file of its own
+ * (no copy through this process while it runs, so it writes at full speed),
+ * and this process follows that file, for live output and to build the log.
  *
- * The output cap is exact. Well before the cap (at half of it) the follower
- * takes the log over: a copy of what is there so far replaces the log's
- * directory entry, and from then on only this process writes the log, copying
- * from the child's file (now unnamed) up to the cap, then the cap marker.
- * Nothing is ever appended to a file the child still writes, so no line is
- * spliced and the marker cannot be overwritten. The child's file is opened
- * without O_APPEND and shared with this process, so its offset is the exact
- * count of bytes the child wrote; past the cap it is cut back to nothing on
- * every poll (the child's next writes leave a hole, not data on disk).
+ * The child's file has no name (it is unlinked as soon as it is opened), so
+ * the log is written by this process alone: up to the cap, then the cap
+ * marker, exactly, with nothing the child writes able to land after the
+ * marker or inside a line. The child's file is opened without O_APPEND and
+ * its open file is shared with this process, so its offset is the exact count
+ * of bytes the child wrote; past the cap it is cut back to nothing on every
+ * poll (the child's next writes leave a hole, not data on disk).
  */
 import fs from 'node:fs';
 import { promisify } from 'node:util';
@@ -26,49 +24,50 @@ const READ_MAX = 1024 * 1024;
  * 200 MB of base64), which costs more than the copy it replaces.
  */
 const POLL_MS = 50;
-/** Caps this small are copied from the first byte: the copy is cheap. */
-const TAKE_OVER_FROM_START = 16 * 1024 * 1024;
 
-export interface FollowedFile {
-  /** The log's path. */
-  file: string;
-  /** A writable descriptor sharing the child's open file (not O_APPEND): its offset counts what the child wrote. */
+/** The child's side: give `childFd` to the child as its stdout or stderr. */
+export interface Spool {
   childFd: number;
+  /** Reads the same (unnamed) file. */
+  readFd: number;
+}
+
+/** Makes the unnamed file a child writes into; `log` (the path readers use) starts empty. */
+export function openSpool(log: string): Spool {
+  const name = `${log}.${process.pid}.spool`;
+  // Not O_APPEND: the shared offset then counts every byte the child wrote.
+  const childFd = fs.openSync(name, 'w', 0o600);
+  try {
+    const readFd = fs.openSync(name, 'r');
+    fs.writeFileSync(log, '', { mode: 0o600 });
+    return { childFd, readFd };
+  } catch (err) {
+    fs.closeSync(childFd);
+    throw err;
+  } finally {
+    fs.rmSync(name, { force: true });
+  }
 }
 
 export class FileFollower {
-  /** Reads the child's file (also after the log was taken over and it lost its name). */
-  private readonly src: number;
-  /** Bytes passed on to onChunk: what the log holds, the marker included. */
+  private readonly log: number;
+  /** Bytes of the child's output copied to the log (and passed to onChunk). */
   private offset = 0;
-  /** Once taken over: this process's descriptor on the log, and the bytes in it. */
-  private dest: number | null = null;
-  private inLog = 0;
-  /** Once capped: bytes of the child's output kept, and dropped so far. */
-  private kept: number | null = null;
+  private capped = false;
   private dropped = 0;
-  private readonly takeOverAt: number;
   private reading: Promise<void> | null = null;
   private again = false;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
   constructor(
-    private readonly target: FollowedFile,
+    file: string,
+    private readonly spool: Spool,
     private readonly maxBytes: number,
     private readonly onChunk: (chunk: Buffer) => void,
     private readonly onDropped: (bytes: number) => void,
   ) {
-    this.src = fs.openSync(target.file, 'r');
-    this.takeOverAt = maxBytes <= TAKE_OVER_FROM_START ? 0 : Math.max(Math.floor(maxBytes / 2), maxBytes - 256 * 1024 * 1024);
-    // Before the child starts: a small cap is never exceeded, not even for one poll.
-    if (this.takeOverAt === 0) {
-      try {
-        this.takeOverNow(0);
-      } catch {
-        /* the first poll tries again */
-      }
-    }
+    this.log = fs.openSync(file, 'a');
     this.timer = setInterval(() => void this.poke(), POLL_MS);
     this.timer.unref();
   }
@@ -94,83 +93,41 @@ export class FileFollower {
 
   private async drain(): Promise<void> {
     while (!this.closed) {
-      if (this.kept !== null) return this.countDropped();
-      const size = fs.fstatSync(this.src).size;
-      if (this.dest === null && size >= this.takeOverAt) await this.takeOver(size);
+      if (this.capped) return this.countDropped();
       if (this.offset >= this.maxBytes) {
         this.capAt();
         continue;
       }
+      const size = fs.fstatSync(this.spool.readFd).size;
       if (size <= this.offset) return;
       const n = Math.min(size - this.offset, READ_MAX, this.maxBytes - this.offset);
       const buf = Buffer.allocUnsafe(n);
-      const { bytesRead } = await readAt(this.src, buf, 0, n, this.offset);
+      const { bytesRead } = await readAt(this.spool.readFd, buf, 0, n, this.offset);
       if (bytesRead === 0 || this.closed) return;
       const chunk = bytesRead === n ? buf : buf.subarray(0, bytesRead);
-      const end = this.offset + bytesRead;
-      if (this.dest !== null && end > this.inLog) {
-        fs.writeSync(this.dest, chunk, this.inLog - this.offset, end - this.inLog, this.inLog);
-        this.inLog = end;
-      }
-      this.offset = end;
+      fs.writeSync(this.log, chunk);
+      this.offset += bytesRead;
       this.onChunk(chunk);
-    }
-  }
-
-  /**
-   * Replaces the log's directory entry with a copy of its first bytes (at most
-   * the cap) that only this process writes. Readers by path see the same
-   * bytes before and after: the rename is atomic.
-   */
-  private async takeOver(size: number): Promise<void> {
-    const tmp = this.tmpName();
-    if (size > 0) await fs.promises.copyFile(this.target.file, tmp, fs.constants.COPYFILE_FICLONE).catch((err) => {
-      fs.rmSync(tmp, { force: true });
-      throw err;
-    });
-    this.takeOverNow(size);
-  }
-
-  private tmpName(): string {
-    return `${this.target.file}.${process.pid}.take`;
-  }
-
-  /** The second half of a take-over: the copy (made with `size` > 0) becomes the log. */
-  private takeOverNow(size: number): void {
-    const tmp = this.tmpName();
-    try {
-      const fd = fs.openSync(tmp, size > 0 ? 'r+' : 'w', 0o600);
-      const copied = fs.fstatSync(fd).size;
-      // Never less than what readers were already given, never past the cap.
-      this.inLog = Math.max(this.offset, Math.min(copied, this.maxBytes));
-      fs.ftruncateSync(fd, this.inLog);
-      fs.renameSync(tmp, this.target.file);
-      this.dest = fd;
-    } catch (err) {
-      fs.rmSync(tmp, { force: true });
-      throw err;
     }
   }
 
   /** The log holds the cap's worth: the marker ends it; from now on output is only counted. */
   private capAt(): void {
     const marker = capMarker(this.maxBytes);
-    fs.writeSync(this.dest!, marker, 0, marker.length, this.inLog);
-    this.inLog += marker.length;
-    this.offset += marker.length;
-    this.kept = this.maxBytes;
+    fs.writeSync(this.log, marker);
+    this.capped = true;
     this.onChunk(marker);
   }
 
   private countDropped(): void {
-    const written = childOffset(this.target.childFd) ?? fs.fstatSync(this.src).size;
-    const total = Math.max(0, written - this.kept!);
+    const written = childOffset(this.spool.childFd) ?? fs.fstatSync(this.spool.readFd).size;
+    const total = Math.max(0, written - this.maxBytes);
     if (total > this.dropped) {
       this.onDropped(total - this.dropped);
       this.dropped = total;
     }
     // Frees the disk; the child's offset (the count) is not moved by it.
-    fs.ftruncateSync(this.target.childFd, 0);
+    fs.ftruncateSync(this.spool.childFd, 0);
   }
 
   /** Reads to the end (the writers are done), then stops following. */
@@ -184,8 +141,7 @@ export class FileFollower {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    for (const fd of [this.src, this.dest, this.target.childFd]) {
-      if (fd === null) continue;
+    for (const fd of [this.log, this.spool.readFd, this.spool.childFd]) {
       try {
         fs.closeSync(fd);
       } catch {

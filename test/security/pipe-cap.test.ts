@@ -2,8 +2,9 @@
  * #12 case 10: in pipe mode (`pty: false`) the child writes its log file
  * itself; the output cap must still be exact. The log holds exactly the cap's
  * worth of what the command printed, then the marker; no line is spliced; the
- * file is never more than one read (1 MiB) over the cap while the command
- * runs; output_dropped is exactly what was printed past the cap.
+ * file is never over the cap (plus the marker) while the command runs, even
+ * when the server is slow to follow; output_dropped is exactly what was
+ * printed past the cap.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,6 @@ import { readRecord, startServer, type TestServer } from '../helpers/server.js';
 
 const LINE = 'abcdefghijklmnopqrstuvwxyz0123456789\n';
 const MARKER = (cap: string): string => `\n[bgbash: output reached the ${cap} cap; the rest is dropped]\n`;
-const ONE_READ = 1024 * 1024;
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -56,12 +56,12 @@ function expectExactCap(got: { rec: any; log: Buffer }, cap: number, capText: st
 }
 
 describe('pipe-mode output cap (#12 case 10)', () => {
-  it('at the default 64 MiB cap: exact prefix, marker, output_dropped, and the file never more than one read over the cap', async () => {
+  it('at the default 64 MiB cap: exact prefix, marker, output_dropped, and the log never past the cap', async () => {
     const cap = 64 * 1024 * 1024;
     const total = 300_000_000;
     const got = await printThroughCap(total);
     expectExactCap(got, cap, '64.0 MiB', total);
-    expect(got.maxSize).toBeLessThanOrEqual(cap + MARKER('64.0 MiB').length + ONE_READ);
+    expect(got.maxSize).toBeLessThanOrEqual(cap + MARKER('64.0 MiB').length);
     expect(fs.readFileSync(path.join(server!.dataDir, 'tasks', got.rec.id, 'stderr.log'), 'utf8')).toBe('to-stderr\n');
     // No scratch file is left beside the logs.
     expect(fs.readdirSync(path.join(server!.dataDir, 'tasks', got.rec.id)).sort()).toEqual(['output.log', 'record.json', 'stderr.log']);

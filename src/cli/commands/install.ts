@@ -7,17 +7,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import { findExecutable } from '../../run/runners.js';
 import { addEntry, addHooks, readJson, writeFile, writeJson, type Change } from '../config-merge.js';
 import { CliError, type Cli } from '../context.js';
 
-const PLUGINS = fileURLToPath(new URL('../../../plugins/', import.meta.url));
+const PLUGINS = path.join(PACKAGE_ROOT, 'plugins');
 
 /** How the agent should start bgbash: `bgbash` when it is on PATH, else node + this CLI. */
 function launcher(): { command: string; args: string[]; hook: (agent: string) => string } {
   if (findExecutable('bgbash')) return { command: 'bgbash', args: ['serve'], hook: (a) => `bgbash hook ${a}` };
-  const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+  const cli = path.join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
   return { command: process.execPath, args: [cli, 'serve'], hook: (a) => `"${process.execPath}" "${cli}" hook ${a}` };
 }
 
