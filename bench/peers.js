@@ -34,7 +34,8 @@ function peerEntry() {
   if (!fs.existsSync(pkgFile) || JSON.parse(fs.readFileSync(pkgFile, 'utf8')).version !== PEER_VERSION) {
     log(`installing ${PEER}@${PEER_VERSION} into ${CACHE} (first use)…`);
     fs.mkdirSync(CACHE, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', CACHE, '--no-audit', '--no-fund', '--ignore-scripts', `${PEER}@${PEER_VERSION}`], { stdio: 'inherit' });
+    // --ignore-scripts: its postinstalls download browsers and binaries the process tools do not use.
+    execFileSync('npm', ['install', '--prefix', CACHE, '--no-audit', '--no-fund', '--ignore-scripts', `${PEER}@${PEER_VERSION}`], { stdio: 'inherit', env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' } });
   }
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
   const bin = typeof pkg.bin === 'string' ? pkg.bin : Object.values(pkg.bin ?? {})[0];
