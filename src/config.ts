@@ -124,7 +124,8 @@ export const configSchema = z
     notices: z
       .object({
         tailLines: z.number().int().min(0).max(100).default(5),
-        channel: z.boolean().default(true),
+        /** Claude Code channel events; on only with Claude Code's channels on too (it does not say whether they are), so a notice is shown once. */
+        channel: z.boolean().default(false),
         /** Agent plugins and hooks may start a turn for a notice when the agent is idle (opencode plugin, Claude Code wake hook). */
         wakeIdle: z.boolean().default(true),
         /** `claude -p`: how long the Stop hook keeps a session whose bgbash tasks still run from ending (0 = never). */

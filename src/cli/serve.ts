@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, loadConfig, type LoadOptions } from '../config.js';
 import { socketPathFor } from '../control/socket-path.js';
+import type { Era } from '../mcp/peer.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
+import { serveMcpStdio } from '../mcp/stdio.js';
 import { Notifier } from '../notify/notifier.js';
 import { parseTarget } from '../notify/targets.js';
 import { pruneTasks } from '../store/retention.js';
@@ -52,11 +53,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
     throw err;
   }
   const notifier = new Notifier(rt.manager, rt.foreground, { tailLines: config.notices.tailLines, lineIntervalMs: 1000, maxLineNotices: 50 });
-  const makeServer = (session: string): BgbashMcp =>
+  const makeServer = (session: string, era: Era, ownsSession = true): BgbashMcp =>
     createMcpServer(
       { manager: rt.manager, foreground: rt.foreground, shells: rt.shells, config, session: () => session },
       // Channels are a stdio feature of Claude Code.
-      { version: VERSION, notifier, channel: config.notices.channel && !listen },
+      { version: VERSION, notifier, channel: config.notices.channel && !listen, era, ownsSession, onClient: listen ? undefined : (client) => rt.updateInfo({ client }) },
     );
 
   let closeTransport: (() => Promise<void>) | undefined;
@@ -78,7 +79,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
   // The client's initialize is answered first; the rest of start-up follows.
   if (listen) closeTransport = await serveHttp(rt, listen, makeServer);
-  else closeTransport = await serveStdio(rt, makeServer(rt.session), exit);
+  else closeTransport = serveStdio(rt, (era) => makeServer(rt.session, era), exit);
   const recovered = await rt.recover();
   if (exiting) return;
   for (const task of recovered.closed) notifier.announce(task);
@@ -103,33 +104,20 @@ export async function serve(opts: ServeOptions): Promise<void> {
   rt.updateInfo({ socket: socket.path });
 }
 
-async function serveStdio(rt: Runtime, mcp: BgbashMcp, exit: (why: string) => Promise<void>): Promise<() => Promise<void>> {
-  const transport = new StdioServerTransport();
-  // Many answers in flight at once each wait for stdout to drain: not a leak.
-  process.stdout.setMaxListeners(0);
-  // The client closing our stdin is how stdio MCP sessions end.
-  process.stdin.on('end', () => void exit('stdin closed'));
-  process.stdin.on('close', () => void exit('stdin closed'));
-  process.stdout.on('error', () => void exit('stdout closed'));
-  transport.onclose = () => void exit('transport closed');
-  const onInit = mcp.server.server.oninitialized;
-  mcp.server.server.oninitialized = () => {
-    onInit?.();
-    rt.updateInfo({ client: mcp.server.server.getClientVersion()?.name ?? null });
-  };
-  await mcp.server.connect(transport);
+function serveStdio(rt: Runtime, make: (era: Era) => BgbashMcp, exit: (why: string) => Promise<void>): () => Promise<void> {
+  const serving = serveMcpStdio(make, (why) => void exit(why));
   process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (server ${rt.info.id}, session ${rt.session}, data ${rt.config.dataDir})\n`);
-  return () => mcp.close();
+  return () => serving.close();
 }
 
-async function serveHttp(rt: Runtime, listen: { host: string; port: number }, makeServer: (session: string) => BgbashMcp): Promise<() => Promise<void>> {
+async function serveHttp(rt: Runtime, listen: { host: string; port: number }, makeServer: (session: string, era: Era, ownsSession: boolean) => BgbashMcp): Promise<() => Promise<void>> {
   const token = rt.config.http.token ?? randomBytes(24).toString('hex');
   const tokenFile = path.join(rt.paths.run, `${rt.info.id}.http-token`);
   fs.writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
   // Loaded only here: the HTTP stack costs stdio servers start-up time.
   const { startHttp } = await import('../mcp/http.js');
   const limits = { maxConnections: rt.config.http.maxConnections, maxSessions: rt.config.http.maxSessions, sessionIdleMs: rt.config.http.sessionIdle };
-  const http = await startHttp({ ...listen, token, makeServer, limits });
+  const http = await startHttp({ ...listen, token, makeServer, limits, session: rt.session });
   rt.updateInfo({ http: http.url });
   if (!['127.0.0.1', 'localhost', '::1'].includes(listen.host)) {
     process.stderr.write(`bgbash: warning: listening on ${listen.host}, not loopback; anyone who can reach it and has the token can run commands as you\n`);

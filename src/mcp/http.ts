@@ -1,14 +1,19 @@
 /**
- * Streamable HTTP transport for clients that connect by URL: loopback by
- * default, one MCP session per client, and notices pushed on each client's
- * standalone GET stream outside any request. Token, Host/Origin, timeouts and
- * the session table are http-guard.ts's: checked before a session exists.
+ * Streamable HTTP for clients that connect by URL: loopback by default; token,
+ * Host/Origin, timeouts and the session table are http-guard.ts's, checked
+ * before any MCP server exists. Then one endpoint for both protocol eras:
+ * - 2025-11-25 (`initialize`, `Mcp-Session-Id`): one MCP session per client,
+ *   and notices pushed on each client's standalone GET stream;
+ * - 2026-07-28 (a `_meta` envelope on every request, no sessions): the SDK's
+ *   per-request handler; notices reach such clients in front of tool results
+ *   and through tasks-extension handles.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, isInitializeRequest, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
+import type { Era } from './peer.js';
 import type { BgbashMcp } from './server.js';
 import { checkRequest, guardedHttpServer, SessionTable, type HttpLimits } from './http-guard.js';
 
@@ -16,9 +21,11 @@ export interface HttpOptions {
   host: string;
   port: number;
   token: string;
-  /** A fresh MCP server for a new client session. */
-  makeServer(sessionId: string): BgbashMcp;
   limits: HttpLimits;
+  /** The session 2026-07-28 clients share (they have no protocol sessions). */
+  session: string;
+  /** A fresh MCP server: per 2025 client session (its own session), or per 2026 request (the shared one). */
+  makeServer(session: string, era: Era, ownsSession: boolean): BgbashMcp;
 }
 
 export interface HttpServer {
@@ -56,8 +63,17 @@ function readBody(req: http.IncomingMessage): Promise<unknown> {
   });
 }
 
+/** A 2026-07-28 message says its protocol version in params._meta; 2025 ones never do. */
+function isModern(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const meta = (m as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta;
+    return typeof meta?.[PROTOCOL_VERSION_META_KEY] === 'string';
+  });
+}
+
 export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
-  const sessions = new SessionTable<{ transport: StreamableHTTPServerTransport; mcp: BgbashMcp }>(opts.limits, (_id, s) => void s.transport.close());
+  const sessions = new SessionTable<{ transport: NodeStreamableHTTPServerTransport; mcp: BgbashMcp }>(opts.limits, (_id, s) => void s.transport.close());
   const server = guardedHttpServer(opts.limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -67,6 +83,7 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
   const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const allowedHosts = [`${hostPart}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`];
   const allowedOrigins = allowedHosts.map((h) => `http://${h}`);
+  const modern = toNodeHandler(createMcpHandler(() => opts.makeServer(opts.session, 'modern', false).server, { legacy: 'reject' }));
 
   server.on('request', (req, res) => {
     void (async () => {
@@ -84,14 +101,15 @@ export async function startHttp(opts: HttpOptions): Promise<HttpServer> {
         }
       }
       if (existing) return existing.transport.handleRequest(req, res, body);
+      if (req.method === 'POST' && isModern(body)) return modern(req, res, body);
       if (req.method !== 'POST' || !isInitializeRequest(body)) {
-        return reply(res, 400, typeof sid === 'string' ? `unknown session "${sid}": start a new one with initialize` : 'no session: send initialize first');
+        return reply(res, 400, typeof sid === 'string' ? `unknown session "${sid}": start a new one with initialize` : 'no session: send initialize first (2025-11-25), or a request with a _meta protocol version (2026-07-28)');
       }
       const full = sessions.refuseNew();
       if (full) return reply(res, full.status, full.message);
       const sessionId = randomUUID();
-      const mcp = opts.makeServer(sessionId);
-      const transport = new StreamableHTTPServerTransport({
+      const mcp = opts.makeServer(sessionId, 'legacy', true);
+      const transport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => sessionId,
         enableDnsRebindingProtection: true,
         allowedHosts,

@@ -1,19 +1,20 @@
 /**
  * Tasks as MCP resources: bgbash://tasks (all) and bgbash://tasks/{id} (the
- * record and its output tail). Subscriptions get resources/updated on every
- * change; a new task sends resources/list_changed. The SDK v1 has no
- * subscription bookkeeping of its own, so it lives here.
+ * record and its output tail). Subscribers get resources/updated on every
+ * change; a new task sends resources/list_changed. 2025-11-25 clients
+ * subscribe with resources/subscribe (bookkept here); 2026-07-28 clients with
+ * subscriptions/listen, which the SDK's serving entry routes.
  */
-import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
 import type { TaskManager } from '../core/manager.js';
 import { readWindow } from '../core/output-view.js';
+import type { Era } from './peer.js';
 import { taskSummary, taskView } from './schemas.js';
 
 export const TASKS_URI = 'bgbash://tasks';
 export const taskUri = (id: string): string => `${TASKS_URI}/${id}`;
 
-export function registerResources(server: McpServer, manager: TaskManager): () => void {
+export function registerResources(server: McpServer, manager: TaskManager, era: Era): () => void {
   const subscribed = new Set<string>();
   server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
   server.registerResource(
@@ -36,19 +37,22 @@ export function registerResources(server: McpServer, manager: TaskManager): () =
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ ...taskView(task), output_tail: tail.output }, null, 2) }] };
     },
   );
-  server.server.setRequestHandler(SubscribeRequestSchema, async (req) => {
-    subscribed.add(req.params.uri);
-    return {};
-  });
-  server.server.setRequestHandler(UnsubscribeRequestSchema, async (req) => {
-    subscribed.delete(req.params.uri);
-    return {};
-  });
+  if (era === 'legacy') {
+    server.server.setRequestHandler('resources/subscribe', async (req) => {
+      subscribed.add(req.params.uri);
+      return {};
+    });
+    server.server.setRequestHandler('resources/unsubscribe', async (req) => {
+      subscribed.delete(req.params.uri);
+      return {};
+    });
+  }
   const live = (): boolean => server.server.transport !== undefined;
   const onChanged = (task: { id: string; state: string }, prev: { state: string }): void => {
     if (!live() || task.state === prev.state) return;
     for (const uri of [taskUri(task.id), TASKS_URI]) {
-      if (subscribed.has(uri)) server.server.sendResourceUpdated({ uri }).catch(() => undefined);
+      // 2026-07-28: the entry sends it only on listen streams that asked for this URI.
+      if (era === 'modern' || subscribed.has(uri)) server.server.sendResourceUpdated({ uri }).catch(() => undefined);
     }
   };
   const onCreated = (): void => {

@@ -4,7 +4,7 @@
  * sampling/createMessage; the reply is the task's Result. Cancelling the task
  * aborts the request.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { Executor } from '../core/executor.js';
 
 const MAX_TOKENS = 8192;

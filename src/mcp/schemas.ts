@@ -9,7 +9,7 @@ export const stateSchema = z.enum(['pending', 'running', 'done', 'failed', 'canc
 export const taskIdInput = z
   .union([z.string().min(1).max(64), z.number().int().min(0)])
   .transform(String)
-  .describe('Task id, e.g. "12" or 12 (a unique prefix is enough; "#12" works too)');
+  .describe('Task id, e.g. "12"');
 
 export const taskRecordSchema = z.looseObject({
   id: z.string(),

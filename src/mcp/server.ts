@@ -1,12 +1,21 @@
-/** The MCP server: a thin adapter that exposes the TaskManager as tools. */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+/**
+ * One MCP server instance: a thin adapter that exposes the TaskManager as
+ * tools, for one connection of either protocol era. The serving entries
+ * (stdio.ts, http.ts) pick the era from the client's opening message and ask
+ * for an instance of it: 2025-11-25 (`initialize`) or 2026-07-28
+ * (`server/discover`, per-request `_meta`, the tasks extension).
+ */
+import { McpServer } from '@modelcontextprotocol/server';
 import type { Notifier } from '../notify/notifier.js';
 import type { ToolContext } from './context.js';
-import { CHANNEL_CAPABILITY, wireNotices } from './notices.js';
+import { enableLegacyTasks } from './legacy-tasks.js';
+import { wireNotices } from './notices.js';
+import { CHANNEL_CAPABILITY, createPeer, TASKS_EXTENSION, type Era } from './peer.js';
 import { registerResources } from './resources.js';
-import { BgbashTaskStore, enableMcpTasks } from './mcp-tasks.js';
 import { samplingExecutor } from './sampling.js';
-import { registerTool } from './tool-kit.js';
+import { TaskHandles } from './task-handles.js';
+import { enableTasksExtension } from './tasks-ext.js';
+import { registerTools, type AnyToolDef } from './tool-kit.js';
 import { bashTool } from './tools/bash.js';
 import { bgSubmitTool } from './tools/bg-submit.js';
 import { taskCancelTool } from './tools/task-cancel.js';
@@ -18,46 +27,54 @@ import { taskStatusTool } from './tools/task-status.js';
 
 export const SERVER_NAME = 'bgbash';
 
-export const INSTRUCTIONS = `bgbash runs shell commands without blocking you. Use its bash tool with background: true for servers, watchers, builds and tests; a foreground bash call returns after yield_after seconds (default 30) with the command still running as a task. When a background task ends you are told once, with a notice like "[Task #12 completed] npm test — exit code 0 (41.2s)" followed by the last lines of output: appended to your next bgbash tool result, or pushed as a <channel source="bgbash" task_id=".." state=".."> event. React to it (read more with task_output) without polling. Read output with task_output (cursor-based, capped), wait with task_status {wait}, answer prompts with task_input.`;
+export const INSTRUCTIONS = `bgbash runs shell commands without blocking you. Use its bash tool with background: true for servers, watchers, builds and tests; a foreground bash call returns after yield_after seconds (default 30) with the command still running as a task. When a background task ends you are told once, with a notice like "[Task #12 completed] npm test — exit code 0 (41.2s)" and the last lines of output: as your client's task notification, in front of your next bgbash tool result ("notices"), or as a <channel source="bgbash"> event. React to it (read more with task_output) without polling. Read output with task_output (cursor-based, capped), wait with task_status {wait}, answer prompts with task_input.`;
+
+export const TOOLS = [bashTool, bgSubmitTool, taskStatusTool, taskOutputTool, taskListTool, taskCancelTool, taskRetryTool, taskInputTool];
 
 export interface ServerOptions {
   version: string;
   notifier: Notifier;
-  /** Declare and send Claude Code channel events. */
+  /** Declare and send Claude Code channel events, counted as read (notices.channel). */
   channel: boolean;
+  era: Era;
+  /** This instance is the session's connection (false: one 2026-07-28 HTTP request), so closing it ends the session's shell. */
+  ownsSession?: boolean;
+  /** Told the client's name when it is first known (initialize, or a request's _meta). */
+  onClient?: (name: string) => void;
 }
 
 export interface BgbashMcp {
   server: McpServer;
+  era: Era;
+  /** The client's name, once it said it. */
+  clientName(): string | null;
   close(): Promise<void>;
 }
 
 export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, opts: ServerOptions): BgbashMcp {
-  const experimental: Record<string, object> = opts.channel ? { [CHANNEL_CAPABILITY]: {} } : {};
-  const taskStore = new BgbashTaskStore(ctx.manager);
+  const experimental: Record<string, Record<string, never>> = opts.channel ? { [CHANNEL_CAPABILITY]: {} } : {};
   const server = new McpServer(
     { name: SERVER_NAME, version: opts.version, title: 'bgbash — background shell tasks' },
     {
-      capabilities: { tools: {}, logging: {}, experimental, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+      capabilities: {
+        tools: {},
+        ...(opts.era === 'legacy' ? { logging: {} } : { extensions: { [TASKS_EXTENSION]: {} } }),
+        experimental,
+      },
       instructions: INSTRUCTIONS,
-      taskStore,
     },
   );
-  const full: ToolContext = {
-    ...ctx,
-    clientName: () => server.server.getClientVersion()?.name ?? null,
-    seen: (task) => opts.notifier.markSeen(task),
-  };
-  const notices = wireNotices(server, opts.notifier, ctx.session, { channel: opts.channel });
-  const unregister = registerResources(server, ctx.manager);
-  for (const make of [bashTool, bgSubmitTool, taskStatusTool, taskOutputTool, taskListTool, taskCancelTool, taskRetryTool, taskInputTool]) {
-    registerTool(server, make(full) as never, notices.decorate);
-  }
-  const disableTasks = enableMcpTasks(server, taskStore, full);
-  // Prompts without a runner go to the client's own model when it offers sampling.
-  const previousInit = server.server.oninitialized;
+  const peer = createPeer(server, opts.era, opts.onClient);
+  const full: ToolContext = { ...ctx, clientName: () => peer.name(), seen: (task) => opts.notifier.markSeen(task) };
+  const notices = wireNotices(server, opts.notifier, peer, ctx.session, { channel: opts.channel });
+  const unregister = registerResources(server, ctx.manager, opts.era);
+  const tasks = opts.era === 'modern' ? enableTasksExtension(server, { ctx: full, notifier: opts.notifier, peer, handles: new TaskHandles(ctx.manager.paths) }) : null;
+  const legacyTasks = opts.era === 'legacy' ? enableLegacyTasks(server, full) : null;
+  registerTools(server, TOOLS.map((make) => make(full)) as AnyToolDef[], { decorate: notices.decorate, peer, tasks, legacyTasks });
+  // Prompts without a runner go to the client's own model when it offers sampling (2025-11-25: 2026-07-28 has no server-to-client requests).
   server.server.oninitialized = () => {
-    previousInit?.();
+    const name = server.server.getClientVersion()?.name;
+    if (name) opts.onClient?.(name);
     if (!server.server.getClientCapabilities()?.sampling) return;
     // SDK v1 clients ignore notifications/cancelled for request id 0 (a falsy
     // check in Protocol._oncancel), so cancelling the first sampling request
@@ -65,15 +82,25 @@ export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, o
     void server.server.ping().catch(() => undefined);
     ctx.manager.setExecutor(ctx.session(), samplingExecutor(server));
   };
-  return {
+  let closed = false;
+  const api: BgbashMcp = {
     server,
+    era: opts.era,
+    clientName: () => peer.name(),
     async close() {
-      ctx.manager.setExecutor(ctx.session(), null);
-      ctx.shells.forget(ctx.session());
+      if (closed) return;
+      closed = true;
+      if (opts.era === 'legacy' && server.server.getClientCapabilities()?.sampling) ctx.manager.setExecutor(ctx.session(), null);
+      // A 2026-07-28 HTTP instance lives for one request; the session's shell outlives it.
+      if (opts.ownsSession !== false) ctx.shells.forget(ctx.session());
       notices.detach();
       unregister();
-      disableTasks();
+      tasks?.close();
+      legacyTasks?.close();
       await server.close().catch(() => undefined);
     },
   };
+  // The serving entries close instances themselves (a discarded probe, a finished HTTP request): let go of the engine then too.
+  server.server.onclose = () => void api.close();
+  return api;
 }

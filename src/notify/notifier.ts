@@ -12,7 +12,7 @@ import type { ForegroundRuns } from '../core/foreground.js';
 import { LineWatcher } from '../core/line-watch.js';
 import type { TaskManager } from '../core/manager.js';
 import { readWindow } from '../core/output-view.js';
-import { isTerminal, type Task } from '../core/task.js';
+import { isTerminal, type EndedTask, type Task } from '../core/task.js';
 import { claimNotice, drainNotices, putNotice } from './inbox.js';
 import { endNotice, lineNotice, type Notice } from './notice.js';
 import { deliver, DEFAULT_TARGET_OPTIONS, type TargetOptions } from './targets.js';
@@ -32,10 +32,20 @@ interface Watch {
   lastAt: number;
 }
 
-export class Notifier extends EventEmitter<{ notice: [Notice] }> {
+/**
+ * A delivery path that takes a notice out of the shared inbox because it will
+ * deliver it itself (the MCP tasks extension: the client polls for the result).
+ * Returns true when it holds the notice.
+ */
+export type NoticeHolder = (notice: Notice) => boolean;
+
+export class Notifier extends EventEmitter<{ notice: [Notice, { held: boolean }] }> {
   private readonly watches = new Map<string, Watch>();
   /** Tasks whose end the agent already saw: no notice, or the notice is withdrawn. */
   private readonly seen = new Set<string>();
+  /** Ended notices this process published (so a later path can tell "not yet" from "already"). */
+  private readonly publishedEnds = new Set<string>();
+  private readonly holders = new Set<NoticeHolder>();
 
   constructor(
     private readonly manager: TaskManager,
@@ -86,14 +96,36 @@ export class Notifier extends EventEmitter<{ notice: [Notice] }> {
       if (this.seen.has(task.id)) return;
       const final = this.manager.fresh(task.id);
       if (!isTerminal(final)) return;
-      let tail: string[] = [];
-      if (this.opts.tailLines > 0 && final.output_bytes > 0) {
-        const win = await readWindow(this.manager, final.id, { tail: this.opts.tailLines, maxBytes: 2048 });
-        tail = win.output.split('\n').filter((l) => !l.startsWith('[… earlier output') && l.trim() !== '');
-      }
+      const notice = await this.endNoticeOf(final);
       if (this.seen.has(task.id)) return;
-      this.publish(endNotice(final, tail));
+      this.publish(notice);
     });
+  }
+
+  /** The end notice of an ended task, as every path words it: headline, error, the last lines, how to read more. */
+  async endNoticeOf(task: EndedTask): Promise<Notice> {
+    let tail: string[] = [];
+    if (this.opts.tailLines > 0 && task.output_bytes > 0) {
+      const win = await readWindow(this.manager, task.id, { tail: this.opts.tailLines, maxBytes: 2048 });
+      tail = win.output.split('\n').filter((l) => !l.startsWith('[… earlier output') && l.trim() !== '');
+    }
+    return endNotice(task, tail);
+  }
+
+  /** Whether this process already published the end notice of a task. */
+  publishedEnd(taskId: string): boolean {
+    return this.publishedEnds.has(taskId);
+  }
+
+  /** Lets a delivery path keep notices it delivers itself out of the inbox. Returns the undo. */
+  addHolder(holder: NoticeHolder): () => void {
+    this.holders.add(holder);
+    return () => this.holders.delete(holder);
+  }
+
+  /** A held notice its holder could not deliver after all: into the inbox, for the other paths. */
+  release(notice: Notice): void {
+    if (notice.session && !this.seen.has(notice.task_id)) this.store(notice);
   }
 
   /** Tells the agent about a task that ended without this server watching it (recovered from a dead server). */
@@ -101,15 +133,20 @@ export class Notifier extends EventEmitter<{ notice: [Notice] }> {
     if (isTerminal(task)) this.publish(endNotice(task, []));
   }
 
-  private publish(notice: Notice): void {
-    if (notice.session) {
-      try {
-        putNotice(this.manager.paths, notice.session, notice);
-      } catch (err) {
-        this.manager.emit('warning', `could not store the notice for task ${notice.task_id}: ${(err as Error).message}`);
-      }
+  private store(notice: Notice): void {
+    if (!notice.session) return;
+    try {
+      putNotice(this.manager.paths, notice.session, notice);
+    } catch (err) {
+      this.manager.emit('warning', `could not store the notice for task ${notice.task_id}: ${(err as Error).message}`);
     }
-    this.emit('notice', notice);
+  }
+
+  private publish(notice: Notice): void {
+    if (notice.kind === 'ended') this.publishedEnds.add(notice.task_id);
+    const held = notice.kind === 'ended' && [...this.holders].some((hold) => hold(notice));
+    if (!held) this.store(notice);
+    this.emit('notice', notice, { held });
     if (notice.kind === 'ended') this.deliverBeyond(notice);
   }
 

@@ -28,7 +28,8 @@ describe('piggy-backed notices (every client)', () => {
     const id = r.structuredContent.task_id;
     const got = await nextNotice(s, id);
     const notice = got.structuredContent.notices.find((n: any) => n.task_id === id);
-    expect(notice).toMatchObject({ kind: 'ended', state: 'failed', exit_code: 3, error: 'exited with code 3', label: 'seven lines' });
+    // The model's view: compact, the text says the rest.
+    expect(notice).toEqual({ task_id: id, state: 'failed', exit_code: 3, text: expect.any(String) });
     expect(notice.text).toMatch(new RegExp(`^\\[Task #${id} failed\\] seven lines — exit code 3 \\(\\d+ms\\)\\nError: exited with code 3\\n  line 3\\n  line 4\\n  line 5\\n  line 6\\n  line 7\\nMore: task_output \\{task_id: "${id}"\\}`));
     expect(text(got)).toContain(`[Task #${id} failed] seven lines`);
     // Not repeated.
@@ -38,13 +39,13 @@ describe('piggy-backed notices (every client)', () => {
 
   it('a completed task reads "completed"; a cancelled one says so', async () => {
     const a = await s.ok('bg_submit', { command: 'echo ok' });
-    const n = (await nextNotice(s, a.structuredContent.task_id)).structuredContent.notices[0];
+    const n = (await nextNotice(s, a.structuredContent.task_id)).structuredContent.notices.find((x: any) => x.task_id === a.structuredContent.task_id);
     expect(n.text).toMatch(new RegExp(`^\\[Task #${a.structuredContent.task_id} completed\\] echo ok — exit code 0`));
     const b = await s.ok('bg_submit', { command: 'sleep 30' });
     await s.ok('task_cancel', { task_id: b.structuredContent.task_id });
     const c = (await nextNotice(s, b.structuredContent.task_id)).structuredContent.notices.find((x: any) => x.task_id === b.structuredContent.task_id);
     expect(c.text).toMatch(new RegExp(`^\\[Task #${b.structuredContent.task_id} cancelled\\] sleep 30 — `));
-    expect(c.error).toMatch(/cancelled by the agent/);
+    expect(c.text).toMatch(/\nError: cancelled by the agent/);
   });
 
   it('no notice for what the agent already saw end: a foreground result, a task_status', async () => {
@@ -72,7 +73,8 @@ describe('pushed notices', () => {
   const logs: any[] = [];
   const channel: any[] = [];
   beforeAll(async () => {
-    s = await startServer();
+    // Channel events only when the user says their Claude Code shows them (it does not declare it).
+    s = await startServer({ set: { 'notices.channel': true } });
     s.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(n.params));
     s.client.fallbackNotificationHandler = async (n) => void channel.push(n);
   });

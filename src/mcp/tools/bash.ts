@@ -16,13 +16,9 @@ import { cleanText } from '../../run/clean.js';
 import { commonShellInput, shellSpecFrom } from './shell-input.js';
 import { resetReply, SHELL_STATE_HELP, shellNotes } from './shell-session.js';
 
-const description = `Run a shell command (bash -c, under a pseudo-terminal by default).
-
-Foreground (default): waits for the command and returns its exit code and cleaned output (ANSI removed, progress bars collapsed, long output shown as head + tail). If it is still running after yield_after seconds (default 30), or the output matches \`until\`, or the person at the terminal presses Ctrl+B, the call returns at once with the task id and the output so far, and the command KEEPS RUNNING as a background task.
-
-background: true — returns a task id at once. Use it for dev servers, watchers, builds, test suites and anything likely to take over ~30 s. You will be told when it ends (a notice appended to a later tool result, or pushed by your client); read output with task_output, wait with task_status {wait} or task_output {wait}. Do not poll in a tight loop.
-
-Do not append \`&\` or use nohup: use background: true. For a server, pass until: "ready|listening" to return as soon as it is up. Commands that wait for input can be answered with task_input.
+const description = `Run a shell command (bash -c, in a pseudo-terminal unless pty: false).
+Foreground (default): waits, returns exit code and cleaned output (long output as head + tail). If it still runs after yield_after seconds (default 30), its output matches \`until\`, or a person presses Ctrl+B, the call returns early with the output so far and the command KEEPS RUNNING as a background task.
+background: true returns a task id at once: use it for servers, watchers, builds, test suites, anything over ~30 s. You are told once when it ends, so do not poll in a loop (task_output and task_status can wait). No \`&\` or nohup. For a server pass until: "ready|listening". Answer prompts with task_input.
 
 ${SHELL_STATE_HELP}`;
 
@@ -42,22 +38,32 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bas
       const spec = shellSpecFrom(ctx, { ...args, command: args.command }, { foreground: !args.background });
       const task = await ctx.manager.submit(spec);
       if (args.background) {
+        const hint = `You will get a notice when it ends. task_output {task_id: "${task.id}"} reads its output; task_status {task_id: "${task.id}", wait: 60} waits for it.`;
         return {
-          text: `${shellNotes(ctx, task.id, spec.cwd_note).before}Task #${task.id} started in the background (${task.state}): ${task.command}\nYou will get a notice when it ends. Read its output with task_output {task_id: "${task.id}"}; wait with task_status {task_id: "${task.id}", wait: 60}.`,
-          structured: { task_id: task.id, state: task.state, background: true, exit_code: null, signal: null, output: '', truncated: false, cursor: 0, elapsed_ms: 0, detached: null },
+          text: `${shellNotes(ctx, task.id, spec.cwd_note).before}Task #${task.id} started in the background (${task.state}): ${task.command}\n${hint}`,
+          structured: { task_id: task.id, state: task.state, hint, background: true, exit_code: null, signal: null, output: '', truncated: false, cursor: 0, elapsed_ms: 0, detached: null },
+          runsOn: task,
         };
       }
       const yieldAfter = args.yield_after ?? ctx.config.foreground.yieldAfter;
       const stopProgress = reportProgress(ctx, task.id, extra);
-      const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, signal: extra.signal }).finally(stopProgress);
+      const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, signal: extra.mcpReq.signal }).finally(stopProgress);
       const t = outcome.task;
       ctx.seen(t);
       const reply = await commandResult(ctx, t, outcome.detached, outcome.matched, { yieldAfter, until });
       const notes = shellNotes(ctx, t.id, spec.cwd_note);
-      return { text: notes.before + reply.text + notes.after, structured: { ...reply.structured, cwd: ctx.shells.current(ctx.session()).cwd } };
+      const result = { text: notes.before + reply.text + notes.after, structured: { ...reply.structured, cwd: ctx.shells.current(ctx.session()).cwd } };
+      if (isTerminal(t)) return result;
+      // A task handle's status line: the last of the output so far, and what happens next.
+      const so = reply.structured.output ?? '';
+      const body = so.length > HANDLE_TAIL ? `…${so.slice(-HANDLE_TAIL)}` : so;
+      return { ...result, runsOn: t, handleMessage: `${body}${body ? '\n' : ''}[${reply.structured.hint}]` };
     },
   };
 }
+
+/** How much of the output so far a task handle's status line repeats. */
+const HANDLE_TAIL = 2000;
 
 /** The result of a command run: at its end, or when a foreground call stopped waiting for it. */
 export async function commandResult(
@@ -67,12 +73,27 @@ export async function commandResult(
   matched: string | null,
   why: { yieldAfter?: number; until?: Pattern | null } = {},
 ): Promise<ToolReply<z.infer<z.ZodObject<typeof bashOutput>>>> {
-  const win = await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes);
-  const errWin = t.pty ? null : await headTailWindow(ctx.manager, t.id, ctx.config.output.readBytes, 'stderr');
+  // stdout and stderr share the budget, so a result stays well under the 50 KB some clients cut (text + structured).
+  const budget = ctx.config.output.readBytes;
+  const win = await headTailWindow(ctx.manager, t.id, t.pty ? budget : Math.floor((budget * 3) / 4));
+  const errWin = t.pty ? null : await headTailWindow(ctx.manager, t.id, Math.floor(budget / 4), 'stderr');
   const ended = isTerminal(t);
+  let hint: string | undefined;
+  if (!ended) {
+    const reason = {
+      yield: `still running after ${why.yieldAfter}s`,
+      until: `output matched ${why.until}`,
+      request: 'detached from the terminal (Ctrl+B)',
+      client: 'the call was cancelled',
+    }[detached ?? 'yield'];
+    hint =
+      `${taskLine(t)}: ${reason}. It keeps running in the background as task #${t.id}; you will get a notice when it ends. ` +
+      `task_output {task_id: "${t.id}", since: ${win.cursor}} reads new output; task_cancel stops it.`;
+  }
   const structured = {
     task_id: t.id,
     state: t.state,
+    ...(hint ? { hint } : {}),
     background: false,
     exit_code: ended ? t.exit_code : null,
     signal: ended ? t.signal : null,
@@ -91,36 +112,29 @@ export async function commandResult(
     const status = t.state === 'done' ? 'exit code 0' : t.state === 'cancelled' ? `cancelled: ${t.error}` : t.error;
     text = `${body}${body ? '\n' : ''}[${status} (${formatDuration(elapsedMs(t))}); task #${t.id}]`;
   } else {
-    const reason = {
-      yield: `still running after ${why.yieldAfter}s`,
-      until: `output matched ${why.until}`,
-      request: 'detached from the terminal (Ctrl+B)',
-      client: 'the call was cancelled',
-    }[detached ?? 'yield'];
-    text =
-      `${body}${body ? '\n' : ''}[${taskLine(t)}: ${reason}. It keeps running in the background as task #${t.id}; you will get a notice when it ends. ` +
-      `task_output {task_id: "${t.id}", since: ${win.cursor}} reads new output; task_cancel stops it.]`;
+    text = `${body}${body ? '\n' : ''}[${hint}]`;
   }
   return { text, structured };
 }
 
 export const bashInput = {
   command: z.string().min(1).optional().describe('The command line, run with bash -c (required unless reset: true)'),
-  reset: z.boolean().optional().describe("Reset this session's shell to the server's start directory and environment (before the command, if one is given)"),
-  background: z.boolean().default(false).describe('Return a task id at once and run the command in the background'),
+  reset: z.boolean().optional().describe("Reset this session's shell to the start directory and environment first"),
+  background: z.boolean().default(false).describe('Return a task id at once; the command runs on'),
   ...commonShellInput,
   yield_after: z
     .number()
     .min(0)
     .max(3600)
     .optional()
-    .describe('Foreground only: seconds to wait before returning with the command still running in the background (default 30; 0 = wait until it ends)'),
-  until: z.string().max(65_536).optional().describe('Foreground only: a regex; return as soon as an output line matches (e.g. "ready|listening on"), leaving the command running'),
+    .describe('Foreground: seconds before returning with the command still running (default 30; 0 = wait for the end)'),
+  until: z.string().max(65_536).optional().describe('Foreground: regex; return when an output line matches, leaving the command running'),
 };
 
 export const bashOutput = {
   task_id: z.string().optional(),
   state: stateSchema.optional(),
+  hint: z.string().optional(),
   background: z.boolean().optional(),
   exit_code: z.number().nullable().optional(),
   signal: z.string().nullable().optional(),
@@ -138,7 +152,7 @@ export const bashOutput = {
 
 /** Progress notifications while a foreground call waits: bytes so far and the latest line, at most every 250 ms. */
 function reportProgress(ctx: ToolContext, id: string, extra: Extra): () => void {
-  const token = extra._meta?.progressToken;
+  const token = extra.mcpReq._meta?.progressToken;
   if (token === undefined) return () => undefined;
   const decoder = new StringDecoder('utf8');
   let recent = '';
@@ -148,7 +162,7 @@ function reportProgress(ctx: ToolContext, id: string, extra: Extra): () => void 
     timer = null;
     const lines = cleanText(recent).split('\n').filter((l) => l.trim());
     const message = lines.length ? lines[lines.length - 1].slice(0, 200) : undefined;
-    extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: bytes, ...(message ? { message } : {}) } }).catch(() => undefined);
+    extra.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: bytes, ...(message ? { message } : {}) } }).catch(() => undefined);
   };
   const onOutput = (tid: string, chunk: Buffer): void => {
     if (tid !== id) return;

@@ -9,7 +9,7 @@ import { bashOutput } from './bash.js';
 import { parseTarget } from '../../notify/targets.js';
 import { checkSessionName } from '../../core/session-name.js';
 
-const description = `Submit a background task and return its id at once: a shell command (like bash with background: true), or an agent prompt run by an agent CLI (runner: claude, codex, opencode, gemini) or by your own model via sampling — so a long research or review job does not block the conversation. Set origin, session and where the completion notice goes (deliver_to). Tasks beyond background.maxConcurrentTasks (default 10) wait as "pending", first in first out. You will get a notice (with a prompt task's result) when it ends; do not poll in a loop.`;
+const description = `Queue a background task and return its id at once: a shell command (like bash with background: true), or an agent prompt (a long research or review job) run by an agent CLI (runner: claude, codex, opencode, gemini) or by your own model (sampling). Beyond background.maxConcurrentTasks (10) tasks wait as pending. You are told once when it ends, with a prompt's result; do not poll in a loop. deliver_to sends the notice elsewhere too.`;
 
 export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, typeof output> {
   return {
@@ -35,17 +35,21 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
           session: args.session ?? ctx.session(),
           deliver_to: args.deliver_to,
         });
+        const hint = `You will get a notice with its result when it ends; task_status {task_id: "${task.id}"} shows it.`;
         return {
-          text: `Task #${task.id} submitted (${task.state}): prompt for runner "${task.runner}"\nYou will get a notice with its result when it ends; task_status {task_id: "${task.id}"} shows it.`,
-          structured: { task_id: task.id, state: task.state },
+          text: `Task #${task.id} submitted (${task.state}): prompt for runner "${task.runner}"\n${hint}`,
+          structured: { task_id: task.id, state: task.state, hint },
+          runsOn: task,
         };
       }
       if (args.runner !== undefined) throw new UserError('runner goes with prompt, not with command', 'runner');
       if (args.command === undefined) throw new UserError('command or prompt is required (a shell command, or an agent prompt to run with a runner)', 'command');
       const task = await ctx.manager.submit(shellSpecFrom(ctx, { ...args, command: args.command }, { foreground: false }));
+      const hint = `You will get a notice when it ends; task_output {task_id: "${task.id}"} reads its output.`;
       return {
-        text: `Task #${task.id} submitted (${task.state}): ${task.command}\nYou will get a notice when it ends; task_output {task_id: "${task.id}"} reads its output.`,
-        structured: { task_id: task.id, state: task.state },
+        text: `Task #${task.id} submitted (${task.state}): ${task.command}\n${hint}`,
+        structured: { task_id: task.id, state: task.state, hint },
+        runsOn: task,
       };
     },
   };
@@ -53,12 +57,12 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
 
 export const bgSubmitInput = {
   command: z.string().min(1).optional().describe('Shell command to run in the background'),
-  prompt: z.string().min(1).max(1024 * 1024).optional().describe('Agent prompt to run as a background task, by `runner` (instead of command)'),
-  runner: z.string().max(100).optional().describe('Prompt tasks: which agent runs it: claude, codex, opencode, gemini, one from the config, or "sampling" (your own model, via the client). Default: background.defaultRunner, else sampling when the client supports it'),
+  prompt: z.string().min(1).max(1024 * 1024).optional().describe('Agent prompt, instead of command'),
+  runner: z.string().max(100).optional().describe('Who runs the prompt: claude, codex, opencode, gemini, a configured runner, or "sampling"'),
   ...commonShellInput,
-  origin: z.string().max(200).optional().describe('Who asked for it (default: the MCP client\'s name)'),
-  session: z.string().max(200).optional().describe('Session the task belongs to: letters, digits, ".", "_", "-", up to 64 (default: this server\'s)'),
-  deliver_to: z.array(z.string().max(2000)).max(20).optional().describe('Where the completion notice goes besides this session (default background.defaultDeliverTo)'),
+  origin: z.string().max(200).optional().describe('Who asked for it (default: your client)'),
+  session: z.string().max(200).optional().describe('Session the notice goes to: letters, digits, ".", "_", "-" (default: this one)'),
+  deliver_to: z.array(z.string().max(2000)).max(20).optional().describe('Also send the notice to: webhook:URL, command:CMD, desktop'),
 };
 
 // The submit answer is {task_id, state}; as an MCP task its result is the command's (the bash tool's shape).

@@ -8,12 +8,12 @@ import { parseTarget } from '../../notify/targets.js';
 import { checkSessionName } from '../../core/session-name.js';
 
 export const commonShellInput = {
-  cwd: z.string().max(4096).optional().describe('Working directory for this call alone, absolute or relative to the current one (default: where the last foreground bash call ended; cd carries over)'),
+  cwd: z.string().max(4096).optional().describe('Working directory for this call (default: where the last foreground call ended; cd carries over)'),
   env: z.record(z.string(), z.string()).optional().describe('Extra environment variables'),
-  timeout: z.number().positive().max(7 * 24 * 3600).optional().describe('Seconds before the whole process tree is stopped and the task fails (default background.taskTimeout, 30m)'),
-  name: z.string().max(200).optional().describe('Short label shown in lists and notices'),
-  pty: z.boolean().default(true).describe('Run under a pseudo-terminal (default). false: pipes, stdout and stderr kept apart'),
-  notify_on: z.string().max(65_536).optional().describe('Regex: each output line that matches sends you a notice while the task runs (rate-limited), e.g. "ERROR|ready"'),
+  timeout: z.number().positive().max(7 * 24 * 3600).optional().describe('Seconds before the task is stopped and fails (default 30 min)'),
+  name: z.string().max(200).optional().describe('Short label for lists and notices'),
+  pty: z.boolean().default(true).describe('false: pipes, stderr kept apart'),
+  notify_on: z.string().max(65_536).optional().describe('Regex: a notice for each matching output line while it runs'),
 };
 
 interface ShellArgs {

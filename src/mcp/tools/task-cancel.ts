@@ -8,7 +8,7 @@ export function taskCancelTool(ctx: ToolContext): ToolDef<typeof input, typeof o
   return {
     name: 'task_cancel',
     title: 'Cancel a task',
-    description: 'Cancel a pending or running task: its whole process tree gets SIGTERM, then SIGKILL after a grace period. The task ends "cancelled". A finished task cannot be cancelled.',
+    description: 'Cancel a pending or running task and its whole process tree (SIGTERM, then SIGKILL). It ends "cancelled".',
     input,
     output,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

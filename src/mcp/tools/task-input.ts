@@ -11,7 +11,7 @@ export function taskInputTool(ctx: ToolContext): ToolDef<typeof input, typeof ou
     name: 'task_input',
     title: 'Send input to a task',
     description:
-      'Send text and/or keys to a running task, e.g. to answer a prompt (task_status says waiting_for_input: true). text is typed as-is; keys are named keys sent after it: enter, tab, esc, up, down, left, right, backspace, ctrl-c, ctrl-d, … To answer "Continue? [y/N]" send {text: "y", keys: ["enter"]}. Then read the reply with task_output {wait}.',
+      'Type into a running task, e.g. to answer a prompt (task_status: waiting_for_input). text goes as-is, then named keys (enter, tab, esc, up, down, ctrl-c, ctrl-d, …): "Continue? [y/N]" → {text: "y", keys: ["enter"]}. Read the reply with task_output {wait}.',
     input,
     output,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
@@ -38,8 +38,8 @@ export function taskInputTool(ctx: ToolContext): ToolDef<typeof input, typeof ou
 
 const input = {
   task_id: taskIdInput,
-  text: z.string().max(1024 * 1024).optional().describe('Text to type, sent as-is (add keys: ["enter"] to submit it)'),
-  keys: z.array(z.string().max(32)).max(100).optional().describe('Named keys sent after text: enter, tab, esc, up, down, ctrl-c, ctrl-d, …'),
-  eof: z.boolean().optional().describe('Then close the input (pipes) / send Ctrl+D (pty)'),
+  text: z.string().max(1024 * 1024).optional().describe('Text to type'),
+  keys: z.array(z.string().max(32)).max(100).optional().describe('Keys after the text'),
+  eof: z.boolean().optional().describe('Then end the input (Ctrl+D)'),
 };
 const output = { task_id: z.string(), state: stateSchema, sent_bytes: z.number() };

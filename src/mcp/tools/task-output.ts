@@ -8,12 +8,7 @@ import type { ToolContext } from '../context.js';
 import { stateSchema, taskIdInput } from '../schemas.js';
 import type { ToolDef } from '../tool-kit.js';
 
-const description = `Read a task's output (cleaned for reading unless raw: true).
-- since: the cursor from an earlier call — returns only newer output, and a new cursor.
-- tail: the last N lines.  grep: only lines matching a regex, with line numbers.
-- wait: seconds to long-poll until there is new output (or the task ends). until: regex — long-poll until a line matches.
-- max_bytes caps what comes back (default ~16 KB); the text says what was left out and how to read it.
-Without since/tail/grep you get the most recent output. Prefer wait/until over calling repeatedly.`;
+const description = `Read a task's output, cleaned (raw: true keeps escapes). since: a cursor from an earlier call, for only newer output. tail: last N lines. grep: matching lines, numbered. wait: seconds to wait for new output or the end; until: regex to wait for. Capped at max_bytes (16 KB); the result says how to read the rest. Default: the latest output.`;
 
 export function taskOutputTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
   return {
@@ -35,9 +30,9 @@ export function taskOutputTool(ctx: ToolContext): ToolDef<typeof input, typeof o
         const since = args.since ?? 0;
         const prior = await readWindow(m, task.id, { since, grep: until, maxBytes: 4096, stream });
         matched = (prior.matches ?? 0) > 0;
-        if (!matched && live) matched = await waitForLine(m, task.id, until, (args.wait ?? 30) * 1000, extra.signal);
+        if (!matched && live) matched = await waitForLine(m, task.id, until, (args.wait ?? 30) * 1000, extra.mcpReq.signal);
       } else if (args.wait && live) {
-        await waitForOutput(m, task.id, args.since ?? m.outputSize(task.id, stream), args.wait * 1000, extra.signal);
+        await waitForOutput(m, task.id, args.since ?? m.outputSize(task.id, stream), args.wait * 1000, extra.mcpReq.signal);
       }
       task = m.fresh(task.id);
       ctx.seen(task);
@@ -72,14 +67,14 @@ export function taskOutputTool(ctx: ToolContext): ToolDef<typeof input, typeof o
 
 const input = {
   task_id: taskIdInput,
-  since: z.number().int().min(0).optional().describe('Cursor from an earlier call: only output after it'),
-  tail: z.number().int().min(0).max(100_000).optional().describe('Only the last N lines'),
-  grep: z.string().max(65_536).optional().describe('Regex: only matching lines, with line numbers'),
-  wait: z.number().min(0).max(600).optional().describe('Seconds to wait for new output or the end'),
-  until: z.string().max(65_536).optional().describe('Regex: wait (up to `wait`, default 30 s) until an output line matches'),
-  raw: z.boolean().optional().describe('Keep ANSI escapes and carriage returns'),
-  max_bytes: z.number().int().min(256).max(1024 * 1024).optional().describe('Cap on the returned output (default 16384)'),
-  stream: z.enum(['stdout', 'stderr']).optional().describe('pty: false tasks only: which stream (default stdout)'),
+  since: z.number().int().min(0).optional().describe('Cursor from an earlier call'),
+  tail: z.number().int().min(0).max(100_000).optional().describe('Last N lines'),
+  grep: z.string().max(65_536).optional().describe('Regex filter'),
+  wait: z.number().min(0).max(600).optional().describe('Seconds to wait for new output'),
+  until: z.string().max(65_536).optional().describe('Regex to wait for (up to wait, default 30 s)'),
+  raw: z.boolean().optional().describe('Keep escapes'),
+  max_bytes: z.number().int().min(256).max(1024 * 1024).optional().describe('Cap (default 16384)'),
+  stream: z.enum(['stdout', 'stderr']).optional().describe('pty: false tasks: which stream'),
 };
 
 const output = {

@@ -8,7 +8,7 @@ export function taskRetryTool(ctx: ToolContext): ToolDef<typeof input, typeof ou
   return {
     name: 'task_retry',
     title: 'Retry a task',
-    description: 'Re-submit an ended task (failed, cancelled or done) as a new background task with the same command, cwd, env, origin and session. Returns the new id; retry_of points at the old one.',
+    description: 'Run an ended task again as a new background task (same command, cwd, env, origin, session); retry_of names the old one.',
     input,
     output,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },

@@ -8,7 +8,7 @@ import { taskDetails, taskLine } from '../text.js';
 import type { ToolDef } from '../tool-kit.js';
 import { shellSummary } from './shell-session.js';
 
-const description = `Status of a background task: its whole record (state, exit code, error, elapsed, output size and a token estimate, whether it is waiting for input). With wait: N, blocks up to N seconds until the task ends — use this instead of polling. Without task_id: counts by state, the most recent tasks, and your shell's current directory.`;
+const description = `A task's full record: state, exit code, error, elapsed, output size and token estimate, waiting for input. wait: N blocks up to N s until it ends (use instead of polling). Without task_id: counts by state, the latest tasks and your shell's directory.`;
 
 export function taskStatusTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
   return {
@@ -30,7 +30,7 @@ export function taskStatusTool(ctx: ToolContext): ToolDef<typeof input, typeof o
         return { text, structured: { counts, tasks: recent.map(taskSummary), cwd: shell.cwd } };
       }
       let task = m.fresh(args.task_id);
-      if (args.wait && !isTerminal(task) && m.isOwn(task.id)) task = await waitForEnd(m, task.id, args.wait * 1000, extra.signal);
+      if (args.wait && !isTerminal(task) && m.isOwn(task.id)) task = await waitForEnd(m, task.id, args.wait * 1000, extra.mcpReq.signal);
       ctx.seen(task);
       const waiting = m.waitingForInput(task.id);
       const output_file = m.logFile(task.id);
@@ -43,7 +43,7 @@ export function taskStatusTool(ctx: ToolContext): ToolDef<typeof input, typeof o
 
 const input = {
   task_id: taskIdInput.optional(),
-  wait: z.number().min(0).max(600).optional().describe('Seconds to wait for the task to end before answering'),
+  wait: z.number().min(0).max(600).optional().describe('Seconds to wait for the end'),
 };
 
 const output = {
