@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellStateRow } from './shell-state.js';
+import { contextRows } from './context.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = path.join(ROOT, 'bench/results.json');
@@ -65,6 +66,7 @@ function figures(r) {
     if (r.shell_state) add({ raw: shellStateRow(r.shell_state, ok) });
     add({ name: 'task_status during the scale run', ours: `summary p99 ${s.status_summary_p99_ms_during} ms; one task p50 ${s.status_one_p50_ms} ms, p99 ${s.status_one_p99_ms} ms`, base: '', ratio: '', goal: 'measured', met: null });
   }
+  if (r.context) add({ raw: contextRows(r.context) });
   return rows;
 }
 

@@ -12,6 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { mergeResults, writeReport } from './report.js';
 import { shellState } from './shell-state.js';
+import { contextBench } from './context.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -319,6 +320,8 @@ if (want('shell')) {
   results.shell_state = await shellState({ connect, cli: CLI, root: ROOT, tmp: TMP, median, round, n: QUICK ? 20 : 100 });
   log(JSON.stringify(results.shell_state));
 }
+
+if (want('context')) results.context = await contextBench(() => bgbash());
 
 // --- report ----------------------------------------------------------------------------
 const loadAtEnd = os.loadavg();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, type LoadOptions } from '../config.js';
 import { socketPathFor } from '../control/socket-path.js';
 import type { Era } from '../mcp/peer.js';
+import type { TaskListenTap } from '../mcp/task-listen.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
 import { serveMcpStdio } from '../mcp/stdio.js';
 import { Notifier } from '../notify/notifier.js';
@@ -53,11 +54,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
     throw err;
   }
   const notifier = new Notifier(rt.manager, rt.foreground, { tailLines: config.notices.tailLines, lineIntervalMs: 1000, maxLineNotices: 50 });
-  const makeServer = (session: string, era: Era, ownsSession = true): BgbashMcp =>
+  const makeServer = (session: string, era: Era, ownsSession = true, tap?: TaskListenTap): BgbashMcp =>
     createMcpServer(
       { manager: rt.manager, foreground: rt.foreground, shells: rt.shells, config, session: () => session },
       // Channels are a stdio feature of Claude Code.
-      { version: VERSION, notifier, channel: config.notices.channel && !listen, era, ownsSession, onClient: listen ? undefined : (client) => rt.updateInfo({ client }) },
+      { version: VERSION, notifier, channel: config.notices.channel && !listen, era, ownsSession, listen: tap, onClient: listen ? undefined : (client) => rt.updateInfo({ client }) },
     );
 
   let closeTransport: (() => Promise<void>) | undefined;
@@ -79,7 +80,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
   // The client's initialize is answered first; the rest of start-up follows.
   if (listen) closeTransport = await serveHttp(rt, listen, makeServer);
-  else closeTransport = serveStdio(rt, (era) => makeServer(rt.session, era), exit);
+  else closeTransport = serveStdio(rt, (era, tap) => makeServer(rt.session, era, true, tap), exit);
   const recovered = await rt.recover();
   if (exiting) return;
   for (const task of recovered.closed) notifier.announce(task);
@@ -104,7 +105,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   rt.updateInfo({ socket: socket.path });
 }
 
-function serveStdio(rt: Runtime, make: (era: Era) => BgbashMcp, exit: (why: string) => Promise<void>): () => Promise<void> {
+function serveStdio(rt: Runtime, make: (era: Era, listen: TaskListenTap) => BgbashMcp, exit: (why: string) => Promise<void>): () => Promise<void> {
   const serving = serveMcpStdio(make, (why) => void exit(why));
   process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (server ${rt.info.id}, session ${rt.session}, data ${rt.config.dataDir})\n`);
   return () => serving.close();

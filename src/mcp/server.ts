@@ -14,6 +14,7 @@ import { CHANNEL_CAPABILITY, createPeer, TASKS_EXTENSION, type Era } from './pee
 import { registerResources } from './resources.js';
 import { samplingExecutor } from './sampling.js';
 import { TaskHandles } from './task-handles.js';
+import type { TaskListenTap } from './task-listen.js';
 import { enableTasksExtension } from './tasks-ext.js';
 import { registerTools, type AnyToolDef } from './tool-kit.js';
 import { bashTool } from './tools/bash.js';
@@ -39,6 +40,8 @@ export interface ServerOptions {
   era: Era;
   /** This instance is the session's connection (false: one 2026-07-28 HTTP request), so closing it ends the session's shell. */
   ownsSession?: boolean;
+  /** notifications/tasks go through it (stdio). */
+  listen?: TaskListenTap;
   /** Told the client's name when it is first known (initialize, or a request's _meta). */
   onClient?: (name: string) => void;
 }
@@ -68,7 +71,7 @@ export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, o
   const full: ToolContext = { ...ctx, clientName: () => peer.name(), seen: (task) => opts.notifier.markSeen(task) };
   const notices = wireNotices(server, opts.notifier, peer, ctx.session, { channel: opts.channel });
   const unregister = registerResources(server, ctx.manager, opts.era);
-  const tasks = opts.era === 'modern' ? enableTasksExtension(server, { ctx: full, notifier: opts.notifier, peer, handles: new TaskHandles(ctx.manager.paths) }) : null;
+  const tasks = opts.era === 'modern' ? enableTasksExtension(server, { ctx: full, notifier: opts.notifier, peer, handles: new TaskHandles(ctx.manager.paths), listen: opts.listen }) : null;
   const legacyTasks = opts.era === 'legacy' ? enableLegacyTasks(server, full) : null;
   registerTools(server, TOOLS.map((make) => make(full)) as AnyToolDef[], { decorate: notices.decorate, peer, tasks, legacyTasks });
   // Prompts without a runner go to the client's own model when it offers sampling (2025-11-25: 2026-07-28 has no server-to-client requests).

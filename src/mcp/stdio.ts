@@ -9,18 +9,20 @@
  */
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Era } from './peer.js';
+import { TaskListenTap } from './task-listen.js';
 import type { BgbashMcp } from './server.js';
 
 export interface StdioServing {
   close(): Promise<void>;
 }
 
-export function serveMcpStdio(make: (era: Era) => BgbashMcp, onClose: (why: string) => void): StdioServing {
-  const wire = new StdioServerTransport();
+export function serveMcpStdio(make: (era: Era, listen: TaskListenTap) => BgbashMcp, onClose: (why: string) => void): StdioServing {
+  // Under the SDK's entry: notifications/tasks for clients that listen for them.
+  const wire = new TaskListenTap(new StdioServerTransport());
   const live = new Set<BgbashMcp>();
   const handle = serveStdio(
     ({ era }) => {
-      const mcp = make(era);
+      const mcp = make(era, wire);
       live.add(mcp);
       const previous = mcp.server.server.onclose;
       mcp.server.server.onclose = () => {

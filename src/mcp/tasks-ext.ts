@@ -28,6 +28,7 @@ import { modelNotice } from './notices.js';
 import { TASKS_EXTENSION, type Peer } from './peer.js';
 import { InputPrompts } from './task-input-requests.js';
 import type { Handle, TaskHandles } from './task-handles.js';
+import type { TaskListenTap } from './task-listen.js';
 import { taskLine } from './text.js';
 
 /** Claude Code polls at this pace; it clamps to 250 ms–30 s. Half a second keeps the wake under a second. */
@@ -58,6 +59,8 @@ export interface TasksExtensionDeps {
   notifier: Notifier;
   peer: Peer;
   handles: TaskHandles;
+  /** Where notifications/tasks go (stdio); none over HTTP. */
+  listen?: TaskListenTap;
 }
 
 const taskIdParams = z.looseObject({ taskId: z.string().max(200) });
@@ -126,13 +129,17 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
     return null;
   };
 
-  const completed = async (handle: Handle, task: EndedTask): Promise<Record<string, unknown>> => {
+  /** The completed result. `commit`: this answer delivers the notice (tasks/get); a notification only shows it. */
+  const completed = async (handle: Handle, task: EndedTask, commit: boolean): Promise<Record<string, unknown>> => {
     if (ctx.manager.isOwn(task.id)) await ctx.manager.processGone(task.id);
     const final = ctx.manager.fresh(task.id) as EndedTask;
-    const notice = await noticeForResult(handle, final);
-    // From now on no other path tells of this task.
-    ctx.seen(final);
-    if (!handle.delivered && notice) handles.update(handle, { delivered: true });
+    let notice: Notice | null;
+    if (commit) {
+      notice = await noticeForResult(handle, final);
+      // From now on no other path tells of this task.
+      ctx.seen(final);
+      if (!handle.delivered && notice) handles.update(handle, { delivered: true });
+    } else notice = owed.get(task.id)?.notice ?? (await notifier.endNoticeOf(final));
     const text = notice ? notice.text : `${taskLine(final)}\n(Its notice reached you earlier.)`;
     const view = notice ? modelNotice(notice) : { task_id: final.id, state: final.state, exit_code: final.exit_code, text };
     return {
@@ -142,7 +149,7 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
     };
   };
 
-  const detailed = async (handle: Handle, task: Task, rctx: ServerContext): Promise<Record<string, unknown>> => {
+  const detailed = async (handle: Handle, task: Task, rctx: ServerContext | undefined, commit = true): Promise<Record<string, unknown>> => {
     const base = { taskId: handle.handle, createdAt: handle.created_at, lastUpdatedAt: lastUpdated(task), ttlMs: null, pollIntervalMs: POLL_INTERVAL_MS };
     if (!isTerminal(task)) {
       const asks = await prompts.requestsFor(task, peer.capabilities(rctx));
@@ -150,8 +157,26 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
       return { ...base, status: 'working', statusMessage: taskLine(task) };
     }
     if (task.state === 'cancelled' && handle.cancelled_by_client) return { ...base, status: 'cancelled', statusMessage: task.error };
-    return { ...base, status: 'completed', statusMessage: taskLine(task), result: await completed(handle, task) };
+    return { ...base, status: 'completed', statusMessage: taskLine(task), result: await completed(handle, task, commit) };
   };
+
+  // notifications/tasks to listeners: on each state change, and at the end once the output is complete.
+  const listen = deps.listen;
+  const push = (task: Task): void => {
+    const handle = listen ? handles.byTask(task.id) : null;
+    if (!listen || !handle || !listen.listened(handle.handle)) return;
+    void detailed(handle, ctx.manager.fresh(task.id), undefined, false)
+      .then((d) => listen.notify(handle.handle, d))
+      .catch(() => undefined);
+  };
+  const onChanged = (task: Task, prev: Task): void => {
+    if (task.state !== prev.state && !isTerminal(task)) push(task);
+  };
+  if (listen) {
+    listen.honours = (h) => handles.find(h) !== null;
+    ctx.manager.on('changed', onChanged);
+    ctx.manager.on('settled', push);
+  }
 
   server.server.setRequestHandler('tasks/get', { params: taskIdParams }, async (p, rctx) => {
     require(rctx);
@@ -196,6 +221,8 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
     },
     close() {
       undoHolder();
+      ctx.manager.off('changed', onChanged);
+      ctx.manager.off('settled', push);
       // Whatever this connection still owed goes to the other paths.
       for (const { notice, timer } of owed.values()) {
         clearTimeout(timer);

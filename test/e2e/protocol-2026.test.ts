@@ -86,6 +86,20 @@ describe('2026-07-28 with the tasks extension', () => {
     expect(textOf(t.result)).toMatch(new RegExp(`^\\[Task #${id} cancelled\\] sleep 30`));
   });
 
+  it('notifications/tasks go to a subscriptions/listen that named the handle', async () => {
+    const { handle } = await s.call('bash', { command: 'sleep 0.5; echo listened', background: true });
+    // The SDK client keeps only the filter fields it knows in honoredFilter: read the acknowledgement off the wire.
+    const sub = await s.client.listen({ taskIds: [handle.taskId, 'not-ours'] } as never);
+    const ack = s.notifications.find((n) => n.method === 'notifications/subscriptions/acknowledged' && n.params.notifications.taskIds);
+    expect(ack.params.notifications.taskIds).toEqual([handle.taskId]);
+    const done = await waitFor(() => s.notifications.find((n) => n.method === 'notifications/tasks' && n.params.taskId === handle.taskId && n.params.status === 'completed'), 'notifications/tasks, completed');
+    expect(done.params._meta['io.modelcontextprotocol/subscriptionId']).toBe(ack.params._meta['io.modelcontextprotocol/subscriptionId']);
+    expect(textOf(done.params.result)).toMatch(/\n {2}listened\n/);
+    await sub.close();
+    // The poll still delivers it.
+    expect(textOf((await s.tasksGet(handle.taskId)).result)).toMatch(/\n {2}listened\n/);
+  });
+
   it('unknown handles are invalid params; a request without the extension is refused', async () => {
     await expect(s.tasksGet('999.AAAAAAAAAAAAAAAAAAAAAA')).rejects.toMatchObject({ code: -32602 });
     await expect(s.tasksGet('../../etc/passwd')).rejects.toMatchObject({ code: -32602 });

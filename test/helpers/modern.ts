@@ -21,6 +21,8 @@ export interface ModernServer {
   dataDir: string;
   pid: number;
   stderr(): string;
+  /** Every notification the server sent, as it came over the wire. */
+  notifications: any[];
   /** A tools/call; a task handle comes back as `{handle}`, anything else as `{result}`. */
   call(name: string, args?: Record<string, unknown>): Promise<{ handle?: any; result?: any }>;
   tasksGet(taskId: string): Promise<any>;
@@ -62,9 +64,11 @@ export async function startModern(opts: ModernOptions = {}): Promise<ModernServe
   await client.connect(transport);
   const pid = transport.pid!;
   const handles = new Map<string | number, any>();
+  const notifications: any[] = [];
   const inner = transport.onmessage!;
   transport.onmessage = (message: any, extra?: any) => {
     if (message?.result?.resultType === 'task') handles.set(message.id, message.result);
+    if (message?.method && message.id === undefined) notifications.push(message);
     inner(message, extra);
   };
   await waitFor(() => {
@@ -86,6 +90,7 @@ export async function startModern(opts: ModernOptions = {}): Promise<ModernServe
     dataDir,
     pid,
     stderr: () => stderr,
+    notifications,
     async call(name, a = {}) {
       const before = new Set(handles.keys());
       try {
