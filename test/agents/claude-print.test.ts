@@ -4,7 +4,7 @@ import { startAnthropic } from './lib/anthropic.js';
 import { claudePrint } from './lib/claude.js';
 import { ensureCli } from './lib/clis.js';
 import { endpoints } from './lib/scenario.js';
-import { expectPiggyBack, piggyBackScript } from './lib/stories.js';
+import { expectPiggyBack, expectShellState, piggyBackScript, shellStateScript } from './lib/stories.js';
 import { workspace } from './lib/workspace.js';
 
 const track = endpoints();
@@ -18,5 +18,15 @@ describe.each(['claude-2.1.330', 'claude-2.1.197'] as const)('%s print mode', (i
     const { code } = await run.done;
     expect(code, run.stderr()).toBe(0);
     expectPiggyBack(ep);
+  });
+
+  it('shell state: cd into a subfolder in one call, a relative command in the next', async () => {
+    const bin = ensureCli(id);
+    const ws = workspace();
+    const ep = track(await startAnthropic(shellStateScript()));
+    const run = claudePrint(bin, ws, ep, 'run the shell state test');
+    const { code } = await run.done;
+    expect(code, run.stderr()).toBe(0);
+    expectShellState(ep, ws.project);
   });
 });

@@ -4,7 +4,7 @@ import { ensureCli } from './lib/clis.js';
 import { codexExec, prepareCodex } from './lib/codex.js';
 import { startResponses } from './lib/responses.js';
 import { endpoints } from './lib/scenario.js';
-import { expectPiggyBack, piggyBackScript } from './lib/stories.js';
+import { expectPiggyBack, expectShellState, piggyBackScript, shellStateScript } from './lib/stories.js';
 import { workspace } from './lib/workspace.js';
 
 const track = endpoints();
@@ -19,5 +19,16 @@ describe('codex-0.169.0 exec', () => {
     const { code } = await run.done;
     expect(code, run.stderr() + run.stdout()).toBe(0);
     expectPiggyBack(ep);
+  });
+
+  it('shell state: cd into a subfolder in one call, a relative command in the next', async () => {
+    const bin = ensureCli('codex-0.169.0');
+    const ws = workspace();
+    const ep = track(await startResponses(shellStateScript()));
+    const env = prepareCodex(ws, ep);
+    const run = codexExec(bin, ws, env, 'run the shell state test');
+    const { code } = await run.done;
+    expect(code, run.stderr() + run.stdout()).toBe(0);
+    expectShellState(ep, ws.project);
   });
 });

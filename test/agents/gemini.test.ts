@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureCli } from './lib/clis.js';
 import { geminiPrint, prepareGemini, startGemini } from './lib/gemini.js';
 import { endpoints } from './lib/scenario.js';
-import { expectPiggyBack, piggyBackScript } from './lib/stories.js';
+import { expectPiggyBack, expectShellState, piggyBackScript, shellStateScript } from './lib/stories.js';
 import { workspace } from './lib/workspace.js';
 
 const track = endpoints();
@@ -18,5 +18,16 @@ describe('gemini-0.61.0 print mode', () => {
     const { code } = await run.done;
     expect(code, run.stderr() + run.stdout()).toBe(0);
     expectPiggyBack(ep);
+  });
+
+  it('shell state: cd into a subfolder in one call, a relative command in the next', async () => {
+    const bin = ensureCli('gemini-0.61.0');
+    const ws = workspace();
+    const ep = track(await startGemini(shellStateScript()));
+    const env = prepareGemini(ws, ep);
+    const run = geminiPrint(bin, ws, env, 'run the shell state test');
+    const { code } = await run.done;
+    expect(code, run.stderr() + run.stdout()).toBe(0);
+    expectShellState(ep, ws.project);
   });
 });

@@ -4,7 +4,7 @@ import { startChat } from './lib/chat.js';
 import { ensureCli } from './lib/clis.js';
 import { opencodeRun, prepareOpencode } from './lib/opencode.js';
 import { endpoints } from './lib/scenario.js';
-import { expectPiggyBack, piggyBackScript } from './lib/stories.js';
+import { expectPiggyBack, expectShellState, piggyBackScript, shellStateScript } from './lib/stories.js';
 import { workspace } from './lib/workspace.js';
 
 const track = endpoints();
@@ -19,5 +19,16 @@ describe('opencode-1.18.33 run', () => {
     const { code } = await run.done;
     expect(code, run.stderr() + run.stdout()).toBe(0);
     expectPiggyBack(ep);
+  });
+
+  it('shell state: cd into a subfolder in one call, a relative command in the next', async () => {
+    const bin = ensureCli('opencode-1.18.33');
+    const ws = workspace();
+    const ep = track(await startChat(shellStateScript()));
+    const env = prepareOpencode(ws, ep);
+    const run = opencodeRun(bin, ws, env, 'run the shell state test');
+    const { code } = await run.done;
+    expect(code, run.stderr() + run.stdout()).toBe(0);
+    expectShellState(ep, ws.project);
   });
 });

@@ -3,6 +3,7 @@
  * must then be true of the model's input. Each CLI's test file runs them
  * through its own endpoint and driver.
  */
+import fs from 'node:fs';
 import { expect } from 'vitest';
 import type { Endpoint } from './http.js';
 import { bgbashTool, countIn, lastPart, whereIs, type ModelInput } from './model.js';
@@ -37,4 +38,32 @@ export function expectPiggyBack(ep: Endpoint, isMain?: (i: ModelInput) => boolea
   expect(lastPart(final)?.kind).toBe('tool_result');
   expect(whereIs(final, PIGGY_NOTICE).map((h) => h.index)).toEqual([final.parts.length - 1]);
   expect(countIn(final, PIGGY_NOTICE)).toBe(1);
+}
+
+/**
+ * Shell state: the model `cd`s into a subfolder in one bash call and runs a
+ * relative command in the next, as in a terminal. `project` is the folder the
+ * CLI (and so the bgbash server it starts) runs in.
+ */
+export function shellStateScript(isMain?: (i: ModelInput) => boolean): Script {
+  return steps(
+    [
+      (input) => ({ calls: [{ name: bgbashTool(input, 'bash'), input: { command: 'mkdir -p pkg/sub && printf "shell-state-marker\\n" > pkg/sub/marker.txt && cd pkg/sub && export STORY_VAR=kept' } }] }),
+      (input) => ({ calls: [{ name: bgbashTool(input, 'bash'), input: { command: 'cat marker.txt; echo "in $(pwd) with $STORY_VAR"' } }] }),
+      () => ({ text: 'all done' }),
+    ],
+    { isMain },
+  );
+}
+
+/** The second call ran in the subfolder with the exported variable: its result shows both. */
+export function expectShellState(ep: Endpoint, project: string, isMain?: (i: ModelInput) => boolean): void {
+  expectScriptOk(ep);
+  const calls = conversation(ep, isMain);
+  expect(calls.length).toBe(3);
+  const result = lastPart(calls[2]!);
+  expect(result?.kind).toBe('tool_result');
+  const text = result && result.kind === 'tool_result' ? result.text : '';
+  expect(text).toContain('shell-state-marker');
+  expect(text).toContain(`in ${fs.realpathSync(project)}/pkg/sub with kept`);
 }
