@@ -9,6 +9,7 @@ import type { Endpoint } from './http.js';
 import { bgbashTool, countIn, lastPart, whereIs, type ModelInput } from './model.js';
 import { conversation, expectScriptOk, steps } from './scenario.js';
 import type { Script } from './model.js';
+import type { Workspace } from './workspace.js';
 
 /** The notice bgbash writes for the piggy-back task (#1, exit 3). */
 export const PIGGY_NOTICE = '[Task #1 failed]';
@@ -67,3 +68,21 @@ export function expectShellState(ep: Endpoint, project: string, isMain?: (i: Mod
   expect(text).toContain('shell-state-marker');
   expect(text).toContain(`in ${fs.realpathSync(project)}/pkg/sub with kept`);
 }
+
+/** A story every CLI's test file runs the same way: its title, the user's prompt, the model's script, the check. */
+export interface Story {
+  title: string;
+  prompt: string;
+  script: () => Script;
+  check: (ep: Endpoint, ws: Workspace) => void;
+}
+
+export const STORIES: Story[] = [
+  { title: 'piggy-back: a task that ended comes in the next bgbash tool result, once', prompt: 'run the piggy test', script: () => piggyBackScript(), check: (ep) => expectPiggyBack(ep) },
+  {
+    title: 'shell state: cd into a subfolder in one call, a relative command in the next',
+    prompt: 'run the shell state test',
+    script: () => shellStateScript(),
+    check: (ep, ws) => expectShellState(ep, ws.project),
+  },
+];
