@@ -121,6 +121,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Telegram targets (telegram:<chat id>): the bot that sends, and where its API is. Only the user's own config or env may set these. */
+    telegram: z
+      .object({
+        token: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'a bot token looks like 123456789:AAE… (from @BotFather)').optional(),
+        apiBase: z
+          .string()
+          .refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'must be an http(s) URL, e.g. https://api.telegram.org')
+          .default('https://api.telegram.org'),
+      })
+      .strict()
+      .prefault({}),
     notices: z
       .object({
         tailLines: z.number().int().min(0).max(100).default(5),
@@ -155,6 +166,7 @@ export const ENV_KEYS: Record<string, { key: string; type: 'number' | 'string' |
   BGBASH_WAKE_IDLE: { key: 'notices.wakeIdle', type: 'boolean' },
   BGBASH_HOLD_PRINT_STOP: { key: 'notices.holdPrintStop', type: 'string' },
   BGBASH_HTTP_TOKEN: { key: 'http.token', type: 'string' },
+  BGBASH_TELEGRAM_TOKEN: { key: 'telegram.token', type: 'string' },
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -237,7 +249,14 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const projectFile = opts.configFile ?? env.BGBASH_CONFIG ?? path.join(cwd, 'bgbash.config.json');
   const project = readJsonFile(projectFile);
   if (!project && (opts.configFile || env.BGBASH_CONFIG)) throw new ConfigError(`config file ${projectFile} does not exist`);
-  if (project) sources.push([projectFile, project]);
+  if (project) {
+    // The bot token and where it is sent come from the user alone (their config, env, or a file they name): a cloned repo's config could otherwise send the token to its own server.
+    if ('telegram' in project && !opts.configFile && !env.BGBASH_CONFIG) {
+      delete project.telegram;
+      process.stderr.write(`bgbash: warning: "telegram" in ${projectFile} is ignored; set it in ${userConfigPath(env)} or BGBASH_TELEGRAM_TOKEN\n`);
+    }
+    sources.push([projectFile, project]);
+  }
 
   let merged: Record<string, unknown> = {};
   for (const [file, value] of sources) {

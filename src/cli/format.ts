@@ -2,6 +2,7 @@
 import chalk from 'chalk';
 import { elapsedMs, isTerminal, taskLabel, type Task } from '../core/task.js';
 import { formatBytes, formatDuration } from '../core/units.js';
+import { displayTarget } from '../notify/targets.js';
 
 export const colorOn = (): boolean => !process.env.NO_COLOR && process.stdout.isTTY === true;
 
@@ -52,6 +53,15 @@ export function taskTable(tasks: Task[], width = process.stdout.columns || 100):
   return lines.join('\n');
 }
 
+/** One line per deliver_to outcome, targets shown redacted. */
+function deliveries(task: Task): string | null {
+  const list = task.deliveries ?? [];
+  if (list.length === 0) return null;
+  return list
+    .map((d) => `${displayTarget(d.target)}: ${d.ok ? 'sent' : `failed${d.error ? ` (${d.error})` : ''}`}${d.attempts > 1 ? `, ${d.attempts} attempts` : ''}`)
+    .join('\n    ');
+}
+
 export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; output_file?: string } = {}): string {
   const t = task as Task & { started_at?: string | null; ended_at?: string; exit_code?: number | null; signal?: string | null; error?: string };
   const rows: Array<[string, string | number | null | undefined]> = [
@@ -72,6 +82,8 @@ export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; ou
     ['Tokens', task.usage ? `${task.tokens} (input ${task.usage.input_tokens ?? '?'}, output ${task.usage.output_tokens ?? '?'})` : task.tokens],
     ['Output', `${formatBytes(task.output_bytes)}${task.output_dropped ? ` (+${formatBytes(task.output_dropped)} dropped at the cap)` : ''}`],
     ['Waiting for input', extra.waiting_for_input ? 'yes' : null],
+    ['Deliver to', task.deliver_to.length ? task.deliver_to.map(displayTarget).join(', ') : null],
+    ['Deliveries', deliveries(task)],
     ['Retry of', task.retry_of],
     ['Created', task.created_at],
     ['Started', t.started_at],

@@ -30,6 +30,9 @@ Usage:
   bgbash install <agent> [--project|--user] [--dry-run]
                                     Add bgbash to an agent's config (claude-code, opencode, codex,
                                     gemini-cli, cursor, vscode); never clobbers existing entries
+  bgbash notify-test <target>       Send a sample completion notice to a deliver_to target (slack:URL,
+                                    discord:URL, telegram:CHAT_ID, ntfy:TOPIC_URL, webhook:URL, …)
+                                    and print the service's answer
   bgbash hook <agent>               Hook command for claude-code / gemini-cli: reads the hook's JSON
                                     on stdin, prints pending completion notices as the agent's JSON
 
@@ -69,6 +72,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   strip: () => import('./commands/strip.js'),
   hook: () => import('./commands/hook.js'),
   install: () => import('./commands/install.js'),
+  'notify-test': () => import('./commands/notify-test.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -104,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const cli = makeCli(args);
-  if (args.command !== 'hook' && args.command !== 'install') {
+  if (args.command !== 'hook' && args.command !== 'install' && args.command !== 'notify-test') {
     const { repairDeadServers } = await import('./repair.js');
     await repairDeadServers(cli).catch(() => undefined);
   }

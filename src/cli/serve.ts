@@ -13,7 +13,8 @@ import type { TaskListenTap } from '../mcp/task-listen.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
 import { serveMcpStdio } from '../mcp/stdio.js';
 import { Notifier } from '../notify/notifier.js';
-import { parseTarget } from '../notify/targets.js';
+import { DEFAULT_DELIVERY } from '../notify/deliver.js';
+import { validateTarget } from '../notify/targets.js';
 import { pruneTasks } from '../store/retention.js';
 import { startRuntime, type Runtime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
@@ -33,7 +34,7 @@ function parseListen(spec: string): { host: string; port: number } {
 function checkDeliverTargets(targets: string[]): void {
   for (const target of targets) {
     try {
-      parseTarget(target);
+      validateTarget(target);
     } catch (err) {
       throw new ConfigError(`bad config: "background.defaultDeliverTo": ${(err as Error).message.replace(/^deliver_to: /, '')}`);
     }
@@ -53,7 +54,13 @@ export async function serve(opts: ServeOptions): Promise<void> {
     await rt.stop('the control socket has no safe place');
     throw err;
   }
-  const notifier = new Notifier(rt.manager, rt.foreground, { tailLines: config.notices.tailLines, lineIntervalMs: 1000, maxLineNotices: 50 });
+  const notifier = new Notifier(rt.manager, rt.foreground, {
+    tailLines: config.notices.tailLines,
+    lineIntervalMs: 1000,
+    maxLineNotices: 50,
+    vault: rt.manager.vault,
+    delivery: { ...DEFAULT_DELIVERY, telegram: config.telegram },
+  });
   const makeServer = (session: string, era: Era, ownsSession = true, tap?: TaskListenTap): BgbashMcp =>
     createMcpServer(
       { manager: rt.manager, foreground: rt.foreground, shells: rt.shells, config, session: () => session },

@@ -10,6 +10,7 @@ import type { Stream } from '../run/process.js';
 import { taskDir, type DataPaths } from '../store/data-dir.js';
 import { IdAllocator } from '../store/ids.js';
 import { RecordStore, reportOnce, type ProblemSink } from '../store/records.js';
+import { TargetVault } from '../notify/vault.js';
 import { UserError } from './errors.js';
 import { TaskEmitter } from './events.js';
 import { LiveTask } from './live-task.js';
@@ -63,6 +64,8 @@ export class TaskManager extends TaskEmitter {
   private readonly queue: string[] = [];
   private readonly ids: IdAllocator;
   readonly records: RecordStore;
+  /** Secrets of deliver_to targets; tasks carry them sealed. */
+  readonly vault: TargetVault;
   private stopping = false;
   /** In-process answerers of prompts, per session (the MCP client's model). */
   private readonly executors = new Map<string, Executor>();
@@ -79,6 +82,7 @@ export class TaskManager extends TaskEmitter {
     this.setMaxListeners(0);
     this.ids = new IdAllocator(paths);
     this.outputs = new TaskOutputs(this.live, paths);
+    this.vault = TargetVault.in(paths.root);
     this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}; the task goes on, known to this server only`), this.badRecord);
   }
 
@@ -160,6 +164,7 @@ export class TaskManager extends TaskEmitter {
     if (this.stopping) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
     const cwd = path.resolve(spec.cwd ?? process.cwd());
     checkCwd(cwd);
+    const deliverTo = (spec.deliver_to ?? this.config.background.defaultDeliverTo).map((t) => this.vault.seal(t));
     const task: PendingTask = {
       id: this.ids.allocate((err) => this.warn(`cannot create a task directory (${err.message}); the task runs without a record on disk`)),
       state: 'pending',
@@ -168,7 +173,7 @@ export class TaskManager extends TaskEmitter {
       name: spec.name ?? null,
       origin: spec.origin ?? null,
       session: spec.session ?? null,
-      deliver_to: spec.deliver_to ?? this.config.background.defaultDeliverTo,
+      deliver_to: deliverTo,
       timeout_ms: spec.timeout_ms ?? this.config.background.taskTimeout,
       server: this.serverId,
       retry_of: spec.retry_of ?? null,

@@ -1,10 +1,13 @@
 /**
  * Produces notices from the TaskManager's events — one per task that ends
  * while no caller is waiting on it, and one per watched line (`notify_on`) —
- * stores each in its session's inbox and hands it to every sink (MCP
- * notifications, deliver_to targets). What the agent has demonstrably seen
- * (a foreground result, a task_status/task_output showing the end, a hook
- * that drained the inbox) is not told again.
+ * stores each in its session's inbox and hands it to the agent's sinks (MCP
+ * notifications). What the agent has demonstrably seen (a foreground result,
+ * a task_status/task_output showing the end, a hook that drained the inbox)
+ * is not told again.
+ *
+ * deliver_to targets are for people and systems outside the session: every
+ * ended task goes to its targets once, whatever the agent saw.
  */
 import { compileRegex, type Pattern } from '../core/pattern.js';
 import { EventEmitter } from 'node:events';
@@ -14,8 +17,9 @@ import type { TaskManager } from '../core/manager.js';
 import { readWindow } from '../core/output-view.js';
 import { isTerminal, type EndedTask, type Task } from '../core/task.js';
 import { claimNotice, drainNotices, putNotice } from './inbox.js';
+import { deliver, DEFAULT_DELIVERY, prepare, type DeliverySettings } from './deliver.js';
 import { endNotice, lineNotice, type Notice } from './notice.js';
-import { deliver, DEFAULT_TARGET_OPTIONS, type TargetOptions } from './targets.js';
+import type { TargetVault } from './vault.js';
 
 export interface NotifierOptions {
   tailLines: number;
@@ -23,8 +27,13 @@ export interface NotifierOptions {
   lineIntervalMs: number;
   /** Line notices per task at most. */
   maxLineNotices: number;
-  targets?: TargetOptions;
+  /** Secrets of deliver_to targets. */
+  vault: TargetVault;
+  delivery?: DeliverySettings;
 }
+
+/** Lines of output a deliver_to target gets at most (each service trims further to its limits). */
+const DELIVERY_TAIL_LINES = 20;
 
 interface Watch {
   watcher: LineWatcher;
@@ -82,24 +91,30 @@ export class Notifier extends EventEmitter<{ notice: [Notice, { held: boolean }]
   }
 
   private onEnded(task: Task): void {
-    // A foreground call still waiting on it returns the result itself; only deliver_to targets hear of it.
-    if (this.foreground.isWaiting(task.id)) {
-      this.watches.delete(task.id);
-      if (task.deliver_to.length) void this.manager.processGone(task.id).then(() => {
-        const final = this.manager.fresh(task.id);
-        if (isTerminal(final)) this.deliverBeyond(endNotice(final, []));
-      });
-      return;
-    }
+    // A foreground call still waiting on it returns the result itself: the agent is not told again.
+    const foreground = this.foreground.isWaiting(task.id);
+    if (foreground) this.watches.delete(task.id);
     void this.manager.processGone(task.id).then(async () => {
       this.watches.delete(task.id);
-      if (this.seen.has(task.id)) return;
       const final = this.manager.fresh(task.id);
       if (!isTerminal(final)) return;
+      if (final.deliver_to.length) this.deliverBeyond(final, await this.deliveryTail(final));
+      if (foreground || this.seen.has(task.id)) return;
       const notice = await this.endNoticeOf(final);
       if (this.seen.has(task.id)) return;
       this.publish(notice);
     });
+  }
+
+  /** The last lines deliver_to targets get; none for a task with no output or a log that cannot be read. */
+  private async deliveryTail(task: EndedTask): Promise<string[]> {
+    if (task.output_bytes === 0) return [];
+    try {
+      const win = await readWindow(this.manager, task.id, { tail: DELIVERY_TAIL_LINES, maxBytes: 8192 });
+      return win.output.split('\n').filter((l) => !l.startsWith('[… earlier output') && l.trim() !== '');
+    } catch {
+      return [];
+    }
   }
 
   /** The end notice of an ended task, as every path words it: headline, error, the last lines, how to read more. */
@@ -130,7 +145,9 @@ export class Notifier extends EventEmitter<{ notice: [Notice, { held: boolean }]
 
   /** Tells the agent about a task that ended without this server watching it (recovered from a dead server). */
   announce(task: Task): void {
-    if (isTerminal(task)) this.publish(endNotice(task, []));
+    if (!isTerminal(task)) return;
+    this.publish(endNotice(task, []));
+    this.deliverBeyond(task, []);
   }
 
   private store(notice: Notice): void {
@@ -147,19 +164,16 @@ export class Notifier extends EventEmitter<{ notice: [Notice, { held: boolean }]
     const held = notice.kind === 'ended' && [...this.holders].some((hold) => hold(notice));
     if (!held) this.store(notice);
     this.emit('notice', notice, { held });
-    if (notice.kind === 'ended') this.deliverBeyond(notice);
   }
 
-  /** deliver_to targets: each on its own, none blocking another or the task. */
-  private deliverBeyond(notice: Notice): void {
-    let task: Task;
-    try {
-      task = this.manager.fresh(notice.task_id);
-    } catch {
-      return;
-    }
-    for (const spec of task.deliver_to) {
-      void deliver(spec, notice, task, this.opts.targets ?? DEFAULT_TARGET_OPTIONS)
+  /** deliver_to targets: each on its own, none blocking another or the task; a target that already has an outcome is not sent again. */
+  private deliverBeyond(task: EndedTask, tail: string[]): void {
+    const done = new Set((task.deliveries ?? []).map((d) => d.target));
+    const targets = task.deliver_to.filter((t) => !done.has(t));
+    if (targets.length === 0) return;
+    const prepared = prepare(task, tail);
+    for (const stored of targets) {
+      void deliver(stored, prepared, this.opts.delivery ?? DEFAULT_DELIVERY, this.opts.vault)
         .then((d) => d && this.manager.noteDelivery(task.id, d))
         .catch(() => undefined);
     }

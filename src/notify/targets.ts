@@ -1,20 +1,28 @@
 /**
  * deliver_to: where a completion notice goes beyond the agent's session.
- *   webhook:<http(s) url>  POST {notice, task} as JSON; retried with backoff
- *   command:<shell cmd>    run with {notice, task} as JSON on stdin; time-limited
- *   desktop                notify-send, when installed
- *   session                the agent's own session (always on; accepted for clarity)
- * A failing target never blocks the others or the task; its outcome is
- * recorded on the task (`deliveries`).
+ *   webhook:<http(s) url>    POST {notice, task} as JSON (env values redacted)
+ *   command:<shell cmd>      run with {notice, task} as JSON on stdin; time-limited
+ *   desktop                  notify-send, when installed
+ *   slack:<webhook url>      Slack incoming webhook
+ *   discord:<webhook url>    Discord webhook
+ *   telegram:<chat id>       Telegram Bot API sendMessage (token from the user's config)
+ *   ntfy:<topic url>         ntfy topic
+ *   session                  the agent's own session (always on; accepted for clarity)
+ * The URL targets carry secrets: a task stores them sealed (see vault.ts),
+ * shown as "slack:https://hooks.slack.com/… (ref 0123456789ab)".
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { Task } from '../core/task.js';
-import type { Notice } from './notice.js';
+import { isChatId } from './telegram.js';
 
-export type Target = { kind: 'session' } | { kind: 'desktop' } | { kind: 'webhook'; url: string } | { kind: 'command'; command: string };
+const URL_KINDS = ['webhook', 'slack', 'discord', 'ntfy'] as const;
+export type UrlKind = (typeof URL_KINDS)[number];
+
+export type Target =
+  | { kind: 'session' }
+  | { kind: 'desktop' }
+  | { kind: 'command'; command: string }
+  | { kind: 'telegram'; chatId: string }
+  | { kind: UrlKind; url: string };
 
 export interface Delivery {
   target: string;
@@ -24,118 +32,75 @@ export interface Delivery {
   at: string;
 }
 
+const KINDS_HELP = 'use slack:<webhook url>, discord:<webhook url>, telegram:<chat id>, ntfy:<topic url>, webhook:<url>, command:<shell command>, desktop or session';
+
+function isUrlKind(kind: string): kind is UrlKind {
+  return (URL_KINDS as readonly string[]).includes(kind);
+}
+
+/** What the user wrote, parsed; a UserError naming the problem otherwise. Never echoes a URL back: it may be a secret. */
 export function parseTarget(spec: string): Target {
   if (spec === 'session') return { kind: 'session' };
   if (spec === 'desktop') return { kind: 'desktop' };
-  if (spec.startsWith('webhook:')) {
-    const url = spec.slice('webhook:'.length);
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new UserError(`deliver_to: "${spec}" is not a valid webhook URL`, 'deliver_to');
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UserError(`deliver_to: webhook URLs must be http or https, got "${parsed.protocol}"`, 'deliver_to');
-    return { kind: 'webhook', url };
-  }
-  if (spec.startsWith('command:')) {
-    const command = spec.slice('command:'.length).trim();
+  const colon = spec.indexOf(':');
+  const kind = colon > 0 ? spec.slice(0, colon) : '';
+  const rest = colon > 0 ? spec.slice(colon + 1) : '';
+  if (kind === 'command') {
+    const command = rest.trim();
     if (!command) throw new UserError('deliver_to: "command:" needs a command after the colon', 'deliver_to');
     return { kind: 'command', command };
   }
-  throw new UserError(`deliver_to: unknown target "${spec}" (use webhook:<url>, command:<shell command>, desktop or session)`, 'deliver_to');
-}
-
-export interface TargetOptions {
-  webhookAttempts: number;
-  webhookTimeoutMs: number;
-  commandTimeoutMs: number;
-  /** First retry delay; doubled each time. */
-  backoffMs: number;
-}
-
-export const DEFAULT_TARGET_OPTIONS: TargetOptions = { webhookAttempts: 3, webhookTimeoutMs: 5000, commandTimeoutMs: 10_000, backoffMs: 250 };
-
-async function webhook(url: string, body: string, o: TargetOptions): Promise<{ attempts: number; error: string | null }> {
-  let error = '';
-  for (let attempt = 1; attempt <= o.webhookAttempts; attempt++) {
+  if (kind === 'telegram') {
+    const chatId = rest.trim();
+    if (!isChatId(chatId)) throw new UserError('deliver_to: "telegram:" takes a chat id: a number (negative for groups) or a public channel\'s @name', 'deliver_to');
+    return { kind: 'telegram', chatId };
+  }
+  if (isUrlKind(kind)) {
+    let parsed: URL;
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'bgbash' }, body, signal: AbortSignal.timeout(o.webhookTimeoutMs) });
-      if (res.ok) return { attempts: attempt, error: null };
-      error = `HTTP ${res.status} ${res.statusText}`;
-      if (res.status >= 400 && res.status < 500 && res.status !== 429) return { attempts: attempt, error };
-    } catch (err) {
-      error = (err as Error).message;
+      parsed = new URL(rest);
+    } catch {
+      throw new UserError(`deliver_to: the ${kind} target is not a valid URL (${kind}:https://…)`, 'deliver_to');
     }
-    if (attempt < o.webhookAttempts) await new Promise((r) => setTimeout(r, o.backoffMs * 2 ** (attempt - 1)));
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UserError(`deliver_to: ${kind} URLs must be http or https, got "${parsed.protocol}"`, 'deliver_to');
+    return { kind, url: rest };
   }
-  return { attempts: o.webhookAttempts, error };
+  const shown = spec.length > 40 ? `${spec.slice(0, 39)}…` : spec;
+  throw new UserError(`deliver_to: unknown target "${shown}" (${KINDS_HELP})`, 'deliver_to');
 }
 
-function runCommand(command: string, input: string, timeoutMs: number, cwd: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd: fs.existsSync(cwd) ? cwd : '/', stdio: ['pipe', 'ignore', 'pipe'], detached: true });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    child.stdin.on('error', () => undefined);
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-      resolve(`timed out after ${timeoutMs} ms`);
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      resolve(err.message);
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve(code === 0 ? null : `exited with ${signal ?? `code ${code}`}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`);
-    });
-    child.stdin.end(input);
-  });
+export function hasSecret(target: Target): target is { kind: UrlKind; url: string } {
+  return isUrlKind(target.kind);
 }
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const file = path.join(dir, name);
-    if (dir && fs.existsSync(file)) return file;
-  }
-  return null;
+/** "slack:https://hooks.slack.com/…": a secret-bearing target as it may be shown, without its ref. */
+export function redactedForm(target: Target & { url: string }): string {
+  return `${target.kind}:${new URL(target.url).origin}/…`;
 }
 
-export async function deliver(spec: string, notice: Notice, task: Task, o: TargetOptions = DEFAULT_TARGET_OPTIONS): Promise<Delivery | null> {
-  const at = () => new Date().toISOString();
-  let target: Target;
+export function sealedForm(target: Target & { url: string }, ref: string): string {
+  return `${redactedForm(target)} (ref ${ref})`;
+}
+
+const SEALED = /^(webhook|slack|discord|ntfy):(https?:\/\/[^\s/]+)\/… \(ref ([0-9a-f]{12})\)$/;
+
+/** The vault ref of a sealed target, or null when `spec` is not one. */
+export function sealedRef(spec: string): string | null {
+  return SEALED.exec(spec)?.[3] ?? null;
+}
+
+/** Checks a deliver_to entry as written or as stored (sealed; the vault checks its ref when the task is created). */
+export function validateTarget(spec: string): void {
+  if (!sealedRef(spec)) parseTarget(spec);
+}
+
+/** How a target is shown anywhere a person or log may see it: secrets out. */
+export function displayTarget(spec: string): string {
+  if (sealedRef(spec)) return spec;
   try {
-    target = parseTarget(spec);
-  } catch (err) {
-    return { target: spec, ok: false, attempts: 0, error: (err as Error).message, at: at() };
-  }
-  const body = JSON.stringify({ notice, task });
-  switch (target.kind) {
-    case 'session':
-      return null;
-    case 'webhook': {
-      const r = await webhook(target.url, body, o);
-      return { target: spec, ok: r.error === null, attempts: r.attempts, error: r.error, at: at() };
-    }
-    case 'command': {
-      const error = await runCommand(target.command, body, o.commandTimeoutMs, task.cwd);
-      return { target: spec, ok: error === null, attempts: 1, error, at: at() };
-    }
-    case 'desktop': {
-      const bin = onPath('notify-send');
-      if (!bin) return { target: spec, ok: false, attempts: 0, error: 'notify-send is not installed (Debian/Ubuntu: apt install libnotify-bin); no desktop notice shown', at: at() };
-      const [title, ...rest] = notice.text.split('\n');
-      const error = await new Promise<string | null>((resolve) => {
-        const child = spawn(bin, ['--app-name=bgbash', title, rest.join('\n')], { stdio: 'ignore' });
-        child.on('error', (err) => resolve(err.message));
-        child.on('exit', (code) => resolve(code === 0 ? null : `notify-send exited with code ${code}`));
-      });
-      return { target: spec, ok: error === null, attempts: 1, error, at: at() };
-    }
+    const t = parseTarget(spec);
+    return hasSecret(t) ? redactedForm(t) : spec;
+  } catch {
+    return spec.replace(/^(\w+):.*$/s, '$1:…');
   }
 }

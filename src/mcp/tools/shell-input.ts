@@ -4,7 +4,7 @@ import { UserError } from '../../core/errors.js';
 import { compileRegex } from '../../core/pattern.js';
 import type { ShellSpec } from '../../core/manager.js';
 import type { ToolContext } from '../context.js';
-import { parseTarget } from '../../notify/targets.js';
+import { validateTarget } from '../../notify/targets.js';
 import { checkSessionName } from '../../core/session-name.js';
 
 export const commonShellInput = {
@@ -35,7 +35,7 @@ export type SessionShellSpec = ShellSpec & { cwd_note: string | null };
 export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foreground: boolean }): SessionShellSpec {
   if (args.notify_on !== undefined) compileRegex(args.notify_on, 'notify_on');
   if (args.session !== undefined) checkSessionName(args.session);
-  for (const target of args.deliver_to ?? []) parseTarget(target);
+  for (const target of args.deliver_to ?? []) validateTarget(target);
   for (const key of Object.keys(args.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UserError(`env: "${key}" is not a valid variable name`, 'env');
   }
