@@ -27,7 +27,8 @@ export function discordContent(r: EndReport): string {
   if (err) head.push(`Error: ${plain(clip(err, 300))}`);
   const top = head.join('\n');
   const budget = CONTENT_MAX - top.length - 10;
-  const lines = lastLinesWithin(r.tail.map(fenceSafe), budget, 300);
+  // Measured in UTF-16 units, as Discord counts: an emoji takes two.
+  const lines = lastLinesWithin(r.tail.map(fenceSafe), budget, 300, (x) => x.length);
   const content = lines.length ? `${top}\n\`\`\`\n${lines.join('\n')}\n\`\`\`` : top;
   return clip(content, CONTENT_MAX);
 }

@@ -48,11 +48,12 @@ function splitCredentials(url: string): { url: string; auth: Record<string, stri
 export function ntfyRequest(topicUrl: string, r: EndReport): PostRequest {
   const m = ntfyMessage(r);
   const { url, auth, secrets } = splitCredentials(topicUrl);
-  const topic = new URL(url).pathname;
+  // ntfy's answer names the topic without its slash; a topic of a few letters is no secret worth blanking every answer for.
+  const topic = new URL(url).pathname.replace(/^\/+/, '');
   return {
     url,
     headers: { 'content-type': 'text/plain; charset=utf-8', title: headerValue(m.title), priority: m.priority, tags: m.tags, ...auth },
     body: m.body,
-    secrets: [topicUrl, url, ...secrets, ...(topic.length > 2 ? [topic] : [])],
+    secrets: [topicUrl, url, ...secrets, ...(topic.length >= 4 ? [topic] : [])],
   };
 }

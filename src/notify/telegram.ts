@@ -11,7 +11,7 @@ import { clip, errorNote, headline, lastLinesWithin, statusLine, type EndReport 
 import { STATE_EMOJI } from './emoji.js';
 
 export const TELEGRAM_API = 'https://api.telegram.org';
-/** Below Telegram's 4,096: the limit counts visible characters, and emoji count double in UTF-16. */
+/** Below Telegram's 4,096 (counted in UTF-16 units after entity parsing), leaving room for the header line. */
 const TEXT_MAX = 3900;
 
 export interface TelegramSettings {
@@ -35,7 +35,7 @@ export function telegramText(r: EndReport): string {
   const top = head.join('\n');
   // Entities are not counted: measure what the reader sees.
   const visible = top.replace(/<[^>]+>/g, '').replace(/&(amp|lt|gt);/g, '_').length;
-  const lines = lastLinesWithin(r.tail, TEXT_MAX - visible - 2, 300);
+  const lines = lastLinesWithin(r.tail, TEXT_MAX - visible - 2, 300, (x) => x.length);
   return lines.length ? `${top}\n<pre>${escape(lines.join('\n'))}</pre>` : top;
 }
 
