@@ -6,14 +6,14 @@
  */
 import type { EndedTask } from '../core/task.js';
 import { discordRequest } from './discord.js';
-import { postWithRetry, type PostResult, type RetryPolicy } from './http-post.js';
+import { postWithRetry, scrub, type PostResult, type RetryPolicy } from './http-post.js';
 import { desktopNotice, runCommand } from './local-targets.js';
 import { endNotice } from './notice.js';
 import { ntfyRequest } from './ntfy.js';
 import { buildReport, headline, publicTask, scrubEnv, statusLine, type EndReport } from './report.js';
 import { slackRequest } from './slack.js';
 import { telegramRequest, TELEGRAM_API, type TelegramSettings } from './telegram.js';
-import { displayTarget, parseTarget, type Delivery, type Target } from './targets.js';
+import { displayTarget, hasSecret, parseTarget, type Delivery, type Target } from './targets.js';
 import type { TargetVault } from './vault.js';
 
 export interface DeliverySettings {
@@ -98,6 +98,7 @@ export async function deliver(stored: string, p: Prepared, s: DeliverySettings, 
     const r = await sendTo(target, p, s);
     return r && { target: shown, ok: r.ok, attempts: r.attempts, error: r.error, at: at() };
   } catch (err) {
-    return { target: shown, ok: false, attempts: 0, error: `could not send: ${(err as Error).message}`, at: at() };
+    const secrets = hasSecret(target) ? [target.url] : [];
+    return { target: shown, ok: false, attempts: 0, error: scrub(`could not send: ${(err as Error).message}`, secrets), at: at() };
   }
 }
