@@ -10,6 +10,16 @@ import { displayTarget, parseTarget, type Target } from '../../notify/targets.js
 import { TargetVault } from '../../notify/vault.js';
 import { CliError, type Cli } from '../context.js';
 
+/** Usage, for the command registry's help and strict parsing (plain data: the registry's type is not on main yet). */
+export const spec = {
+  usage: '<target> [--json]',
+  description: "Send a sample completion notice to one deliver_to target and print the service's answer (the target is shown redacted).",
+  options: { json: { type: 'boolean' as const, help: 'Machine-readable output' } },
+  maxArgs: 1,
+  examples: ["bgbash notify-test 'ntfy:https://ntfy.sh/my-builds-7f3k2'", "bgbash notify-test 'slack:https://hooks.slack.com/services/T000/B000/XXXX'", 'bgbash notify-test telegram:123456789'],
+  repair: false,
+};
+
 const SAMPLE_TAIL = [' ✓ test/parser.test.ts (42 tests) 812ms', ' ✓ test/server.test.ts (17 tests) 2.31s', '', ' Test Files  2 passed (2)', '      Tests  59 passed (59)'];
 
 function sampleTask(cwd: string): DoneTask {
