@@ -1,6 +1,9 @@
 // bgbash plugin for opencode: when a bgbash background task ends, its
-// completion notice is added to the current opencode session (noReply: the
-// agent sees it on its next turn; no turn is started).
+// completion notice is added to the current opencode session. When the
+// session is idle, the notice starts a turn, so the agent reacts at once
+// (bgbash config `notices.wakeIdle`, default true; false: never start one).
+// While the agent is busy, the notice is added with noReply: it is in the
+// conversation at the agent's next step, and no extra turn is started.
 //
 // Install: copy this file to .opencode/plugins/ (project) or
 // ~/.config/opencode/plugins/ (user), or run `bgbash install opencode`.
@@ -110,16 +113,28 @@ function connect(info, onEvent, onClose) {
   return { request, close: () => sock.destroy() };
 }
 
+/** The session's state from opencode's events: busy from a `busy` status until `session.idle`. */
+function statusOf(event) {
+  const p = event?.properties ?? {};
+  if (event?.type === 'session.idle') return { id: p.sessionID, busy: false };
+  if (event?.type === 'session.status') return { id: p.sessionID, busy: p.status?.type !== 'idle' };
+  return null;
+}
+
 export const BgbashPlugin = async ({ client }) => {
   const dir = dataDir();
   const conns = new Map();
   let sessionID = null;
+  let busy = false;
   let flushing = Promise.resolve();
 
-  // Takes every waiting notice from each server and adds it to the session, in order.
+  // Takes every waiting notice from each server and adds it to the session, in order:
+  // one new turn for them when the session is idle (and the server allows it), else noReply.
   const flush = () => {
     flushing = flushing.then(async () => {
       if (!sessionID) return; // kept in the inbox until there is a session to tell
+      const texts = [];
+      let wake = true;
       for (const conn of conns.values()) {
         let notices = [];
         try {
@@ -127,12 +142,17 @@ export const BgbashPlugin = async ({ client }) => {
         } catch {
           continue;
         }
-        for (const n of notices) {
-          await client.session.prompt({
-            path: { id: sessionID },
-            body: { noReply: true, parts: [{ type: 'text', text: n.text }] },
-          });
-        }
+        if (conn.wakeIdle === false) wake = false;
+        for (const n of notices) texts.push(n.text);
+      }
+      if (texts.length === 0) return;
+      const parts = [{ type: 'text', text: texts.join('\n\n') }];
+      if (wake && !busy) {
+        busy = true; // until opencode says the turn is over
+        // Not awaited: prompt() resolves when the turn ends, and later notices must not wait for that.
+        client.session.prompt({ path: { id: sessionID }, body: { parts } }).catch(() => undefined);
+      } else {
+        await client.session.prompt({ path: { id: sessionID }, body: { noReply: true, parts } });
       }
     });
     return flushing;
@@ -149,7 +169,11 @@ export const BgbashPlugin = async ({ client }) => {
         () => conns.delete(info.id),
       );
       conns.set(info.id, conn);
-      conn.request('subscribe', {}).then(() => flush(), () => undefined);
+      conn
+        .request('hello', {})
+        .then((h) => (conn.wakeIdle = h?.wake_idle !== false), () => undefined)
+        .then(() => conn.request('subscribe', {}))
+        .then(() => flush(), () => undefined);
     }
   };
   scan();
@@ -158,10 +182,18 @@ export const BgbashPlugin = async ({ client }) => {
 
   return {
     event: async ({ event }) => {
+      const status = statusOf(event);
+      if (status && status.id && status.id === sessionID) {
+        busy = status.busy;
+        // Notices that came in while it was busy and were not delivered: now is the time.
+        if (!busy) await flush();
+        return;
+      }
       const p = event?.properties ?? {};
       const id = p.sessionID ?? p.info?.sessionID ?? (String(event?.type ?? '').startsWith('session.') ? p.info?.id : undefined);
       if (id && id !== sessionID) {
         sessionID = id;
+        busy = status ? status.busy : false;
         await flush();
       }
     },

@@ -107,6 +107,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     notifier,
     info: rt.info,
     session: rt.session,
+    wakeIdle: rt.config.notices.wakeIdle,
   });
   control = socket;
   rt.updateInfo({ socket: socket.path });

@@ -16,6 +16,8 @@ export interface HandlerContext {
   notifier: Notifier;
   info: ServerInfo;
   session: string;
+  /** notices.wakeIdle: agent plugins may start a turn for a notice when the agent is idle. */
+  wakeIdle: boolean;
 }
 
 type Handlers = { [V in Verb]: (ctx: HandlerContext, args: Requests[V]['args']) => Promise<Requests[V]['result']> | Requests[V]['result'] };
@@ -31,7 +33,7 @@ function taskRef(value: unknown): string | number {
 }
 
 export const handlers: Omit<Handlers, 'subscribe'> = {
-  hello: (ctx) => ({ server: ctx.info, foreground: ctx.foreground.current(), session: ctx.session }),
+  hello: (ctx) => ({ server: ctx.info, foreground: ctx.foreground.current(), session: ctx.session, wake_idle: ctx.wakeIdle }),
   list: (ctx) => ({ tasks: ctx.manager.own().map((t) => ctx.manager.fresh(t.id)) }),
   status: (ctx, a) => {
     const task = ctx.manager.fresh(taskRef(a.id));

@@ -9,7 +9,7 @@ import type { Notice } from '../notify/notice.js';
 import type { ServerInfo } from '../store/servers.js';
 
 export interface Requests {
-  hello: { args: Record<string, never>; result: { server: ServerInfo; foreground: string[]; session: string } };
+  hello: { args: Record<string, never>; result: { server: ServerInfo; foreground: string[]; session: string; wake_idle: boolean } };
   list: { args: Record<string, never>; result: { tasks: Task[] } };
   status: { args: { id: string }; result: { task: Task; waiting_for_input: boolean; output_file: string; settled: boolean } };
   cancel: { args: { id: string }; result: { task: Task } };

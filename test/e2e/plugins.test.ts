@@ -142,7 +142,7 @@ describe('Gemini CLI hook', () => {
 });
 
 describe('opencode plugin', () => {
-  it('injects each notice into the session once, with client.session.prompt (noReply)', async () => {
+  it('injects each notice once: a new turn when the session is idle, noReply while it is busy', async () => {
     const s = await startServer();
     const calls: any[] = [];
     const client = { session: { prompt: async (req: unknown) => void calls.push(req) } };
@@ -156,15 +156,36 @@ describe('opencode plugin', () => {
       await waitFor(() => fs.existsSync(path.join(s.dataDir, 'inbox')) && fs.readdirSync(path.join(s.dataDir, 'inbox')).length > 0, 'the early notice');
       await hooks.event({ event: { type: 'session.updated', properties: { info: { id: 'ses_1', title: 't' } } } });
       await waitFor(() => calls.length === 1, 'the early notice injected');
+      // The turn it started is running: the next notice is added without starting another.
+      await hooks.event({ event: { type: 'session.status', properties: { sessionID: 'ses_1', status: { type: 'busy' } } } });
       const late = await s.ok('bg_submit', { command: 'echo late; exit 1' });
       await waitFor(() => calls.length === 2, 'the second notice injected');
-      await new Promise((r) => setTimeout(r, 300));
-      expect(calls).toHaveLength(2);
-      for (const [i, task] of [early, late].entries()) {
-        expect(calls[i]).toEqual({ path: { id: 'ses_1' }, body: { noReply: true, parts: [{ type: 'text', text: expect.stringMatching(new RegExp(`^\\[Task #${task.structuredContent.task_id} (completed|failed)\\]`)) }] } });
-      }
+      const text = (task: any) => expect.stringMatching(new RegExp(`^\\[Task #${task.structuredContent.task_id} (completed|failed)\\]`));
+      expect(calls[0]).toEqual({ path: { id: 'ses_1' }, body: { parts: [{ type: 'text', text: text(early) }] } });
+      expect(calls[1]).toEqual({ path: { id: 'ses_1' }, body: { noReply: true, parts: [{ type: 'text', text: text(late) }] } });
       // Delivered through the plugin: not piggy-backed again.
       expect((await s.ok('task_list', {})).structuredContent.notices).toBeUndefined();
+      expect(calls).toHaveLength(2);
+    } finally {
+      hooks.dispose();
+      process.env.BGBASH_DATA_DIR = prev;
+      await s.close();
+    }
+  });
+
+  it('notices.wakeIdle = false: never starts a turn', async () => {
+    const s = await startServer({ set: { 'notices.wakeIdle': 'false' } });
+    const calls: any[] = [];
+    const client = { session: { prompt: async (req: unknown) => void calls.push(req) } };
+    const prev = process.env.BGBASH_DATA_DIR;
+    process.env.BGBASH_DATA_DIR = s.dataDir;
+    const mod = await import(path.join(PLUGINS, 'opencode', 'bgbash.js'));
+    const hooks = await mod.BgbashPlugin({ client, directory: ROOT, worktree: ROOT, project: {}, $: null });
+    try {
+      await hooks.event({ event: { type: 'session.idle', properties: { sessionID: 'ses_2' } } });
+      await s.ok('bg_submit', { command: 'echo quiet' });
+      await waitFor(() => calls.length === 1, 'the notice injected');
+      expect(calls[0].body.noReply).toBe(true);
     } finally {
       hooks.dispose();
       process.env.BGBASH_DATA_DIR = prev;
