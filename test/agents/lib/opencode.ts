@@ -2,11 +2,11 @@
  * opencode, offline: an `@ai-sdk/openai-compatible` provider at the fake
  * Chat Completions endpoint, models.dev fetching off, its config and data in
  * the workspace's HOME. bgbash is a local MCP server; the plugin, when a
- * scenario wants it, is plugins/opencode/bgbash.js copied to
- * .opencode/plugins/ as `bgbash install opencode` does.
+ * scenario wants it, is plugins/opencode/bgbash.js, named in opencode.json's
+ * `plugin` list by its file URL.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Endpoint } from './http.js';
 import { runCli, type Run } from './run.js';
 import { PLUGINS, type Workspace } from './workspace.js';
@@ -28,12 +28,11 @@ export function prepareOpencode(ws: Workspace, endpoint: Endpoint, opts: { plugi
       },
     },
     mcp: { bgbash: { type: 'local', command: [ws.server.command, ...ws.server.args], enabled: true } },
+    // The shipped plugin file, named by URL: a .opencode/ folder would make opencode install
+    // @opencode-ai/plugin into it at start, which waits on the network.
+    ...(opts.plugin ? { plugin: [pathToFileURL(path.join(PLUGINS, 'opencode', 'bgbash.js')).href] } : {}),
   });
-  if (opts.plugin) {
-    const dir = path.join(ws.project, '.opencode', 'plugins');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(path.join(PLUGINS, 'opencode', 'bgbash.js'), path.join(dir, 'bgbash.js'));
-  }
+
   return {
     ...ws.env,
     OPENCODE_DISABLE_MODELS_FETCH: '1',
@@ -48,3 +47,4 @@ export function prepareOpencode(ws: Workspace, endpoint: Endpoint, opts: { plugi
 export function opencodeRun(bin: string, ws: Workspace, env: Record<string, string>, prompt: string, extraArgs: string[] = []): Run {
   return runCli(bin, ['run', ...extraArgs, prompt], { env, cwd: ws.project, stdin: '' });
 }
+

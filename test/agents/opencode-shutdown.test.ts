@@ -1,0 +1,43 @@
+/**
+ * opencode: `opencode run` ending while a task runs leaves the task
+ * `cancelled` by the server's shutdown.
+ *
+ * The plugin's idle wake / busy insert is tested against a real bgbash server
+ * in test/e2e/plugins.test.ts. Here, with the plugin loaded, opencode 1.18.33
+ * first installs @opencode-ai/plugin for it from the network and stalls for
+ * minutes offline, so no scenario loads it yet (see the closing note of #11).
+ */
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.js';
+import { startChat } from './lib/chat.js';
+import { ensureCli } from './lib/clis.js';
+import { bgbashTool } from './lib/model.js';
+import { opencodeRun, prepareOpencode } from './lib/opencode.js';
+import { taskRecord } from './lib/records.js';
+import { endpoints, expectScriptOk, steps } from './lib/scenario.js';
+import { workspace } from './lib/workspace.js';
+
+const track = endpoints();
+
+describe('opencode-1.18.33 shutdown', () => {
+  it('opencode run ending while a task runs: the task is cancelled, "the bgbash server shut down"', async () => {
+    const bin = ensureCli('opencode-1.18.33');
+    const ws = workspace();
+    const ep = track(
+      await startChat(
+        steps([(input) => ({ calls: [{ name: bgbashTool(input, 'bash'), input: { command: 'sleep 60', background: true, name: 'left' } }] }), () => ({ text: 'bye' })], {
+          side: { text: 'Left' },
+        }),
+      ),
+    );
+    const run = opencodeRun(bin, ws, prepareOpencode(ws, ep), 'start and leave');
+    const { code } = await run.done;
+    expectScriptOk(ep);
+    expect(code, run.stderr()).toBe(0);
+    const rec = await waitFor(() => {
+      const r = taskRecord(ws, '1');
+      return r && r.state !== 'running' ? r : null;
+    }, 'the task to be closed', 30_000);
+    expect(rec).toMatchObject({ state: 'cancelled', error: expect.stringMatching(/^the bgbash server shut down/) });
+  });
+});
