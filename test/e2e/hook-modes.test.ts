@@ -59,7 +59,7 @@ describe('Claude Code print mode: Stop while tasks run', () => {
     await s.ok('task_cancel', { task_id: id });
     await drainAll(s);
     expect((await hook(s, ['claude-code'], stop('print-2'), PRINT)).stdout).toBe('');
-  });
+  }, 120_000); // nine hook processes, each a Node start
 });
 
 describe('Claude Code wake hook (--wake, asyncRewake)', () => {
