@@ -3,7 +3,7 @@
 // modules (ours, the MCP SDK's, zod's) is most of what `bgbash serve` pays
 // before it can answer initialize. Modules loaded on first use stay lazy: the
 // bundler wraps them so their top-level code runs only when imported.
-// node-pty is native and stays a normal dependency.
+// node-pty (@lydell/node-pty, prebuilt per platform) is native and stays a normal dependency.
 import { build } from 'esbuild';
 
 await build({
@@ -14,7 +14,7 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: ['node-pty'],
+  external: ['@lydell/node-pty'],
   // CommonJS dependencies bundled into an ES module still call require().
   banner: { js: "import { createRequire as __bgbashRequire } from 'node:module'; const require = __bgbashRequire(import.meta.url);" },
   logLevel: 'warning',

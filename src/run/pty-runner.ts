@@ -1,5 +1,5 @@
 /**
- * Runs a command under a pseudo-terminal, so programs see a terminal:
+ * Runs a command under a pseudo-terminal (node-pty, as the prebuilt `@lydell/node-pty`), so programs see a terminal:
  * line-buffered output, colours, progress bars, prompts.
  *
  * Why not node-pty's spawn: on Linux it loses the end of the output of a
@@ -23,11 +23,11 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import tty from 'node:tty';
-import type { IPty } from 'node-pty';
+import type { IPty } from '@lydell/node-pty';
 import { signalName, type ExitStatus, type RunningProcess, type StartOptions } from './process.js';
 import { ProcessEvents } from './process-events.js';
 
-type PtyModule = typeof import('node-pty');
+type PtyModule = typeof import('@lydell/node-pty');
 interface NativePty {
   open(cols: number, rows: number): { master: number; slave: number; pty: string };
   resize(fd: number, cols: number, rows: number): void;
@@ -38,7 +38,7 @@ let nativePty: NativePty | null | undefined;
 
 export async function loadPty(): Promise<PtyModule> {
   if (!ptyModule) {
-    const mod = (await import('node-pty')) as PtyModule & { default?: PtyModule };
+    const mod = (await import('@lydell/node-pty')) as PtyModule & { default?: PtyModule };
     ptyModule = mod.default ?? mod;
   }
   return ptyModule;
@@ -48,7 +48,9 @@ function loadNative(): NativePty | null {
   if (nativePty === undefined) {
     try {
       const require = createRequire(import.meta.url);
-      nativePty = (require('node-pty/lib/utils') as { loadNativeModule(n: string): { module: NativePty } }).loadNativeModule('pty').module;
+      // @lydell/node-pty ships the native module as a per-platform package; this is how its own
+      // unixTerminal.js loads it (no install script, no compiler).
+      nativePty = (require('@lydell/node-pty/requireBinary') as { requireBinary(file: string): NativePty }).requireBinary('pty.node');
     } catch {
       nativePty = null;
     }
