@@ -34,12 +34,18 @@ export interface Cli {
   badRecord: ProblemSink;
 }
 
+/** Config is read on first use, so commands that need none (serve loads its own, help) never read it. */
 export function makeCli(args: ParsedArgs): Cli {
-  const config = loadConfig(args.load);
+  let config: Config | undefined;
+  let paths: DataPaths | undefined;
   return {
     args,
-    config,
-    paths: dataPaths(config.dataDir),
+    get config() {
+      return (config ??= loadConfig(args.load));
+    },
+    get paths() {
+      return (paths ??= dataPaths(this.config.dataDir));
+    },
     json: args.flags.has('--json'),
     out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
     badRecord: reportOnce((msg) => void process.stderr.write(`bgbash: ${msg}\n`)),

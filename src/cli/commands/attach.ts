@@ -16,6 +16,15 @@ import { currentTasks } from './list.js';
 import { stripText } from '../../tui/strip.js';
 import { REFRESH_MS } from '../../tui/source.js';
 import path from 'node:path';
+import { SERVER_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '[id] [--server ID]',
+  description: "A task's live terminal, full screen: its output as it arrives, your keys go to it. Ctrl+B detaches the\nagent's foreground run (attach.detachKey changes the key), Ctrl+] leaves. Default: the run an agent waits on,\nelse the newest running task.",
+  options: { ...SERVER_OPTION },
+  maxArgs: 1,
+  examples: ['bgbash attach', 'bgbash attach 12'],
+};
 
 const CTRL_B = 0x02;
 const CTRL_RBRACKET = 0x1d;

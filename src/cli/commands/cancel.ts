@@ -1,5 +1,14 @@
 /** `bgbash cancel <id>`: ask the owning server to cancel a task (and end its process tree). */
 import { findTask, ownerOf, type Cli } from '../context.js';
+import { JSON_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '<id> [--json]',
+  description: 'Cancels a pending or running task: its whole process tree gets SIGTERM, then SIGKILL after a grace. Needs its server running.',
+  options: { ...JSON_OPTION },
+  maxArgs: 1,
+  examples: ['bgbash cancel 12'],
+};
 
 export async function run(cli: Cli): Promise<number> {
   const task = findTask(cli, cli.args.positionals[0]);

@@ -5,6 +5,15 @@
  */
 import { closeAll } from '../../control/discovery.js';
 import { CliError, findTask, ownerOf, servers, NO_SERVER, type Cli } from '../context.js';
+import { SERVER_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '[id] [--server ID]',
+  description: 'Sends the foreground command an agent is waiting on to the background: its bash call returns at once and\nthe command keeps running as a task. The same as Ctrl+B in attach, as a one-shot command to bind to a key.',
+  options: { ...SERVER_OPTION },
+  maxArgs: 1,
+  examples: ['bgbash detach', "tmux bind-key B run-shell 'bgbash detach'"],
+};
 
 export async function run(cli: Cli): Promise<number> {
   const ref = cli.args.positionals[0];

@@ -24,6 +24,18 @@ import { CliError, type Cli } from '../context.js';
 import { holdReason } from '../hook-hold.js';
 import { putBack, wake } from '../hook-wake.js';
 import { noticeBlock } from '../notice-block.js';
+import { type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '<claude-code|gemini-cli|codex> [event] [--wake]',
+  description: "The hook command agents run: reads the hook's JSON on stdin and prints pending completion notices as the agent's JSON.\n`bgbash install` sets it up; you do not run it yourself.",
+  options: {
+    wake: { type: 'boolean', help: "Claude Code's asyncRewake Stop hook: wakes an idle session with the next notice" },
+  },
+  maxArgs: 2,
+  repair: false,
+  examples: ["echo '{\"hook_event_name\":\"UserPromptSubmit\"}' | bgbash hook claude-code"],
+};
 
 interface HookInput {
   hook_event_name?: string;

@@ -11,6 +11,20 @@ import { PACKAGE_ROOT } from '../../package-root.js';
 import { findExecutable } from '../../run/runners.js';
 import { addEntry, addHooks, readJson, writeFile, writeJson, type Change } from '../config-merge.js';
 import { CliError, type Cli } from '../context.js';
+import { type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '<agent> [--project | --user] [--dry-run]',
+  description: "Adds bgbash to an agent's config (claude-code, opencode, codex, gemini-cli, cursor, vscode), with the hooks or\nplugin that bring completion notices into the conversation. Never replaces an existing entry; prints every change.",
+  options: {
+    project: { type: 'boolean', help: "This project's config (the default where the agent has one)" },
+    user: { type: 'boolean', help: 'Your user config' },
+    'dry-run': { type: 'boolean', help: 'Print what would change and write nothing' },
+  },
+  maxArgs: 1,
+  repair: false,
+  examples: ['bgbash install claude-code', 'bgbash install codex --user --dry-run'],
+};
 
 const PLUGINS = path.join(PACKAGE_ROOT, 'plugins');
 

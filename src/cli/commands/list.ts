@@ -4,6 +4,21 @@ import { loadAllRecords } from '../../store/records.js';
 import { closeAll } from '../../control/discovery.js';
 import { servers, type Cli, CliError } from '../context.js';
 import { taskTable } from '../format.js';
+import { JSON_OPTION, SERVER_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '[--state S[,S…]] [--limit N | --all] [--json]',
+  description: 'Tasks of every server sharing the data dir, newest first: ID, status, command, started, duration\n(and the server, when several). Works with no server running: it reads the records on disk.',
+  options: {
+    state: { type: 'string', value: 'S[,S…]', help: 'Only tasks in these states (pending, running, done, failed, cancelled)' },
+    limit: { type: 'string', value: 'N', help: 'Show at most N tasks (default 20)' },
+    all: { type: 'boolean', help: 'Show every task' },
+    ...SERVER_OPTION,
+    ...JSON_OPTION,
+  },
+  maxArgs: 0,
+  examples: ['bgbash list', 'bgbash list --state running,pending', 'bgbash list --all --json'],
+};
 
 const STATES = ['pending', 'running', 'done', 'failed', 'cancelled'];
 

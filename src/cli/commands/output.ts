@@ -5,6 +5,18 @@ import { isTerminal } from '../../core/task.js';
 import { cleanText } from '../../run/clean.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';
 import { findTask, ownerOf, type Cli } from '../context.js';
+import { type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '<id> [-f] [--raw]',
+  description: "A task's output, cleaned for reading (no colours, progress bars collapsed); --raw gives the bytes as written.",
+  options: {
+    follow: { type: 'boolean', short: 'f', help: 'Keep printing new output until the task ends' },
+    raw: { type: 'boolean', help: 'The bytes as the command wrote them' },
+  },
+  maxArgs: 1,
+  examples: ['bgbash output 12', 'bgbash output 12 -f', 'bgbash output 12 --raw > build.log'],
+};
 
 export async function run(cli: Cli): Promise<number> {
   const task = findTask(cli, cli.args.positionals[0]);

@@ -4,6 +4,15 @@ import { isTerminal } from '../../core/task.js';
 import { cleanOutput } from '../../run/clean.js';
 import { readLogFile, logFileSize } from '../../store/output-log.js';
 import { CliError, findTask, type Cli } from '../context.js';
+import { JSON_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '<id> [--json]',
+  description: "What a finished task printed (or its runner's result). Exits with the task's exit code, so scripts can test it.",
+  options: { ...JSON_OPTION },
+  maxArgs: 1,
+  examples: ['bgbash result 12', 'bgbash result 12 && echo passed'],
+};
 
 export async function run(cli: Cli): Promise<number> {
   const task = findTask(cli, cli.args.positionals[0]);

@@ -2,6 +2,15 @@
 import { liveServers } from '../../store/servers.js';
 import { ControlClient } from '../../control/client.js';
 import { findTask, oneServer, type Cli } from '../context.js';
+import { JSON_OPTION, SERVER_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '<id> [--server ID] [--json]',
+  description: 'Runs an ended task again as a new task (same command, origin and session; retry_of set), on the server that ran it.',
+  options: { ...SERVER_OPTION, ...JSON_OPTION },
+  maxArgs: 1,
+  examples: ['bgbash retry 12'],
+};
 
 export async function run(cli: Cli): Promise<number> {
   const task = findTask(cli, cli.args.positionals[0]);

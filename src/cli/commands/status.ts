@@ -2,6 +2,15 @@
 import { findTask, ownerOf, type Cli } from '../context.js';
 import { taskDetails } from '../format.js';
 import path from 'node:path';
+import { JSON_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '<id> [--json]',
+  description: 'One task in full: state, command, cwd, origin, exit code, error, result, tokens, output size, log file.',
+  options: { ...JSON_OPTION },
+  maxArgs: 1,
+  examples: ['bgbash status 12', 'bgbash status "#12" --json'],
+};
 
 export async function run(cli: Cli): Promise<number> {
   let task = findTask(cli, cli.args.positionals[0]);

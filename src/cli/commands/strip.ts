@@ -10,6 +10,18 @@ import { TaskSource, REFRESH_MS } from '../../tui/source.js';
 import { currentTasks } from './list.js';
 import type { Cli } from '../context.js';
 import { colorOn } from '../format.js';
+import { SERVER_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '[--once] [--server ID]',
+  description: 'The one-line task strip: running count, pending count, the latest task, its status and elapsed time.\nLive until q or Ctrl+C; --once prints it once (for a tmux status line). Empty when there are no tasks.',
+  options: {
+    once: { type: 'boolean', help: 'Print the strip once and exit' },
+    ...SERVER_OPTION,
+  },
+  maxArgs: 0,
+  examples: ['bgbash strip', "tmux set -g status-right '#(bgbash strip --once)'"],
+};
 
 export async function run(cli: Cli): Promise<number> {
   const width = (): number => process.stdout.columns || 80;

@@ -5,6 +5,15 @@ import { TaskSource, REFRESH_MS } from '../../tui/source.js';
 import { initialState, move, renderPage, selected, MESSAGE_TTL_MS } from '../../tui/tasks-page.js';
 import { CliError, type Cli } from '../context.js';
 import { colorOn } from '../format.js';
+import { SERVER_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '[--server ID]',
+  description: 'The Tasks page, full screen: Up/k Down/j move, Enter details, Esc back, c cancel, r retry, q or Ctrl+C quit.\nThe screen is left as it was when you quit.',
+  options: { ...SERVER_OPTION },
+  maxArgs: 0,
+  examples: ['bgbash tasks'],
+};
 
 export async function run(cli: Cli): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) throw new CliError('the Tasks page needs a terminal (try `bgbash list`)', 2);

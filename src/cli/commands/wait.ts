@@ -3,6 +3,15 @@ import { ControlClient } from '../../control/client.js';
 import { isTerminal, type Task } from '../../core/task.js';
 import { liveServers } from '../../store/servers.js';
 import { CliError, findTask, NO_SERVER, type Cli } from '../context.js';
+import { JSON_OPTION, type CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: '<id>... [--json]',
+  description: 'Waits until every task given has ended. Exits 0 if all are done, 1 if any failed or was cancelled.',
+  options: { ...JSON_OPTION },
+  maxArgs: Infinity,
+  examples: ['bgbash wait 12', 'bgbash wait 12 13 && npm run deploy'],
+};
 
 async function waitOne(cli: Cli, task: Task): Promise<Task> {
   if (isTerminal(task)) return task;

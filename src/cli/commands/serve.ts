@@ -1,0 +1,27 @@
+/** `bgbash serve`: the MCP server an agent starts (the work is in ../serve.ts). */
+import { UsageError } from '../args.js';
+import type { CommandSpec } from '../command.js';
+import type { Cli } from '../context.js';
+
+export const spec: CommandSpec = {
+  usage: '[--session NAME] [--http [HOST:]PORT]',
+  description: `Runs the MCP server on stdio for one agent session, plus the control socket the
+CLI uses. With --http it serves Streamable HTTP instead (127.0.0.1 unless HOST
+says otherwise); clients send "Authorization: Bearer <token>" and the token
+file is printed at start.`,
+  options: {
+    session: { type: 'string', value: 'NAME', help: "The agent session this server serves (default: the server's id); undelivered notices wait in its inbox across restarts" },
+    http: { type: 'string', value: '[HOST:]PORT', help: 'Serve Streamable HTTP on this address instead of stdio' },
+  },
+  maxArgs: 0,
+  repair: false,
+  examples: ['bgbash serve', 'npx -y bgbash-mcp serve            (the MCP config, with nothing installed)', 'bgbash serve --session review --http 8765'],
+};
+
+export async function run(cli: Cli): Promise<number> {
+  const { serve } = await import('../serve.js');
+  const http = cli.args.flags.get('--http');
+  if (http === true) throw new UsageError('--http needs [host:]port', 'serve');
+  await serve({ ...cli.args.load, http: typeof http === 'string' ? http : undefined });
+  return -1; // keeps running
+}
