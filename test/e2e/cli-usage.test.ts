@@ -8,41 +8,55 @@ import { tempDir } from '../helpers/server.js';
 
 const dir = tempDir();
 
+/** Runs every case at once (each is its own process) and checks exit code 2 and the message. */
+async function usageErrors(cases: Array<[string[], RegExp]>): Promise<void> {
+  const results = await Promise.all(cases.map(([args]) => bgbash(dir, args)));
+  for (const [i, [args, message]] of cases.entries()) {
+    expect(results[i].code, args.join(' ')).toBe(2);
+    expect(results[i].stdout, args.join(' ')).toBe('');
+    expect(results[i].stderr, args.join(' ')).toMatch(message);
+  }
+}
+
 describe('usage errors exit 2 and say what was wrong', () => {
   it('an unknown option is named, with the nearest known one; nothing runs', async () => {
-    const serve = await bgbash(dir, ['serve', '--sesion', 'foo']);
-    expect(serve).toMatchObject({ code: 2, stdout: '' });
-    expect(serve.stderr).toMatch(/^bgbash: unknown option --sesion \(did you mean --session\?\)\nSee `bgbash serve --help`\.\n$/);
+    await usageErrors([
+      [['serve', '--sesion', 'foo'], /^bgbash: unknown option --sesion \(did you mean --session\?\)\nSee `bgbash serve --help`\.\n$/],
+      [['status', '13', '--jsn'], /unknown option --jsn \(did you mean --json\?\)/],
+      [['list', '--bogus'], /unknown option --bogus\n/],
+      [['list', '-x'], /unknown option -x\n/],
+      // An option of another command is unknown here.
+      [['list', '--raw'], /unknown option --raw\n/],
+    ]);
     // serve stopped before starting: no server registered itself.
     expect(fs.existsSync(path.join(dir, 'servers')) ? fs.readdirSync(path.join(dir, 'servers')) : []).toEqual([]);
-    expect(await bgbash(dir, ['status', '13', '--jsn'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --jsn (did you mean --json?)') });
-    expect(await bgbash(dir, ['list', '--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --bogus') });
-    expect(await bgbash(dir, ['list', '-x'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown option -x\n/) });
-    // An option of another command is unknown here.
-    expect(await bgbash(dir, ['list', '--raw'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown option --raw') });
   });
 
-  it('an unknown command suggests the nearest one', async () => {
-    expect(await bgbash(dir, ['lsit'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "lsit" (did you mean "list"?)') });
-    expect(await bgbash(dir, ['stauts', '1'])).toMatchObject({ code: 2, stderr: expect.stringContaining('(did you mean "status"?)') });
-    const far = await bgbash(dir, ['frobnicate']);
-    expect(far).toMatchObject({ code: 2 });
-    expect(far.stderr).not.toContain('did you mean');
+  it('an unknown command suggests the nearest one, and only a near one', async () => {
+    await usageErrors([
+      [['lsit'], /unknown command "lsit" \(did you mean "list"\?\)/],
+      [['stauts', '1'], /unknown command "stauts" \(did you mean "status"\?\)/],
+      [['frobnicate'], /^bgbash: unknown command "frobnicate"; `bgbash --help` lists the commands\n$/],
+    ]);
   });
 
   it('missing values, values given to switches and extra arguments', async () => {
-    expect(await bgbash(dir, ['run', '--name'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--name needs a value') });
-    expect(await bgbash(dir, ['run', '--name', '--json', '--', 'true'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--name needs a value') });
-    expect(await bgbash(dir, ['list', '--json=yes'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--json takes no value') });
-    expect(await bgbash(dir, ['status', '1', '2'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unexpected argument "2"') });
-    expect(await bgbash(dir, ['list', '--set', 'nokey'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--set takes KEY=VALUE') });
+    await usageErrors([
+      [['run', '--name'], /--name needs a value/],
+      [['run', '--name', '--json', '--', 'true'], /--name needs a value/],
+      [['list', '--json=yes'], /--json takes no value/],
+      [['status', '1', '2'], /unexpected argument "2"/],
+      [['list', '--set', 'nokey'], /--set takes KEY=VALUE/],
+    ]);
   });
 });
 
 describe('help', () => {
   it('`<command> --help` and `help <command>` show that command: usage, options, examples', async () => {
-    for (const args of [['list', '--help'], ['help', 'list'], ['list', '-h']]) {
-      const r = await bgbash(dir, args);
+    const forms = [['list', '--help'], ['help', 'list'], ['list', '-h']];
+    const results = await Promise.all(forms.map((args) => bgbash(dir, args)));
+    for (const [i, args] of forms.entries()) {
+      const r = results[i];
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/^Usage: bgbash list \[--state/);
       expect(r.stdout).toMatch(/^\s+--state S\[,S…\]\s+Only tasks in these states/m);
@@ -53,8 +67,9 @@ describe('help', () => {
   });
 
   it('every command has its own help with at least one example', async () => {
-    for (const c of COMMANDS) {
-      const r = await bgbash(dir, [c.name, '--help']);
+    const all = await Promise.all(COMMANDS.map((c) => bgbash(dir, [c.name, '--help'])));
+    for (const [i, c] of COMMANDS.entries()) {
+      const r = all[i];
       expect(r.code, c.name).toBe(0);
       expect(r.stdout, c.name).toMatch(new RegExp(`^Usage: bgbash ${c.name}`));
       expect(r.stdout, c.name).toMatch(/\nExamples:\n {2}\S/);
@@ -65,7 +80,8 @@ describe('help', () => {
     const r = await bgbash(dir, ['--help']);
     expect(r.code).toBe(0);
     for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^ {2}${c.name} +\\S`, 'm'));
-    expect(await bgbash(dir, [])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bgbash \S+ — /) });
-    expect(await bgbash(dir, ['help', 'nope'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "nope"') });
+    const [none, nope] = await Promise.all([bgbash(dir, []), bgbash(dir, ['help', 'nope'])]);
+    expect(none).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bgbash \S+ — /) });
+    expect(nope).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "nope"') });
   });
 });
