@@ -28,6 +28,12 @@ const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return n;
 });
 
+/** The byte of a control key named like "ctrl-b"; null for anything else, and for ctrl-] (attach's leave key). */
+export function detachKeyByte(name: string): number | null {
+  const m = /^(?:ctrl|control|c)[-+]([a-z@\\^_])$/i.exec(name.trim());
+  return m ? m[1].toUpperCase().charCodeAt(0) - 64 : null;
+}
+
 export const configSchema = z
   .object({
     dataDir: z.string().optional(),
@@ -62,6 +68,16 @@ export const configSchema = z
         tailBytes: size.prefault('256KiB'),
         /** Default cap of one `task_output` read / a foreground result, in bytes. */
         readBytes: size.prefault('16KiB'),
+      })
+      .strict()
+      .prefault({}),
+    attach: z
+      .object({
+        /** The key that detaches the agent's foreground run in `bgbash attach`: a control key, e.g. "ctrl-g" to keep tmux's Ctrl+B prefix free. */
+        detachKey: z
+          .string()
+          .refine((k) => detachKeyByte(k) !== null, 'a control key such as "ctrl-b" or "ctrl-g" (not ctrl-], which leaves)')
+          .default('ctrl-b'),
       })
       .strict()
       .prefault({}),
@@ -161,6 +177,7 @@ export const ENV_KEYS: Record<string, { key: string; type: 'number' | 'string' |
   BGBASH_DEFAULT_DELIVER_TO: { key: 'background.defaultDeliverTo', type: 'list' },
   BGBASH_KILL_GRACE: { key: 'background.killGrace', type: 'string' },
   BGBASH_YIELD_AFTER: { key: 'foreground.yieldAfter', type: 'number' },
+  BGBASH_DETACH_KEY: { key: 'attach.detachKey', type: 'string' },
   BGBASH_OUTPUT_MAX_BYTES: { key: 'output.maxBytes', type: 'string' },
   BGBASH_CHANNEL: { key: 'notices.channel', type: 'boolean' },
   BGBASH_WAKE_IDLE: { key: 'notices.wakeIdle', type: 'boolean' },

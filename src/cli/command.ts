@@ -30,6 +30,12 @@ export interface CommandSpec {
   examples: string[];
   /** Close the records of servers that died before running (commands that read tasks). Default true. */
   repair?: boolean;
+  /**
+   * A terminal screen (attach, tasks, strip): once it has given the screen back,
+   * the process exits at once instead of waiting for sockets and timers to wind
+   * down (output to a TTY is written synchronously, so nothing is lost).
+   */
+  screen?: boolean;
 }
 
 export interface CommandModule {

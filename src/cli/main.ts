@@ -39,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
     const { repairDeadServers } = await import('./repair.js');
     await repairDeadServers(cli).catch(() => undefined);
   }
-  return mod.run(cli);
+  const code = await mod.run(cli);
+  if (mod.spec.screen && code >= 0) process.exit(code);
+  return code;
 }
 
 function print(text: string): number {

@@ -1,10 +1,10 @@
 /**
  * Full-screen frames on the alternate screen, every row of the terminal used.
- * log-update renders the one-line strip, but it always ends a frame with a
- * newline, which leaves the last row to the cursor; the seed's layout needs
- * all 14 rows at height 14 (6 table + 8 detail). So the page is drawn here
- * the way log-update draws: only changed lines rewritten, inside a
- * synchronized-output block, so nothing flickers.
+ * log-update always ends a frame with a newline, which leaves the last row to
+ * the cursor; the seed's layout needs all 14 rows at height 14 (6 table + 8
+ * detail). So the page is drawn here the way log-update draws: only changed
+ * lines rewritten, inside a synchronized-output block, so nothing flickers.
+ * After leave() nothing is drawn: the shell's screen comes back as it was.
  */
 export class Screen {
   private previous: string[] = [];
@@ -33,11 +33,14 @@ export class Screen {
 
   /** Forget what is on screen (after a resize): the next frame is drawn whole. */
   invalidate(): void {
+    if (!this.active) return;
     this.previous = [];
     this.out.write('\x1b[2J');
   }
 
   draw(lines: string[]): void {
+    // A frame drawn after leave() would land on the shell's screen (a late refresh, a timer).
+    if (!this.active) return;
     let seq = '\x1b[?2026h';
     const rows = Math.min(lines.length, this.height);
     for (let i = 0; i < Math.max(rows, this.previous.length); i++) {

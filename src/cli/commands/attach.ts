@@ -1,8 +1,9 @@
 /**
  * `bgbash attach [id]`: a task's live terminal, full screen. Output as it
  * arrives, keystrokes forwarded to the task; Ctrl+B detaches the agent's
- * foreground run (its `bash` call returns at once, the command keeps running);
- * Ctrl+] leaves. The last line is a footer saying where you are and the keys.
+ * foreground run (its `bash` call returns at once, the command keeps running;
+ * `attach.detachKey` picks another key, and inside tmux the footer says how
+ * to get it through); Ctrl+] leaves, leaving the shell's screen as it was. The last line is a footer saying where you are and the keys.
  * Default target: the foreground run an agent is waiting on, else the newest
  * running task.
  */
@@ -16,17 +17,19 @@ import { currentTasks } from './list.js';
 import { stripText } from '../../tui/strip.js';
 import { REFRESH_MS } from '../../tui/source.js';
 import path from 'node:path';
+import { liveServers } from '../../store/servers.js';
+import { detachKey } from '../detach-key.js';
 import { SERVER_OPTION, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
   usage: '[id] [--server ID]',
   description: "A task's live terminal, full screen: its output as it arrives, your keys go to it. Ctrl+B detaches the\nagent's foreground run (attach.detachKey changes the key), Ctrl+] leaves. Default: the run an agent waits on,\nelse the newest running task.",
   options: { ...SERVER_OPTION },
+  screen: true,
   maxArgs: 1,
   examples: ['bgbash attach', 'bgbash attach 12'],
 };
 
-const CTRL_B = 0x02;
 const CTRL_RBRACKET = 0x1d;
 const REPLAY_BYTES = 64 * 1024;
 
@@ -54,6 +57,9 @@ export async function run(cli: Cli): Promise<number> {
   const owner = await ownerOf(cli, task);
   const client: ControlClient = owner.client;
   const out = process.stdout;
+  const detach = detachKey(cli.config.attach.detachKey);
+  // Once leaving starts nothing more is drawn: the shell's screen comes back as it was.
+  let leaving = false;
   let message = '';
   let messageTimer: NodeJS.Timeout | null = null;
   let settled = false;
@@ -67,11 +73,12 @@ export async function run(cli: Cli): Promise<number> {
       .catch(() => undefined);
 
   const footer = (): void => {
+    if (leaving) return;
     const rows = out.rows || 24;
     const cols = out.columns || 80;
     const state = isTerminal(task) ? `${task.state}${task.exit_code !== null ? ` (exit ${task.exit_code})` : ''}` : task.state;
     const here = ` #${task.id} ${taskLabel(task).replace(/\s+/g, ' ').slice(0, 30)} · ${state} ${formatDuration(elapsedMs(task))}`;
-    const keys = message || 'Ctrl+B detach · Ctrl+] leave';
+    const keys = message || `${detach.label} detach · Ctrl+] leave`;
     // Where you are, then the strip (all tasks) when there is room, then the keys.
     const left = strip && here.length + strip.length + 3 + keys.length + 2 <= cols ? `${here} │${strip}` : here;
     const room = Math.max(0, cols - left.length - keys.length - 2);
@@ -80,6 +87,7 @@ export async function run(cli: Cli): Promise<number> {
     out.write(`\x1b7\x1b[${rows};1H\x1b[2K\x1b[7m${line}\x1b[0m\x1b8`);
   };
   const say = (text: string): void => {
+    if (leaving) return;
     message = text;
     if (messageTimer) clearTimeout(messageTimer);
     messageTimer = setTimeout(() => {
@@ -89,6 +97,7 @@ export async function run(cli: Cli): Promise<number> {
     footer();
   };
   const layout = (): void => {
+    if (leaving) return;
     const rows = out.rows || 24;
     out.write(`\x1b[1;${rows - 1}r\x1b[${rows - 1};1H`);
     footer();
@@ -99,7 +108,7 @@ export async function run(cli: Cli): Promise<number> {
     if (e.event === 'output' && e.id === task.id) {
       const chunk = Buffer.from(e.data, 'base64');
       if (held) held.push(chunk);
-      else out.write(chunk);
+      else if (!leaving) out.write(chunk);
     } else if ((e.event === 'task' || e.event === 'settled') && e.task.id === task.id) {
       task = e.task;
       if (e.event === 'settled') {
@@ -111,19 +120,37 @@ export async function run(cli: Cli): Promise<number> {
       say(`detached: the agent goes on; #${task.id} keeps running`);
     }
   });
-  client.onClose(() => say('the server went away · Ctrl+] leave'));
+  // Said only when it is true: the connection closed without us leaving, and the server is gone (or is not).
+  client.onClose(() => {
+    if (leaving) return;
+    const alive = liveServers(cli.paths).some((s) => s.id === owner.info.id);
+    say(alive ? 'lost the connection to the server · Ctrl+] leave' : `the server stopped · Ctrl+] leave`);
+  });
 
+  // Raw before the first frame: a key pressed as soon as the screen shows must not be echoed by the terminal.
+  process.stdin.setRawMode(true);
   out.write('\x1b[?1049h\x1b[2J\x1b[H');
   layout();
-  const { offsets } = await client.request('subscribe', { output_of: [task.id] });
   const file = path.join(cli.paths.tasks, task.id, 'output.log');
-  const end = offsets[task.id] ?? logFileSize(file);
-  out.write(await readLogFile(file, Math.max(0, end - REPLAY_BYTES), end));
+  let replay: Buffer;
+  try {
+    const { offsets } = await client.request('subscribe', { output_of: [task.id] });
+    const end = offsets[task.id] ?? logFileSize(file);
+    replay = await readLogFile(file, Math.max(0, end - REPLAY_BYTES), end);
+  } catch (err) {
+    // Give the terminal back as it was before saying what went wrong.
+    leaving = true;
+    process.stdin.setRawMode(false);
+    out.write('\x1b[r\x1b[?1049l');
+    client.close();
+    throw err;
+  }
+  out.write(replay);
   for (const chunk of held) out.write(chunk);
   held = null;
   footer();
+  if (detach.note) say(detach.note);
 
-  process.stdin.setRawMode(true);
   process.stdin.resume();
   const tick = setInterval(footer, 1000);
   refreshStrip();
@@ -132,6 +159,11 @@ export async function run(cli: Cli): Promise<number> {
 
   return new Promise((resolve) => {
     const leave = (): void => {
+      if (leaving) return;
+      leaving = true;
+      process.off('SIGINT', leave);
+      process.off('SIGTERM', leave);
+      process.off('SIGHUP', leave);
       clearInterval(tick);
       clearInterval(stripTick);
       if (messageTimer) clearTimeout(messageTimer);
@@ -145,7 +177,8 @@ export async function run(cli: Cli): Promise<number> {
     process.stdin.on('data', (data: Buffer) => {
       let start = 0;
       for (let i = 0; i < data.length; i++) {
-        if (data[i] !== CTRL_B && data[i] !== CTRL_RBRACKET) continue;
+        if (data[i] !== detach.byte && data[i] !== CTRL_RBRACKET) continue;
+        if (leaving) return;
         if (i > start && !settled) void client.request('input', { id: task.id, data: data.subarray(start, i).toString('binary') }).catch(() => undefined);
         start = i + 1;
         if (data[i] === CTRL_RBRACKET) return leave();
@@ -158,5 +191,8 @@ export async function run(cli: Cli): Promise<number> {
         void client.request('input', { id: task.id, data: data.subarray(start).toString('binary') }).catch((err: Error) => say(`Error: ${err.message}`));
       }
     });
+    process.once('SIGINT', leave);
+    process.once('SIGTERM', leave);
+    process.once('SIGHUP', leave);
   });
 }

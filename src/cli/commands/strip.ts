@@ -1,15 +1,16 @@
 /**
- * `bgbash strip`: the one-line task strip, live (log-update, refreshed every
- * 2 seconds and on every change); `--once` prints it once, for a tmux status
+ * `bgbash strip`: the one-line task strip, live (refreshed every 2 seconds
+ * and on every change, redrawn on resize); q or Ctrl+C removes it, leaving
+ * the shell's screen as it was. `--once` prints it once, for a tmux status
  * line (`#(bgbash strip --once)`). Empty when there are no tasks.
  */
-import { createLogUpdate } from 'log-update';
 import chalk from 'chalk';
 import { stripText } from '../../tui/strip.js';
 import { TaskSource, REFRESH_MS } from '../../tui/source.js';
 import { currentTasks } from './list.js';
 import type { Cli } from '../context.js';
 import { colorOn } from '../format.js';
+import { StripLine } from '../../tui/strip-line.js';
 import { SERVER_OPTION, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -19,6 +20,7 @@ export const spec: CommandSpec = {
     once: { type: 'boolean', help: 'Print the strip once and exit' },
     ...SERVER_OPTION,
   },
+  screen: true,
   maxArgs: 0,
   examples: ['bgbash strip', "tmux set -g status-right '#(bgbash strip --once)'"],
 };
@@ -32,10 +34,14 @@ export async function run(cli: Cli): Promise<number> {
   }
   const source = new TaskSource(cli);
   await source.start();
-  const log = createLogUpdate(process.stdout, { showCursor: false });
+  // Raw before the first frame: a q pressed as soon as the strip shows must not be echoed as a line.
+  if (process.stdin.isTTY) process.stdin.setRawMode(true);
+  const line = new StripLine(process.stdout);
+  let stopped = false;
   const render = (): void => {
-    const line = stripText(source.tasks, width());
-    log(line && colorOn() ? chalk.inverse(line.padEnd(width())) : line);
+    if (stopped) return;
+    const text = stripText(source.tasks, width());
+    line.draw(text && colorOn() ? chalk.inverse(text.padEnd(width())) : text);
   };
   source.on('changed', render);
   const tick = setInterval(render, REFRESH_MS);
@@ -43,22 +49,29 @@ export async function run(cli: Cli): Promise<number> {
   render();
   return new Promise((resolve) => {
     const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
       clearInterval(tick);
+      source.off('changed', render);
+      process.stdout.off('resize', render);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.off('SIGHUP', stop);
       source.stop();
-      log.done();
+      line.clear();
+      if (process.stdin.isTTY) {
+        process.stdin.setRawMode(false);
+        process.stdin.pause();
+      }
       resolve(0);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
     if (process.stdin.isTTY) {
-      process.stdin.setRawMode(true);
       process.stdin.resume();
       process.stdin.on('data', (d: Buffer) => {
-        if (d[0] === 0x03 || d.toString() === 'q') {
-          process.stdin.setRawMode(false);
-          process.stdin.pause();
-          stop();
-        }
+        if (d[0] === 0x03 || d.toString() === 'q') stop();
       });
     }
   });

@@ -11,6 +11,7 @@ export const spec: CommandSpec = {
   usage: '[--server ID]',
   description: 'The Tasks page, full screen: Up/k Down/j move, Enter details, Esc back, c cancel, r retry, q or Ctrl+C quit.\nThe screen is left as it was when you quit.',
   options: { ...SERVER_OPTION },
+  screen: true,
   maxArgs: 0,
   examples: ['bgbash tasks'],
 };
@@ -62,7 +63,14 @@ export async function run(cli: Cli): Promise<number> {
   render();
 
   return new Promise((resolve) => {
+    let quitting = false;
     const quit = (): void => {
+      if (quitting) return;
+      quitting = true;
+      source.off('changed', render);
+      process.off('SIGINT', quit);
+      process.off('SIGTERM', quit);
+      process.off('SIGHUP', quit);
       clearInterval(tick);
       if (expiry) clearTimeout(expiry);
       source.stop();
@@ -112,8 +120,12 @@ export async function run(cli: Cli): Promise<number> {
       render();
     };
     process.stdin.on('data', (data: Buffer) => {
-      for (const key of splitKeys(data.toString('utf8'))) onKey(key);
+      for (const key of splitKeys(data.toString('utf8'))) if (!quitting) onKey(key);
     });
+    // Signals from outside (kill, a closing terminal) leave the screen as cleanly as q.
+    process.once('SIGINT', quit);
+    process.once('SIGTERM', quit);
+    process.once('SIGHUP', quit);
   });
 }
 
