@@ -9,6 +9,7 @@ export default defineConfig({
     exclude: ['test/agents/**', '**/node_modules/**'],
     pool: 'forks',
     setupFiles: ['test/helpers/cleanup.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -6,6 +6,7 @@ export default defineConfig({
     include: ['test/soak/**/*.soak.ts'],
     pool: 'forks',
     setupFiles: ['test/helpers/cleanup.ts'],
+    globalSetup: ['test/helpers/global-setup.ts'],
     maxWorkers: 1,
     testTimeout: 60 * 60 * 1000,
   },

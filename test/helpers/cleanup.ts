@@ -1,9 +1,16 @@
-/** Setup file: each test file's temp dirs (data dirs, logs) are removed once its tests are done. */
+/**
+ * Setup file: after each test file, whatever it left open is closed — servers
+ * it started, tmux terminals it opened — and its temp dirs (data dirs, logs)
+ * are removed. An interrupted run is cleaned by global-setup.ts.
+ */
 import fs from 'node:fs';
 import { afterAll } from 'vitest';
-import { createdDirs } from './server.js';
+import { createdDirs, openServers } from './server.js';
+import { openTerminals } from './tmux.js';
 
-afterAll(() => {
+afterAll(async () => {
+  for (const t of [...openTerminals]) t.kill();
+  await Promise.all([...openServers].map((s) => s.close().catch(() => undefined)));
   for (const dir of createdDirs.splice(0)) {
     try {
       fs.rmSync(dir, { recursive: true, force: true });

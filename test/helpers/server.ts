@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runId, RUN_ENV, trackDir } from './leftovers.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -20,6 +21,7 @@ export const createdDirs: string[] = [];
 export function tempDir(prefix = 'bgbash-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   createdDirs.push(dir);
+  trackDir(dir);
   return dir;
 }
 
@@ -29,6 +31,8 @@ export function baseEnv(extra: Record<string, string> = {}): Record<string, stri
     HOME: process.env.HOME ?? '/tmp',
     // Keep the user's real config out of tests.
     XDG_CONFIG_HOME: path.join(os.tmpdir(), 'bgbash-no-user-config'),
+    // Marks every process the test starts, so an interrupted run can find and end them.
+    [RUN_ENV]: runId(),
     ...extra,
   };
 }
@@ -54,6 +58,9 @@ export interface StartOptions {
   /** The server's working directory (default: the repository). */
   cwd?: string;
 }
+
+/** Servers this test file started and has not closed; test/helpers/cleanup.ts closes them after it. */
+export const openServers = new Set<TestServer>();
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
@@ -85,7 +92,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     await new Promise((r) => setTimeout(r, 10));
   }
   const call = async (name: string, a: Record<string, unknown> = {}): Promise<any> => client.callTool({ name, arguments: a }, undefined, { timeout: 60_000 });
-  return {
+  const server: TestServer = {
     client,
     transport,
     dataDir,
@@ -98,9 +105,12 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       return r;
     },
     async close() {
+      openServers.delete(server);
       await client.close();
     },
   };
+  openServers.add(server);
+  return server;
 }
 
 export function text(r: CallToolResult): string {
