@@ -11,17 +11,8 @@ import { TargetVault } from '../../notify/vault.js';
 import { CliError, type Cli } from '../context.js';
 import type { CommandSpec } from '../command.js';
 
+/** Usage, for the command registry's help and strict parsing. */
 export const spec: CommandSpec = {
-  usage: '<target>',
-  description: "Sends a sample completion notice to one deliver_to target (slack:URL, discord:URL, telegram:CHAT_ID,\nntfy:TOPIC_URL, webhook:URL, …) and prints the service's answer, with secrets scrubbed.",
-  options: {},
-  maxArgs: 1,
-  repair: false,
-  examples: ['bgbash notify-test ntfy:https://ntfy.sh/my-builds', 'bgbash notify-test "slack:https://hooks.slack.com/services/…"'],
-};
-
-/** Usage, for the command registry's help and strict parsing (plain data: the registry's type is not on main yet). */
-export const spec = {
   usage: '<target> [--json]',
   description: "Send a sample completion notice to one deliver_to target and print the service's answer (the target is shown redacted).",
   options: { json: { type: 'boolean' as const, help: 'Machine-readable output' } },
