@@ -10,6 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseDuration, parseSize } from './core/units.js';
 import { sessionNameSchema } from './core/session-name.js';
+import { isTrustedProject, untrustedPart, untrustedWarning } from './project-trust.js';
 
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);
@@ -37,6 +38,8 @@ export function detachKeyByte(name: string): number | null {
 export const configSchema = z
   .object({
     dataDir: z.string().optional(),
+    /** Project directories whose ./bgbash.config.json may set everything (user config only; `bgbash trust` adds one). */
+    trustedProjects: z.array(z.string()).default([]),
     /** Name of the agent session this server serves; notices wait in its inbox. Default: the server's id. */
     session: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), sessionNameSchema).optional(),
     background: z
@@ -255,6 +258,10 @@ export interface LoadOptions {
   configFile?: string;
   /** `--set key=value` pairs and dedicated flags, strongest. */
   overrides?: Record<string, string>;
+  /** Where warnings go (keys of an untrusted project ignored, a broken project config skipped). */
+  onWarning?: (message: string) => void;
+  /** CLI commands: a project config that does not load is skipped with a warning instead of failing. */
+  lenientProject?: boolean;
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {
@@ -263,18 +270,54 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const sources: Array<[string, Record<string, unknown>]> = [];
   const user = readJsonFile(userConfigPath(env));
   if (user) sources.push([userConfigPath(env), user]);
-  const projectFile = opts.configFile ?? env.BGBASH_CONFIG ?? path.join(cwd, 'bgbash.config.json');
-  const project = readJsonFile(projectFile);
-  if (!project && (opts.configFile || env.BGBASH_CONFIG)) throw new ConfigError(`config file ${projectFile} does not exist`);
-  if (project) {
-    // The bot token and where it is sent come from the user alone (their config, env, or a file they name): a cloned repo's config could otherwise send the token to its own server.
-    if ('telegram' in project && !opts.configFile && !env.BGBASH_CONFIG) {
-      delete project.telegram;
-      process.stderr.write(`bgbash: warning: "telegram" in ${projectFile} is ignored; set it in ${userConfigPath(env)} or BGBASH_TELEGRAM_TOKEN\n`);
+  // --config and BGBASH_CONFIG are the user's own choice; ./bgbash.config.json is whatever the working directory holds.
+  const explicit = opts.configFile ?? env.BGBASH_CONFIG;
+  const projectFile = explicit ?? path.join(cwd, 'bgbash.config.json');
+  try {
+    const project = readJsonFile(projectFile);
+    if (!project && explicit) throw new ConfigError(`config file ${projectFile} does not exist`);
+    if (project) {
+      // The bot token and where it is sent come from the user alone (their config, env, or a file they name), trusted project or not.
+      if ('telegram' in project && !explicit) {
+        delete project.telegram;
+        process.stderr.write(`bgbash: warning: "telegram" in ${projectFile} is ignored; set it in ${userConfigPath(env)} or BGBASH_TELEGRAM_TOKEN\n`);
+      }
+      sources.push([projectFile, explicit ? project : trustFiltered(project, projectFile, user, env, opts.onWarning)]);
     }
-    sources.push([projectFile, project]);
+    return build(sources, env, opts);
+  } catch (err) {
+    if (!(err instanceof ConfigError) || explicit || !opts.lenientProject) throw err;
+    // Without the project file it loads: the project file was the problem, and a CLI command goes on without it.
+    let fallback: Config;
+    try {
+      fallback = build(user ? [[userConfigPath(env), user]] : [], env, opts);
+    } catch {
+      throw err;
+    }
+    opts.onWarning?.(`skipping ${projectFile}: ${err.message.replace(/^bad config: /, '')}`);
+    return fallback;
   }
+}
 
+function trustFiltered(project: Record<string, unknown>, file: string, user: Record<string, unknown> | null, env: NodeJS.ProcessEnv, warn?: (m: string) => void): Record<string, unknown> {
+  const trusted = user?.trustedProjects ?? [];
+  if (!Array.isArray(trusted) || !trusted.every((t) => typeof t === 'string')) throw new ConfigError(`bad config: "trustedProjects" in ${userConfigPath(env)} must be a list of directories`);
+  if (isTrustedProject(file, trusted)) return project;
+  const { kept, ignored } = untrustedPart(project, sectionKeys);
+  if (ignored.length) warn?.(untrustedWarning(file, ignored));
+  return kept;
+}
+
+/** A config section's keys (null: no such section), read from the schema so the two never disagree. */
+function sectionKeys(section: string): string[] | null {
+  if (!(section in configSchema.shape)) return null;
+  // Sections are objects wrapped in prefault/default: unwrap to the object's shape.
+  let s = (configSchema.shape as Record<string, unknown>)[section] as { shape?: Record<string, unknown>; _zod?: { def?: { innerType?: unknown } } } | undefined;
+  while (s && !s.shape && s._zod?.def?.innerType) s = s._zod.def.innerType as typeof s;
+  return s?.shape ? Object.keys(s.shape) : [];
+}
+
+function build(sources: Array<[string, Record<string, unknown>]>, env: NodeJS.ProcessEnv, opts: LoadOptions): Config {
   let merged: Record<string, unknown> = {};
   for (const [file, value] of sources) {
     checkShape(value, file);
@@ -300,7 +343,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 
 function checkShape(value: Record<string, unknown>, file: string): void {
   for (const [k, v] of Object.entries(value)) {
-    if (k === 'dataDir' || k === 'session' || k === 'runners') continue;
+    if (k === 'dataDir' || k === 'session' || k === 'runners' || k === 'trustedProjects') continue;
     if (!(k in configSchema.shape)) throw new ConfigError(`bad config: unknown key "${k}" in ${file}`);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`bad config: "${k}" in ${file} must be an object`);
   }

@@ -41,7 +41,8 @@ export function makeCli(args: ParsedArgs): Cli {
   return {
     args,
     get config() {
-      return (config ??= loadConfig(args.load));
+      // A project's broken or untrusted config never stops a CLI command: its keys are skipped, and said so.
+      return (config ??= loadConfig({ ...args.load, lenientProject: true, onWarning: (msg) => void process.stderr.write(`bgbash: warning: ${msg}\n`) }));
     },
     get paths() {
       return (paths ??= dataPaths(this.config.dataDir));

@@ -43,7 +43,7 @@ function checkDeliverTargets(targets: string[]): void {
 
 export async function serve(opts: ServeOptions): Promise<void> {
   const listen = opts.http !== undefined ? parseListen(opts.http) : null;
-  const config = loadConfig(opts);
+  const config = loadConfig({ ...opts, onWarning: (msg) => void process.stderr.write(`bgbash: warning: ${msg}\n`) });
   checkDeliverTargets(config.background.defaultDeliverTo);
   const rt = await startRuntime(config);
   let socketPath: string;
