@@ -2,6 +2,7 @@
  * What every CLI command shares: config and data dir, finding a task by id or
  * prefix in the on-disk records, and reaching the server that owns it.
  */
+import { inert } from '../core/printable.js';
 import { loadConfig, type Config } from '../config.js';
 import { ControlClient } from '../control/client.js';
 import { connectAll, type Connected } from '../control/discovery.js';
@@ -48,7 +49,8 @@ export function makeCli(args: ParsedArgs): Cli {
       return (paths ??= dataPaths(this.config.dataDir));
     },
     json: args.flags.has('--json'),
-    out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+    // Everything the CLI prints goes out inert (see core/printable.ts); task fields were already gated.
+    out: (text) => void process.stdout.write(inert(text.endsWith('\n') ? text : text + '\n')),
     badRecord: reportOnce((msg) => void process.stderr.write(`bgbash: ${msg}\n`)),
   };
 }

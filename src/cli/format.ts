@@ -3,6 +3,7 @@ import chalk from 'chalk';
 import { elapsedMs, isTerminal, taskLabel, type Task } from '../core/task.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 import { displayTarget } from '../notify/targets.js';
+import { printable } from '../core/printable.js';
 
 export const colorOn = (): boolean => !process.env.NO_COLOR && process.stdout.isTTY === true;
 
@@ -19,7 +20,7 @@ export function paintState(state: Task['state'], text: string = state): string {
 }
 
 function truncate(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = printable(text).replace(/\s+/g, ' ').trim();
   return flat.length > width ? flat.slice(0, Math.max(0, width - 1)) + '…' : flat;
 }
 
@@ -92,5 +93,6 @@ export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; ou
   ];
   const shown = rows.filter(([, v]) => v !== null && v !== undefined && v !== '');
   const w = Math.max(...shown.map(([k]) => k.length)) + 1;
-  return shown.map(([k, v]) => `${(k + ':').padEnd(w)} ${v}`).join('\n');
+  // Status carries our own colour; every other value is the task's and goes through the gate.
+  return shown.map(([k, v]) => `${(k + ':').padEnd(w)} ${k === 'Status' ? v : printable(String(v))}`).join('\n');
 }

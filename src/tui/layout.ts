@@ -11,6 +11,8 @@
  * is no room for both.
  */
 
+import { printable } from '../core/printable.js';
+
 export const MIN_SPLIT_HEIGHT = 14;
 export const MIN_TABLE_ROWS = 6;
 export const MIN_DETAIL_ROWS = 8;
@@ -74,7 +76,7 @@ export function columns(width: number, idWidth: number): Columns {
 
 /** Cuts to `width` columns, with "…" when cut. */
 export function fit(text: string, width: number): string {
-  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  const flat = printable(text.replace(/[\r\n\t]+/g, ' '));
   if (width <= 0) return '';
   return flat.length > width ? flat.slice(0, Math.max(0, width - 1)) + '…' : flat;
 }

@@ -6,11 +6,12 @@
  */
 import { elapsedMs, taskLabel, type Task } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
+import { printable } from '../core/printable.js';
 
 export const STRIP_NAME_MAX = 30;
 
 export function cutName(name: string): string {
-  const flat = name.replace(/\s+/g, ' ').trim();
+  const flat = printable(name).replace(/\s+/g, ' ').trim();
   return flat.length > STRIP_NAME_MAX ? flat.slice(0, STRIP_NAME_MAX - 3) + '...' : flat;
 }
 

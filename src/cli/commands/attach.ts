@@ -7,6 +7,7 @@
  * Default target: the foreground run an agent is waiting on, else the newest
  * running task.
  */
+import { printable } from '../../core/printable.js';
 import { elapsedMs, isTerminal, taskLabel, type Task } from '../../core/task.js';
 import { formatDuration } from '../../core/units.js';
 import { closeAll } from '../../control/discovery.js';
@@ -77,7 +78,7 @@ export async function run(cli: Cli): Promise<number> {
     const rows = out.rows || 24;
     const cols = out.columns || 80;
     const state = isTerminal(task) ? `${task.state}${task.exit_code !== null ? ` (exit ${task.exit_code})` : ''}` : task.state;
-    const here = ` #${task.id} ${taskLabel(task).replace(/\s+/g, ' ').slice(0, 30)} · ${state} ${formatDuration(elapsedMs(task))}`;
+    const here = ` #${task.id} ${printable(taskLabel(task)).replace(/\s+/g, ' ').slice(0, 30)} · ${state} ${formatDuration(elapsedMs(task))}`;
     const keys = message || `${detach.label} detach · Ctrl+] leave`;
     // Where you are, then the strip (all tasks) when there is room, then the keys.
     const left = strip && here.length + strip.length + 3 + keys.length + 2 <= cols ? `${here} │${strip}` : here;

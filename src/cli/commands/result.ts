@@ -1,6 +1,7 @@
 /** `bgbash result <id>`: what a finished task produced; the exit code is the task's. */
 import path from 'node:path';
 import { isTerminal } from '../../core/task.js';
+import { printable } from '../../core/printable.js';
 import { cleanOutput } from '../../run/clean.js';
 import { readLogFile, logFileSize } from '../../store/output-log.js';
 import { CliError, findTask, type Cli } from '../context.js';
@@ -21,8 +22,9 @@ export async function run(cli: Cli): Promise<number> {
   const text = task.result ?? cleanOutput(await readLogFile(file, 0, logFileSize(file)));
   if (cli.json) cli.out(JSON.stringify({ id: task.id, state: task.state, exit_code: task.exit_code, error: task.state === 'done' ? null : task.error, result: text }, null, 2));
   else {
-    if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-    if (task.state !== 'done') process.stderr.write(`bgbash: task ${task.id} ${task.state}: ${task.error}\n`);
+    const shown = printable(text);
+    if (shown) process.stdout.write(shown.endsWith('\n') ? shown : shown + '\n');
+    if (task.state !== 'done') process.stderr.write(`bgbash: task ${task.id} ${task.state}: ${printable(String(task.error))}\n`);
   }
   if (task.state === 'done') return 0;
   return task.exit_code !== null && task.exit_code > 0 && task.exit_code < 256 ? task.exit_code : 1;

@@ -1,5 +1,6 @@
 /** `bgbash run [--name N] -- <command>`: submit a background task from the terminal (origin "cli"). */
 import { parseDuration } from '../../core/units.js';
+import { printable } from '../../core/printable.js';
 import { CliError, oneServer, type Cli } from '../context.js';
 import { JSON_OPTION, SERVER_OPTION, type CommandSpec } from '../command.js';
 
@@ -34,7 +35,7 @@ export async function run(cli: Cli): Promise<number> {
       timeout_ms,
       pty: !cli.args.flags.has('--no-pty'),
     });
-    cli.out(cli.json ? JSON.stringify(task, null, 2) : `Task ${task.id} ${task.state}: ${task.command}`);
+    cli.out(cli.json ? JSON.stringify(task, null, 2) : `Task ${task.id} ${task.state}: ${printable(task.command ?? '')}`);
     return 0;
   } finally {
     client.close();
