@@ -127,6 +127,33 @@ export const configSchema = z
           .strict(),
       )
       .default({}),
+    /**
+     * Named places to run tasks besides this machine: `bash {backend: "<name>"}`.
+     * ssh: the system OpenSSH client, with its own config and keys; `options` are
+     * extra `-o Key=Value` settings (e.g. UserKnownHostsFile).
+     */
+    backends: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, 'backend names: letters, digits, "_" and "-"')
+          .refine((n) => !['pty', 'pipe', 'agent', 'sampling'].includes(n), 'pty, pipe, agent and sampling are built-in backends'),
+        z.discriminatedUnion('type', [
+          z
+            .object({
+              type: z.literal('ssh'),
+              host: z.string().regex(/^[^\s-]\S{0,252}$/, 'a host name or address (no spaces, not starting with "-")'),
+              user: z.string().regex(/^[^\s@-][^\s@]{0,63}$/, 'a user name (no spaces or "@", not starting with "-")').optional(),
+              port: z.number().int().min(1).max(65535).optional(),
+              identity: z.string().min(1).optional(),
+              /** Remote working directory; default the remote user's home. */
+              cwd: z.string().min(1).optional(),
+              options: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*=[^\n]*$/, 'ssh options as "Key=Value"')).default([]),
+            })
+            .strict(),
+        ]),
+      )
+      .default({}),
     http: z
       .object({
         /** Bearer token HTTP clients must send; generated at start when unset. */
@@ -343,7 +370,7 @@ function build(sources: Array<[string, Record<string, unknown>]>, env: NodeJS.Pr
 
 function checkShape(value: Record<string, unknown>, file: string): void {
   for (const [k, v] of Object.entries(value)) {
-    if (k === 'dataDir' || k === 'session' || k === 'runners' || k === 'trustedProjects') continue;
+    if (k === 'dataDir' || k === 'session' || k === 'runners' || k === 'trustedProjects' || k === 'backends') continue;
     if (!(k in configSchema.shape)) throw new ConfigError(`bad config: unknown key "${k}" in ${file}`);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`bad config: "${k}" in ${file} must be an object`);
   }

@@ -9,7 +9,7 @@ import { ForegroundRuns } from './core/foreground.js';
 import { TaskManager } from './core/manager.js';
 import { SessionShells } from './core/shell-state.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
-import type { RecoveryReport } from './store/recovery.js';
+import type { RecoveryReport } from './core/recovery.js';
 import { newServerId, ownStartTime, removeServerInfo, writeServerInfo, type ServerInfo } from './store/servers.js';
 
 export interface Runtime {
@@ -67,7 +67,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     shells: new SessionShells(manager, process.cwd(), config.foreground.keepShellState),
     session: config.session ?? info.id,
     // Loaded on use: start-up answers initialize before it needs the process-killing code.
-    recover: async () => (await import('./store/recovery.js')).recoverDeadServers(paths, manager.records, info.id, config.background.killGrace),
+    recover: async () => (await import('./core/recovery.js')).recoverDeadServers(config, paths, manager.records, info.id),
     updateInfo(patch) {
       Object.assign(info, patch);
       writeServerInfo(paths, info);

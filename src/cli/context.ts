@@ -8,8 +8,9 @@ import { ControlClient } from '../control/client.js';
 import { connectAll, type Connected } from '../control/discovery.js';
 import { isTerminal, type Task } from '../core/task.js';
 import { dataPaths, type DataPaths } from '../store/data-dir.js';
-import { loadAllRecords, reportOnce, type ProblemSink } from '../store/records.js';
-import { parseTaskRef } from '../store/task-id.js';
+import { reportOnce, type ProblemSink } from '../store/records.js';
+import { NotFoundError, UserError } from '../core/errors.js';
+import { findTask as lookUp } from '../core/task-lookup.js';
 import { liveServers, type ServerInfo } from '../store/servers.js';
 import type { ParsedArgs } from './args.js';
 
@@ -55,22 +56,17 @@ export function makeCli(args: ParsedArgs): Cli {
   };
 }
 
-/** A task by id, "#id" or unique prefix, from the records on disk. */
+/** A task by id, "#id" or unique prefix, from the records on disk (core's lookup; its errors as the CLI's). */
 export function findTask(cli: Cli, ref: string | undefined): Task {
   if (!ref) throw new CliError('which task? Give its id (bgbash list shows them)', 2);
-  let key: string;
   try {
-    key = parseTaskRef(ref, 'id');
+    return lookUp(ref, { own: new Map(), paths: cli.paths, self: 'cli', onProblem: cli.badRecord });
   } catch (err) {
-    throw new CliError((err as Error).message, 2);
+    if (err instanceof NotFoundError) throw new CliError(`no task with id "${ref.trim().replace(/^#/, '')}" in ${cli.paths.root}`);
+    // A malformed id is a usage error (exit 2), like a missing one.
+    if (err instanceof UserError) throw new CliError(err.message, /is ambiguous/.test(err.message) ? 1 : 2);
+    throw err;
   }
-  const all = loadAllRecords(cli.paths, undefined, cli.badRecord);
-  const exact = all.find((t) => t.id === key);
-  if (exact) return exact;
-  const matches = all.filter((t) => t.id.startsWith(key));
-  if (matches.length === 1) return matches[0];
-  if (matches.length > 1) throw new CliError(`task id "${key}" is ambiguous: it matches ${matches.map((t) => t.id).join(', ')}`);
-  throw new CliError(`no task with id "${key}" in ${cli.paths.root}`);
 }
 
 /** The servers to talk to: all live ones, or the one --server names. */

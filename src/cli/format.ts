@@ -1,6 +1,6 @@
 /** How the CLI shows tasks: tables, details, colours by state (off with NO_COLOR or when not a terminal). */
 import chalk from 'chalk';
-import { elapsedMs, isTerminal, taskLabel, type Task } from '../core/task.js';
+import { backendOf, describeTermination, elapsedMs, endedAt, errorOf, exitCode, isTerminal, signalOf, startedAt, taskLabel, terminationOf, type Task } from '../core/task.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 import { displayTarget } from '../notify/targets.js';
 import { printable } from '../core/printable.js';
@@ -64,7 +64,7 @@ function deliveries(task: Task): string | null {
 }
 
 export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; output_file?: string } = {}): string {
-  const t = task as Task & { started_at?: string | null; ended_at?: string; exit_code?: number | null; signal?: string | null; error?: string };
+  const ended = terminationOf(task);
   const rows: Array<[string, string | number | null | undefined]> = [
     ['ID', task.id],
     ['Status', `${paintState(task.state)}${task.state !== 'pending' ? ` (${formatDuration(elapsedMs(task))})` : ''}`],
@@ -75,9 +75,11 @@ export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; ou
     ['Origin', task.origin ?? '(none)'],
     ['Session', task.session],
     ['Server', task.server],
-    ['Exit code', isTerminal(task) ? (t.exit_code ?? '-') : null],
-    ['Signal', t.signal],
-    ['Error', t.error],
+    ['Backend', backendOf(task) + (task.backend_note ? ` (${task.backend_note})` : '')],
+    ['Exit code', isTerminal(task) ? (exitCode(task) ?? '-') : null],
+    ['Signal', signalOf(task)],
+    ['Ended by', ended ? describeTermination(ended) : null],
+    ['Error', errorOf(task)],
     ['Runner', task.runner],
     ['Result', task.result],
     ['Tokens', task.usage ? `${task.tokens} (input ${task.usage.input_tokens ?? '?'}, output ${task.usage.output_tokens ?? '?'})` : task.tokens],
@@ -87,8 +89,8 @@ export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; ou
     ['Deliveries', deliveries(task)],
     ['Retry of', task.retry_of],
     ['Created', task.created_at],
-    ['Started', t.started_at],
-    ['Ended', t.ended_at],
+    ['Started', startedAt(task)],
+    ['Ended', endedAt(task)],
     ['Log', extra.output_file],
   ];
   const shown = rows.filter(([, v]) => v !== null && v !== undefined && v !== '');

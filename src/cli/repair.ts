@@ -3,7 +3,7 @@ import { isTerminal } from '../core/task.js';
 import { putNotice } from '../notify/inbox.js';
 import { endNotice } from '../notify/notice.js';
 import { RecordStore } from '../store/records.js';
-import { recoverDeadServers } from '../store/recovery.js';
+import { recoverDeadServers } from '../core/recovery.js';
 import { readServers, serverAlive } from '../store/servers.js';
 import type { Cli } from './context.js';
 
@@ -16,7 +16,7 @@ export async function repairDeadServers(cli: Cli): Promise<void> {
   // Records are left open only by a server that died still registered: no dead entry, nothing to read.
   if (!readServers(cli.paths).some((s) => !serverAlive(s))) return;
   const records = new RecordStore(cli.paths, () => undefined);
-  const report = await recoverDeadServers(cli.paths, records, 'cli', cli.config.background.killGrace);
+  const report = await recoverDeadServers(cli.config, cli.paths, records, 'cli');
   for (const task of report.closed) {
     if (task.session && isTerminal(task)) {
       try {

@@ -39,7 +39,10 @@ export const handlers: Omit<Handlers, 'subscribe'> = {
     const task = ctx.manager.fresh(taskRef(a.id));
     return { task, waiting_for_input: ctx.manager.waitingForInput(task.id), output_file: ctx.manager.logFile(task.id), settled: ctx.manager.isSettled(task.id) };
   },
-  cancel: (ctx, a) => ({ task: ctx.manager.cancel(taskRef(a.id), 'cancelled from the terminal (bgbash cancel)') }),
+  cancel: (ctx, a) =>
+    a.by === 'tasks page'
+      ? { task: ctx.manager.cancel(taskRef(a.id), 'cancelled from the Tasks page (bgbash tasks)', 'tasks page') }
+      : { task: ctx.manager.cancel(taskRef(a.id), 'cancelled from the terminal (bgbash cancel)', 'cli') },
   retry: async (ctx, a) => ({ task: await ctx.manager.retry(taskRef(a.id)) }),
   run: async (ctx, a) => ({
     task: await ctx.manager.submit({

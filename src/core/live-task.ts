@@ -5,13 +5,13 @@
  */
 import type { LongTimeout } from './long-timeout.js';
 import fs from 'node:fs';
-import path from 'node:path';
-import type { PidFloor } from '../run/proc.js';
-import type { RunningProcess, Stream } from '../run/process.js';
+import type { Backend, TaskProcess } from '../run/backends/backend.js';
+import type { Stream } from '../run/process.js';
 import { OutputLog } from '../store/output-log.js';
+import { fileIn } from '../store/task-files.js';
 
 export class LiveTask {
-  proc: RunningProcess | null = null;
+  proc: TaskProcess | null = null;
   readonly log: OutputLog;
   /** Pipe mode only: stderr apart from stdout. */
   readonly errLog: OutputLog | null;
@@ -22,23 +22,20 @@ export class LiveTask {
   markExited!: () => void;
   processGone = false;
   killing: Promise<void> | null = null;
-  /** Start time of its first process (clock ticks since boot), to narrow process scans. */
-  startTicks: number | null = null;
-  /** Where in the pid space its processes are, to narrow process scans further. */
-  pidFloor: PidFloor | null = null;
 
-  /** Pipe mode with a writable data dir: the process writes its log files itself. */
+  /** A backend that writes its own logs, with a writable data dir: the process writes its log files itself. */
   readonly direct: boolean;
 
   constructor(
     readonly id: string,
     dir: string,
-    pty: boolean,
+    backend: Pick<Backend, 'terminal' | 'writesLogs'>,
     logOpts: { maxBytes: number; tailBytes: number; onError: (err: Error) => void },
   ) {
-    this.direct = !pty && writable(path.join(dir, 'output.log'));
-    this.log = new OutputLog(path.join(dir, 'output.log'), { ...logOpts, external: this.direct });
-    this.errLog = pty ? null : new OutputLog(path.join(dir, 'stderr.log'), { ...logOpts, external: this.direct });
+    const pty = backend.terminal;
+    this.direct = !pty && backend.writesLogs && writable(fileIn(dir, 'output'));
+    this.log = new OutputLog(fileIn(dir, 'output'), { ...logOpts, external: this.direct });
+    this.errLog = pty ? null : new OutputLog(fileIn(dir, 'stderr'), { ...logOpts, external: this.direct });
     this.exited = new Promise((resolve) => (this.markExited = resolve));
   }
 

@@ -3,13 +3,13 @@
  * memory tails cover what is not on disk yet), the kept tail of an ended task
  * whose log could not be written, or the log file.
  */
-import path from 'node:path';
 import { estimateTokens } from '../run/clean.js';
 import type { Stream } from '../run/process.js';
-import { taskDir, type DataPaths } from '../store/data-dir.js';
+import type { DataPaths } from '../store/data-dir.js';
 import { logFileSize, readLogFile } from '../store/output-log.js';
 import type { LiveTask } from './live-task.js';
 import type { Task } from './task.js';
+import { taskFile } from '../store/task-files.js';
 
 /** Ended tasks whose tails are kept in memory, at most. */
 const MAX_RETAINED = 50;
@@ -28,7 +28,7 @@ export class TaskOutputs {
   }
 
   file(id: string, stream: Stream = 'stdout'): string {
-    return path.join(taskDir(this.paths, id), stream === 'stderr' ? 'stderr.log' : 'output.log');
+    return taskFile(this.paths, id, stream === 'stderr' ? 'stderr' : 'output');
   }
 
   size(id: string, stream: Stream = 'stdout'): number {

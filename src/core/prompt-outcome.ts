@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import { cleanText, estimateTokens } from '../run/clean.js';
 import { describeExit, type Task, type TaskEvent } from './task.js';
-import type { ExecutorOutcome, ExecutorProcess } from './executor.js';
+import type { ExecutorOutcome } from '../run/backends/backend.js';
 import { buildArgv, findExecutable, parseRunnerOutput, resolveRunner } from '../run/runners.js';
 import { UserError } from './errors.js';
 import { SAMPLING_RUNNER } from './prechecks.js';
@@ -26,7 +26,7 @@ export function promptEnd(
 ): PromptEnd {
   const who = `runner "${task.runner}"`;
   const fail = (error: string): PromptEnd => ({
-    event: { type: 'fail', error, at, exit_code: exit.exit_code, signal: exit.signal },
+    event: { type: 'fail', error, at, exit_code: exit.exit_code, signal: exit.signal, reason: exit.signal ? 'signal' : 'exit' },
     fields: { result: null, tokens: estimateTokens(Buffer.byteLength(task.prompt ?? '')), usage: null },
   });
   let answer: { result: string; input_tokens: number | null; output_tokens: number | null };
@@ -76,6 +76,6 @@ export function chooseRunner(config: Config, spec: { prompt: string; runner?: st
 export async function readPromptEnd(config: Config, task: Task, lt: LiveTask, exit: { exit_code: number | null; signal: string | null }, at: string): Promise<PromptEnd> {
   const stdout = (await lt.log.read(0, lt.log.total)).toString('utf8');
   const stderr = lt.errLog ? (await lt.errLog.read(Math.max(0, lt.errLog.total - 4096), lt.errLog.total)).toString('utf8') : '';
-  const executor = (lt.proc as ExecutorProcess | null)?.outcome?.() ?? null;
+  const executor = lt.proc?.outcome?.() ?? null;
   return promptEnd(config, task, exit, { stdout, stderr, executor }, at);
 }

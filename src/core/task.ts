@@ -10,6 +10,19 @@ export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 export type TerminalState = 'done' | 'failed' | 'cancelled';
 export type TaskKind = 'shell' | 'prompt';
 
+/**
+ * Why a task ended, as data (`error` stays the sentence a person reads). The
+ * first reason recorded wins: a cancel that kills the process is `cancelled`
+ * even though the process then dies of a signal.
+ */
+export type TerminationReason = 'exit' | 'signal' | 'timeout' | 'cancelled' | 'shutdown' | 'server_lost' | 'spawn_error' | 'output_limit' | 'connection_lost';
+export const TERMINATION_REASONS: readonly TerminationReason[] = ['exit', 'signal', 'timeout', 'cancelled', 'shutdown', 'server_lost', 'spawn_error', 'output_limit', 'connection_lost'];
+export interface Termination {
+  reason: TerminationReason;
+  /** `cancelled`: who asked ("agent", "client", "cli", "tasks page", …). */
+  by?: string | null;
+}
+
 /** Fields every task has, whatever its state. Snake case: these go out as-is to agents. */
 export interface TaskCommon {
   id: string;
@@ -26,7 +39,15 @@ export interface TaskCommon {
   origin: string | null;
   session: string | null;
   deliver_to: string[];
+  /** Under a terminal (a local or remote pty): one output stream, stdout and stderr merged. */
   pty: boolean;
+  /**
+   * The backend that runs it: pty, pipe, agent, sampling, or a configured one
+   * (an ssh host's name). Absent in records written before backends existed.
+   */
+  backend?: string;
+  /** Why it runs on another backend than asked (node-pty could not load: pipes instead). */
+  backend_note?: string | null;
   timeout_ms: number;
   /** Server that owns the task; recovery only touches tasks whose server is gone. */
   server: string;
@@ -64,6 +85,8 @@ interface Ended {
   ended_at: string;
   exit_code: number | null;
   signal: string | null;
+  /** Absent in records written before reasons were data: see terminationOf(). */
+  termination?: Termination;
 }
 export interface DoneTask extends TaskCommon, Ended {
   state: 'done';
@@ -86,8 +109,9 @@ export type TaskEvent =
   /** The process ended on its own (or after we killed it for a reason recorded earlier). */
   | { type: 'exit'; exit_code: number | null; signal: string | null; at: string }
   /** Failed for a reason other than its exit status: timeout, could not start, runner error. */
-  | { type: 'fail'; error: string; at: string; exit_code?: number | null; signal?: string | null }
-  | { type: 'cancel'; reason: string; at: string };
+  | { type: 'fail'; error: string; at: string; exit_code?: number | null; signal?: string | null; reason: TerminationReason }
+  /** Ended on request: `by` who (reason `cancelled`), or by the server shutting down (`shutdown`). */
+  | { type: 'cancel'; reason: string; at: string; by?: string | null; shutdown?: boolean };
 
 export class TransitionError extends Error {
   constructor(
@@ -127,9 +151,9 @@ export function transition(task: Task, event: TaskEvent): Task {
         case 'start':
           return { ...base, state: 'running', started_at: event.at, pid: event.pid };
         case 'fail':
-          return { ...base, state: 'failed', started_at: null, ended_at: event.at, exit_code: null, signal: null, error: event.error };
+          return { ...base, state: 'failed', started_at: null, ended_at: event.at, exit_code: null, signal: null, error: event.error, termination: { reason: event.reason } };
         case 'cancel':
-          return { ...base, state: 'cancelled', started_at: null, ended_at: event.at, exit_code: null, signal: null, error: event.reason };
+          return { ...base, state: 'cancelled', started_at: null, ended_at: event.at, exit_code: null, signal: null, error: event.reason, termination: cancelTermination(event) };
         default:
           throw new TransitionError(task.state, event.type);
       }
@@ -138,7 +162,7 @@ export function transition(task: Task, event: TaskEvent): Task {
       switch (event.type) {
         case 'exit':
           if (event.exit_code === 0 && !event.signal) {
-            return { ...base, state: 'done', started_at, ended_at: event.at, exit_code: 0, signal: null };
+            return { ...base, state: 'done', started_at, ended_at: event.at, exit_code: 0, signal: null, termination: { reason: 'exit' } };
           }
           return {
             ...base,
@@ -148,11 +172,21 @@ export function transition(task: Task, event: TaskEvent): Task {
             exit_code: event.exit_code,
             signal: event.signal,
             error: describeExit(event.exit_code, event.signal),
+            termination: { reason: event.signal ? 'signal' : 'exit' },
           };
         case 'fail':
-          return { ...base, state: 'failed', started_at, ended_at: event.at, exit_code: event.exit_code ?? null, signal: event.signal ?? null, error: event.error };
+          return {
+            ...base,
+            state: 'failed',
+            started_at,
+            ended_at: event.at,
+            exit_code: event.exit_code ?? null,
+            signal: event.signal ?? null,
+            error: event.error,
+            termination: { reason: event.reason },
+          };
         case 'cancel':
-          return { ...base, state: 'cancelled', started_at, ended_at: event.at, exit_code: null, signal: null, error: event.reason };
+          return { ...base, state: 'cancelled', started_at, ended_at: event.at, exit_code: null, signal: null, error: event.reason, termination: cancelTermination(event) };
         default:
           throw new TransitionError(task.state, event.type);
       }
@@ -166,9 +200,13 @@ export function transition(task: Task, event: TaskEvent): Task {
   }
 }
 
+function cancelTermination(event: Extract<TaskEvent, { type: 'cancel' }>): Termination {
+  return event.shutdown ? { reason: 'shutdown' } : { reason: 'cancelled', by: event.by ?? null };
+}
+
 function stripState(task: Task): TaskCommon {
   const rest: Partial<Task> & Record<string, unknown> = { ...task };
-  for (const key of ['state', 'started_at', 'pid', 'ended_at', 'exit_code', 'signal', 'error']) delete rest[key];
+  for (const key of ['state', 'started_at', 'pid', 'ended_at', 'exit_code', 'signal', 'error', 'termination']) delete rest[key];
   return rest as TaskCommon;
 }
 
@@ -184,4 +222,71 @@ export function elapsedMs(task: Task, now = Date.now()): number {
 /** What a task runs, for one-line displays: its name, else its command or prompt. */
 export function taskLabel(task: Task): string {
   return task.name ?? task.command ?? task.prompt ?? '';
+}
+
+/**
+ * Flat reads of fields that exist only in some states, so callers need no
+ * casts: null where the state has no such field.
+ */
+export function startedAt(task: Task): string | null {
+  return task.state === 'pending' ? null : task.started_at;
+}
+export function endedAt(task: Task): string | null {
+  return isTerminal(task) ? task.ended_at : null;
+}
+export function exitCode(task: Task): number | null {
+  return isTerminal(task) ? task.exit_code : null;
+}
+export function signalOf(task: Task): string | null {
+  return isTerminal(task) ? task.signal : null;
+}
+export function errorOf(task: Task): string | null {
+  return task.state === 'failed' || task.state === 'cancelled' ? task.error : null;
+}
+export function pidOf(task: Task): number | null {
+  return task.state === 'running' ? task.pid : null;
+}
+
+/** Why an ended task ended; records from before reasons were data get one from their fields. */
+export function terminationOf(task: Task): Termination | null {
+  if (!isTerminal(task)) return null;
+  if (task.termination) return task.termination;
+  if (task.state === 'cancelled') return /server shut down/.test(task.error) ? { reason: 'shutdown' } : { reason: 'cancelled', by: null };
+  if (task.state === 'failed' && task.started_at === null) return { reason: /exited before it started/.test(task.error) ? 'server_lost' : 'spawn_error' };
+  if (task.state === 'failed' && /timed out/.test(task.error)) return { reason: 'timeout' };
+  if (task.state === 'failed' && /bgbash server that ran this task/.test(task.error)) return { reason: 'server_lost' };
+  return { reason: task.signal && task.exit_code === null ? 'signal' : 'exit' };
+}
+
+/** The backend that ran (or runs) a task; records from before backends were data get one from their fields. */
+export function backendOf(task: Task): string {
+  if (task.backend) return task.backend;
+  if (task.kind === 'prompt') return task.runner === 'sampling' ? 'sampling' : 'agent';
+  return task.pty ? 'pty' : 'pipe';
+}
+
+const WHO: Record<string, string> = { agent: 'the agent', client: 'the client', cli: 'bgbash cancel', 'tasks page': 'the Tasks page' };
+
+/** "timed out", "cancelled by the agent", …: the reason in a few words, for lists and notices. */
+export function describeTermination(t: Termination): string {
+  switch (t.reason) {
+    case 'exit':
+      return 'exited';
+    case 'signal':
+      return 'killed by a signal';
+    case 'timeout':
+      return 'timed out';
+    case 'cancelled':
+      return t.by ? `cancelled by ${WHO[t.by] ?? t.by}` : 'cancelled';
+    case 'shutdown':
+      return 'server shut down';
+    case 'server_lost':
+      return 'server lost';
+    case 'spawn_error':
+      return 'could not start';
+    case 'output_limit':
+      return 'output limit';
+    case 'connection_lost':
+      return 'connection lost';
+  }
 }

@@ -15,7 +15,7 @@
 import { ProtocolError, ProtocolErrorCode, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
-import { isTerminal, type Task } from '../core/task.js';
+import { isTerminal, terminationOf, type Task } from '../core/task.js';
 import { waitForEnd } from '../core/waits.js';
 import type { ToolContext } from './context.js';
 import { commandResult } from './tools/bash.js';
@@ -37,7 +37,8 @@ export function legacyStatus(task: Task): Status2025 {
     case 'cancelled':
       return 'cancelled';
     case 'failed':
-      return task.exit_code !== null && task.signal === null ? 'completed' : 'failed';
+      // It ran to its end (a non-zero exit): the call completed, its result says how.
+      return terminationOf(task)?.reason === 'exit' ? 'completed' : 'failed';
   }
 }
 
@@ -101,7 +102,7 @@ export function enableLegacyTasks(server: McpServer, ctx: ToolContext): LegacyTa
   server.server.setRequestHandler('tasks/cancel', { params: idParams }, async (p) => {
     const task = find(p.taskId);
     if (isTerminal(task)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${task.id}: it already ended (${legacyStatus(task)})`);
-    ctx.manager.cancel(task.id, 'cancelled by the client (tasks/cancel)');
+    ctx.manager.cancel(task.id, 'cancelled by the client (tasks/cancel)', 'client');
     return view(ctx.manager.fresh(task.id));
   });
 

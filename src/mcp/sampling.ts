@@ -5,7 +5,7 @@
  * aborts the request.
  */
 import type { McpServer } from '@modelcontextprotocol/server';
-import type { Executor } from '../core/executor.js';
+import type { Executor } from '../run/backends/backend.js';
 
 const MAX_TOKENS = 8192;
 

@@ -1,7 +1,7 @@
 /** Zod shapes shared by several tools: the task record as agents see it. */
 import { z } from 'zod';
 import type { Task } from '../core/task.js';
-import { elapsedMs, isTerminal } from '../core/task.js';
+import { TERMINATION_REASONS, backendOf, elapsedMs, endedAt, errorOf, exitCode, signalOf, startedAt, terminationOf } from '../core/task.js';
 
 export const stateSchema = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
 
@@ -33,6 +33,11 @@ export const taskRecordSchema = z.looseObject({
   retry_of: z.string().nullable(),
   elapsed_ms: z.number(),
   runner: z.string().nullable().optional(),
+  backend: z.string().describe('What runs it: pty, pipe, agent, sampling, or a configured backend (an ssh host)'),
+  termination: z
+    .object({ reason: z.enum(TERMINATION_REASONS as [string, ...string[]]), by: z.string().nullable().optional() })
+    .nullable()
+    .describe('Why it ended (null while it runs): exit, signal, timeout, cancelled (by whom), shutdown, server_lost, spawn_error, output_limit'),
   usage: z.object({ input_tokens: z.number().nullable(), output_tokens: z.number().nullable() }).nullable().optional(),
 });
 
@@ -40,14 +45,15 @@ export type TaskView = z.infer<typeof taskRecordSchema>;
 
 /** The record as it goes out: every field present (null when it does not apply), plus elapsed. */
 export function taskView(task: Task): TaskView {
-  const t = task as Task & { started_at?: string | null; ended_at?: string; exit_code?: number | null; signal?: string | null; error?: string };
   return {
     ...task,
-    started_at: t.started_at ?? null,
-    ended_at: isTerminal(task) ? task.ended_at : null,
-    exit_code: t.exit_code ?? null,
-    signal: t.signal ?? null,
-    error: t.error ?? null,
+    started_at: startedAt(task),
+    ended_at: endedAt(task),
+    exit_code: exitCode(task),
+    signal: signalOf(task),
+    error: errorOf(task),
+    backend: backendOf(task),
+    termination: terminationOf(task),
     elapsed_ms: elapsedMs(task),
   };
 }

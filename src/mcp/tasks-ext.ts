@@ -197,7 +197,7 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
     if (isTerminal(task)) return {}; // Claude Code sends it twice; the second finds it ended.
     handles.update(handle, { cancelled_by_client: true });
     try {
-      ctx.manager.cancel(task.id, `cancelled by the client (tasks/cancel from ${peer.name() ?? 'the MCP client'})`);
+      ctx.manager.cancel(task.id, `cancelled by the client (tasks/cancel from ${peer.name() ?? 'the MCP client'})`, 'client');
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
     }

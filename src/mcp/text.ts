@@ -1,6 +1,6 @@
 /** Plain-text renderings of tasks for the `content` every client shows the model. */
 import type { Task } from '../core/task.js';
-import { elapsedMs, isTerminal, taskLabel } from '../core/task.js';
+import { describeTermination, elapsedMs, endedAt, errorOf, exitCode, isTerminal, signalOf, startedAt, taskLabel, terminationOf } from '../core/task.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 
 export function oneLine(text: string, max = 80): string {
@@ -21,7 +21,7 @@ export function taskLine(task: Task): string {
 }
 
 export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; output_file?: string } = {}): string {
-  const t = task as Task & { started_at?: string | null; ended_at?: string; exit_code?: number | null; signal?: string | null; error?: string };
+  const ended = terminationOf(task);
   const rows: Array<[string, string | number | null | undefined]> = [
     ['Task', `#${task.id} (${task.kind})`],
     ['Status', `${task.state}${task.state !== 'pending' ? ` (${formatDuration(elapsedMs(task))})` : ''}`],
@@ -29,9 +29,11 @@ export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; ou
     ['Name', task.name],
     ['Cwd', task.cwd],
     ['Origin', task.origin ?? '(none)'],
-    ['Exit code', t.exit_code],
-    ['Signal', t.signal],
-    ['Error', t.error],
+    ['Backend', task.backend && task.backend !== 'pty' && task.backend !== 'pipe' ? task.backend + (task.backend_note ? ` (${task.backend_note})` : '') : task.backend_note],
+    ['Exit code', exitCode(task)],
+    ['Signal', signalOf(task)],
+    ['Ended by', ended && ended.reason !== 'exit' ? describeTermination(ended) : null],
+    ['Error', errorOf(task)],
     ['Runner', task.runner],
     ['Result', task.result],
     ['Tokens', task.kind === 'prompt' ? `${task.tokens}${task.usage ? ` (input ${task.usage.input_tokens ?? '?'}, output ${task.usage.output_tokens ?? '?'})` : ' (estimated)'}` : null],
@@ -40,8 +42,8 @@ export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; ou
     ['Waiting for input', extra.waiting_for_input ? 'yes — send it with task_input' : null],
     ['Retry of', task.retry_of ? `#${task.retry_of}` : null],
     ['Created', task.created_at],
-    ['Started', t.started_at],
-    ['Ended', t.ended_at],
+    ['Started', startedAt(task)],
+    ['Ended', endedAt(task)],
     ['Log', extra.output_file],
   ];
   return rows

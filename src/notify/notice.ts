@@ -6,7 +6,7 @@
 import type { Pattern } from '../core/pattern.js';
 import { z } from 'zod';
 import type { EndedTask, Task } from '../core/task.js';
-import { elapsedMs, taskLabel } from '../core/task.js';
+import { describeTermination, elapsedMs, taskLabel, terminationOf } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
 
 export const noticeSchema = z.object({
@@ -19,6 +19,8 @@ export const noticeSchema = z.object({
   exit_code: z.number().nullable(),
   signal: z.string().nullable(),
   error: z.string().nullable(),
+  /** Why it ended (ended notices): exit, signal, timeout, cancelled, shutdown, server_lost, spawn_error, … */
+  reason: z.string().nullable().optional(),
   elapsed_ms: z.number(),
   text: z.string(),
   session: z.string().nullable(),
@@ -36,7 +38,11 @@ function oneLine(text: string, max: number): string {
 
 /** "[Task #42 completed] npm test -- --watch — exit code 0 (12.0s)", the output's last lines, how to read more. */
 export function endNotice(task: EndedTask, tail: string[]): Notice {
-  const status = task.exit_code !== null ? `exit code ${task.exit_code}` : task.signal ? `killed by ${task.signal}` : task.started_at ? 'no exit code' : 'never started';
+  const ended = terminationOf(task);
+  // Ended by us (timeout, cancel, …): say so; ended on its own: its exit status.
+  const ours = ended && ended.reason !== 'exit' && ended.reason !== 'signal' ? describeTermination(ended) : null;
+  const exitStatus = task.exit_code !== null ? `exit code ${task.exit_code}` : task.signal ? `killed by ${task.signal}` : task.started_at ? 'no exit code' : 'never started';
+  const status = ours ?? exitStatus;
   const head = `[Task #${task.id} ${WORD[task.state]}] ${oneLine(taskLabel(task), 120)} — ${status} (${formatDuration(elapsedMs(task))})`;
   const lines = [head];
   if (task.state !== 'done') lines.push(`Error: ${task.error}`);
@@ -54,6 +60,7 @@ export function endNotice(task: EndedTask, tail: string[]): Notice {
     exit_code: task.exit_code,
     signal: task.signal,
     error: task.state === 'done' ? null : task.error,
+    reason: ended?.reason ?? null,
     elapsed_ms: elapsedMs(task),
     text: lines.join('\n'),
     session: task.session,

@@ -5,6 +5,8 @@ export type Stream = 'stdout' | 'stderr';
 export interface ExitStatus {
   exit_code: number | null;
   signal: string | null;
+  /** The task failed for a reason of the backend's, not of the command's: it never started, or its connection was lost. */
+  failure?: { reason: 'spawn_error' | 'connection_lost'; error: string };
 }
 
 export interface StartOptions {

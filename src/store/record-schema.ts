@@ -11,7 +11,7 @@
  * a message saying so rather than guessed at.
  */
 import { z } from 'zod';
-import type { Task } from '../core/task.js';
+import { TERMINATION_REASONS, type Task } from '../core/task.js';
 import { TASK_ID_RE } from './task-id.js';
 
 export const RECORD_VERSION = 1;
@@ -37,6 +37,8 @@ const common = {
   session: z.string().max(1000).nullable(),
   deliver_to: z.array(z.string().max(4096)).default([]),
   pty: z.boolean(),
+  backend: z.string().max(64).optional(),
+  backend_note: text.nullable().optional(),
   timeout_ms: count,
   server: z.string().max(200),
   retry_of: id.nullable().default(null),
@@ -59,6 +61,7 @@ const ended = {
   ended_at: time,
   exit_code: z.number().int().nullable(),
   signal: z.string().max(64).nullable(),
+  termination: z.object({ reason: z.enum(TERMINATION_REASONS as [string, ...string[]]), by: z.string().max(64).nullable().optional() }).optional(),
 };
 
 export const recordSchema = z.discriminatedUnion('state', [

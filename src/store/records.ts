@@ -14,11 +14,11 @@
  * symlink, and its content is parsed with the record schema.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Task } from '../core/task.js';
 import { taskDir, type DataPaths } from './data-dir.js';
 import { checkRecord, RECORD_VERSION } from './record-schema.js';
 import { isTaskId } from './task-id.js';
+import { fileIn, taskFile } from './task-files.js';
 
 /** A record that was found but not used, and why. */
 export interface RecordProblem {
@@ -41,7 +41,7 @@ export class RecordStore {
   ) {}
 
   recordFile(id: string): string {
-    return path.join(taskDir(this.paths, id), 'record.json');
+    return taskFile(this.paths, id, 'record');
   }
 
   /** Writes the record now; with `durable`, also fsyncs it in the background. Never throws. */
@@ -84,7 +84,7 @@ export class RecordStore {
 /** Reads tasks/<id>/record.json; null (and a report, when it exists but is not a good record) otherwise. */
 function readRecord(paths: DataPaths, id: string, onProblem: ProblemSink | undefined): Task | null {
   const dir = taskDir(paths, id);
-  const file = path.join(dir, 'record.json');
+  const file = fileIn(dir, 'record');
   const report = (reason: string): null => (onProblem?.({ file, reason }), null);
   let raw: string;
   try {

@@ -1,67 +1,69 @@
 /**
- * Repairing what a dead server left behind: records it left `running` or
- * `pending` are closed as `failed` with an error saying the server exited,
- * their output kept; processes it left alive are ended; its registry entry and
- * socket are removed. A live server's tasks are never touched.
+ * Repairing the records a dead server left behind: records it left `running`
+ * or `pending` are closed as `failed` (reason `server_lost`) with an error
+ * saying the server exited, their output kept; its registry entry and socket
+ * are removed. A live server's tasks are never touched. Ending the processes
+ * it left is the backends' job (core/recovery.ts).
  */
 import fs from 'node:fs';
 import type { Task } from '../core/task.js';
 import { transition } from '../core/task.js';
-import { killTree } from '../run/kill-tree.js';
-import { hasProc, markedProcesses } from '../run/proc.js';
 import type { DataPaths } from './data-dir.js';
 import { logFileSize } from './output-log.js';
+import { taskFile } from './task-files.js';
 import { loadAllRecords, type RecordStore } from './records.js';
 import { readServers, removeServerInfo, serverAlive, type ServerInfo } from './servers.js';
-import path from 'node:path';
 
-export interface RecoveryReport {
-  closed: Task[];
-  killed: number;
+/** Which servers sharing the data dir are alive; read once per question, never kept (pids are reused). */
+export interface ServerView {
+  byId: Map<string, ServerInfo>;
+  dead: Set<string>;
 }
 
-export async function recoverDeadServers(paths: DataPaths, records: RecordStore, self: string, graceMs: number): Promise<RecoveryReport> {
+export function serverView(paths: DataPaths, self: string): ServerView {
   const servers = readServers(paths);
   const byId = new Map<string, ServerInfo>(servers.map((s) => [s.id, s]));
-  const dead = new Set<string>();
-  for (const s of servers) {
-    if (s.id !== self && !serverAlive(s)) dead.add(s.id);
-  }
-  const report: RecoveryReport = { closed: [], killed: 0 };
-  const now = new Date().toISOString();
-  for (const task of loadAllRecords(paths)) {
-    if (task.state !== 'running' && task.state !== 'pending') continue;
-    if (task.server === self) continue;
-    const owner = byId.get(task.server);
-    // No registry entry: the server is gone (entries are removed only after
-    // their server stopped) — unless it is alive and merely unregistered, which
-    // cannot happen: a server registers before it creates any task.
-    if (owner && !dead.has(owner.id)) continue;
-    const who = owner ? `server pid ${owner.pid}` : `server ${task.server}`;
-    const error =
-      task.state === 'running'
-        ? `the bgbash server that ran this task (${who}) exited while it was running; output up to then is kept`
-        : `the bgbash server that queued this task (${who}) exited before it started`;
-    const closed = withOutputSize(transition(task, { type: 'fail', error, at: now }), paths);
-    records.save(closed, true);
-    report.closed.push(closed);
-  }
-  for (const id of dead) {
-    if (hasProc) {
-      // Processes the dead server's tasks left behind carry its marker.
-      const orphans = markedProcesses(`${id}:`, byId.get(id)?.starttime ?? null);
-      report.killed += orphans.length;
-      for (const p of orphans) await killTree(p.pid, { graceMs, marker: null });
-    }
-    const info = byId.get(id);
-    // Only ever a socket: the path comes from a file on disk, and must not delete anything else.
-    if (info?.socket && fs.lstatSync(info.socket, { throwIfNoEntry: false })?.isSocket()) fs.rmSync(info.socket, { force: true });
-    removeServerInfo(paths, id);
-  }
-  return report;
+  const dead = new Set(servers.filter((s) => s.id !== self && !serverAlive(s)).map((s) => s.id));
+  return { byId, dead };
 }
 
-function withOutputSize(task: Task, paths: DataPaths): Task {
-  const size = logFileSize(path.join(paths.tasks, task.id, 'output.log'));
-  return size > task.output_bytes ? { ...task, output_bytes: size } : task;
+/**
+ * The truth about a record another server left open: null while its server
+ * lives, else the record closed as `server_lost`. A record whose server has
+ * no registry entry is a dead server's (entries are removed only after their
+ * server stopped, and a server registers before it creates any task).
+ */
+export function lostTask(task: Task, view: ServerView, self: string, paths: DataPaths, at = new Date().toISOString()): Task | null {
+  if (task.state !== 'running' && task.state !== 'pending') return null;
+  if (task.server === self) return null;
+  const owner = view.byId.get(task.server);
+  if (owner && !view.dead.has(owner.id)) return null;
+  const who = owner ? `server pid ${owner.pid}` : `server ${task.server}`;
+  const error =
+    task.state === 'running'
+      ? `the bgbash server that ran this task (${who}) exited while it was running; output up to then is kept`
+      : `the bgbash server that queued this task (${who}) exited before it started`;
+  const closed = transition(task, { type: 'fail', error, reason: 'server_lost', at });
+  const size = logFileSize(taskFile(paths, task.id, 'output'));
+  return size > closed.output_bytes ? { ...closed, output_bytes: size } : closed;
+}
+
+/** Closes every open record of a dead server; returns them, and the dead servers. */
+export function closeLostTasks(paths: DataPaths, records: RecordStore, self: string): { closed: Task[]; dead: ServerInfo[] } {
+  const view = serverView(paths, self);
+  const closed: Task[] = [];
+  for (const task of loadAllRecords(paths)) {
+    const lost = lostTask(task, view, self, paths);
+    if (!lost) continue;
+    records.save(lost, true);
+    closed.push(lost);
+  }
+  return { closed, dead: [...view.dead].map((id) => view.byId.get(id)!) };
+}
+
+/** A dead server's registry entry and socket. */
+export function forgetServer(paths: DataPaths, info: ServerInfo): void {
+  // Only ever a socket: the path comes from a file on disk, and must not delete anything else.
+  if (info.socket && fs.lstatSync(info.socket, { throwIfNoEntry: false })?.isSocket()) fs.rmSync(info.socket, { force: true });
+  removeServerInfo(paths, info.id);
 }

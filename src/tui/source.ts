@@ -91,7 +91,7 @@ export class TaskSource extends EventEmitter<{ changed: [] }> {
   async cancel(task: Task): Promise<Task> {
     const owner = await ownerOf(this.cli, task);
     try {
-      return (await owner.client.request('cancel', { id: task.id })).task;
+      return (await owner.client.request('cancel', { id: task.id, by: 'tasks page' })).task;
     } finally {
       owner.client.close();
     }

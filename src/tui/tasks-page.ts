@@ -9,11 +9,12 @@
 import chalk from 'chalk';
 import fs from 'node:fs';
 import path from 'node:path';
-import { elapsedMs, isTerminal, taskLabel, type Task } from '../core/task.js';
+import { describeTermination, elapsedMs, errorOf, isTerminal, taskLabel, terminationOf, type Task } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
 import { cleanText } from '../run/clean.js';
 import { columns, fit, split, wrap } from './layout.js';
 import { STATE_COLOR } from '../cli/format.js';
+import { fileIn } from '../store/task-files.js';
 
 export const TITLE = 'Background Tasks';
 export const EMPTY = 'No active tasks';
@@ -62,7 +63,7 @@ export function resultText(task: Task, tasksDir: string): string | null {
   if (task.result) return task.result;
   if (!isTerminal(task) || task.kind !== 'shell') return null;
   try {
-    const file = path.join(tasksDir, task.id, 'output.log');
+    const file = fileIn(path.join(tasksDir, task.id), 'output');
     const size = fs.statSync(file).size;
     const fd = fs.openSync(file, 'r');
     const buf = Buffer.alloc(Math.min(size, 4096));
@@ -76,19 +77,21 @@ export function resultText(task: Task, tasksDir: string): string | null {
 }
 
 function detailLines(task: Task, width: number, tasksDir: string): string[] {
-  const t = task as Task & { error?: string };
+  const ended = terminationOf(task);
+  // Ended by a timeout, a cancel, a shutdown…: the reason next to the state; an exit speaks for itself.
+  const why = ended && ended.reason !== 'exit' && ended.reason !== 'signal' ? `, ${describeTermination(ended)}` : '';
   const field = (label: string, value: string): string[] => {
     const pad = ' '.repeat(label.length + 2);
     const body = wrap(value, Math.max(10, width - pad.length));
     return body.map((line, i) => (i === 0 ? `${label}: ${line}` : `${pad}${line}`));
   };
   return [
-    ...field('Status', task.state === 'pending' ? 'pending' : `${task.state} (${formatDuration(elapsedMs(task))})`),
+    ...field('Status', task.state === 'pending' ? 'pending' : `${task.state} (${formatDuration(elapsedMs(task))}${why})`),
     ...field('Origin', task.origin ?? '(none)'),
     ...field('Tokens', String(task.tokens)),
     ...field('Prompt', task.prompt ?? task.command ?? ''),
     ...field('Result', resultText(task, tasksDir) ?? '(none)'),
-    ...field('Error', t.error ?? '(none)'),
+    ...field('Error', errorOf(task) ?? '(none)'),
   ];
 }
 

@@ -57,6 +57,10 @@ export interface StartOptions {
   capabilities?: Record<string, unknown>;
   /** The server's working directory (default: the repository). */
   cwd?: string;
+  /** Another build of the CLI (e.g. a copy whose node_modules lack node-pty). */
+  cli?: string;
+  /** false: return once initialize is answered, before recovery and the control socket (default true). */
+  ready?: boolean;
 }
 
 /** Servers this test file started and has not closed; test/helpers/cleanup.ts closes them after it. */
@@ -64,7 +68,7 @@ export const openServers = new Set<TestServer>();
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
-  const args = [CLI, 'serve', '--data-dir', dataDir];
+  const args = [opts.cli ?? CLI, 'serve', '--data-dir', dataDir];
   for (const [k, v] of Object.entries(opts.set ?? {})) args.push('--set', `${k}=${v}`);
   const transport = new StdioClientTransport({ command: process.execPath, args, env: baseEnv(opts.env), stderr: 'pipe', cwd: opts.cwd ?? ROOT });
   let stderr = '';
@@ -87,7 +91,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       return false;
     }
   };
-  for (const deadline = Date.now() + 10_000; !registered(); ) {
+  for (const deadline = Date.now() + 10_000; opts.ready !== false && !registered(); ) {
     if (Date.now() > deadline) throw new Error(`server ${pid} did not register its control socket within 10 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 10));
   }

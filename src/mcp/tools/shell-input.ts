@@ -13,6 +13,8 @@ export const commonShellInput = {
   timeout: z.number().positive().max(7 * 24 * 3600).optional().describe('Seconds before the task is stopped and fails (default 30 min)'),
   name: z.string().max(200).optional().describe('Short label for lists and notices'),
   pty: z.boolean().default(true).describe('false: pipes, stderr kept apart'),
+  backend: z.string().max(64).optional().describe('Where it runs: a configured backend, e.g. an ssh host (backends.<name>); default this machine'),
+  host: z.string().max(253).optional().describe('Instead of backend: a configured backend\'s name or host'),
   notify_on: z.string().max(65_536).optional().describe('Regex: a notice for each matching output line while it runs'),
 };
 
@@ -23,6 +25,8 @@ interface ShellArgs {
   timeout?: number;
   name?: string;
   pty?: boolean;
+  backend?: string;
+  host?: string;
   origin?: string;
   session?: string;
   deliver_to?: string[];
@@ -51,6 +55,8 @@ export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foregr
     name: args.name ?? null,
     timeout_ms: args.timeout !== undefined ? Math.round(args.timeout * 1000) : undefined,
     pty: args.pty ?? true,
+    backend: args.backend ?? null,
+    host: args.host ?? null,
     origin: args.origin ?? ctx.clientName(),
     session: args.session ?? ctx.session(),
     deliver_to: args.deliver_to,

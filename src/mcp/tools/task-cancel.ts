@@ -13,7 +13,7 @@ export function taskCancelTool(ctx: ToolContext): ToolDef<typeof input, typeof o
     output,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     handler: async (args) => {
-      const task = ctx.manager.cancel(args.task_id, `cancelled by the agent (${ctx.clientName() ?? 'MCP client'})`);
+      const task = ctx.manager.cancel(args.task_id, `cancelled by the agent (${ctx.clientName() ?? 'MCP client'})`, 'agent');
       return { text: `Cancelled: ${taskLine(task)}`, structured: { task: taskView(task) } };
     },
   };

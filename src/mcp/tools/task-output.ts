@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { compileRegex } from '../../core/pattern.js';
 import { readWindow } from '../../core/output-view.js';
-import { isTerminal } from '../../core/task.js';
+import { exitCode, isTerminal } from '../../core/task.js';
 import { waitForLine, waitForOutput } from '../../core/waits.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema, taskIdInput } from '../schemas.js';
@@ -44,15 +44,15 @@ export function taskOutputTool(ctx: ToolContext): ToolDef<typeof input, typeof o
         maxBytes: args.max_bytes ?? ctx.config.output.readBytes,
         stream,
       });
-      const t = task as typeof task & { exit_code?: number | null };
-      const status = isTerminal(task) ? `[task #${task.id} ${task.state}${t.exit_code !== null && t.exit_code !== undefined ? `, exit code ${t.exit_code}` : ''}; cursor ${win.cursor}]` : `[task #${task.id} ${task.state}; cursor ${win.cursor}]`;
+      const code = exitCode(task);
+      const status = isTerminal(task) ? `[task #${task.id} ${task.state}${code !== null ? `, exit code ${code}` : ''}; cursor ${win.cursor}]` : `[task #${task.id} ${task.state}; cursor ${win.cursor}]`;
       const untilNote = until ? (matched ? '' : `\n[no line matched ${until} yet]`) : '';
       return {
         text: `${win.output.replace(/\n$/, '')}${win.output ? '\n' : ''}${status}${untilNote}`,
         structured: {
           task_id: task.id,
           state: task.state,
-          exit_code: t.exit_code ?? null,
+          exit_code: code,
           output: win.output,
           cursor: win.cursor,
           total_bytes: win.total_bytes,

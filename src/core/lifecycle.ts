@@ -1,0 +1,192 @@
+/**
+ * A task's life once it leaves the queue: its backend starts it, its output
+ * goes to its logs, a timeout or a cancel ends it through the backend, and
+ * its exit settles it. The only code that holds running processes (as
+ * TaskProcess, from a backend: no process code here).
+ */
+import type { Config } from '../config.js';
+import type { Executor } from '../run/backends/backend.js';
+import { backendNamed } from '../run/backends/registry.js';
+import type { ExitStatus, Stream } from '../run/process.js';
+import { taskDir, type DataPaths } from '../store/data-dir.js';
+import { UserError } from './errors.js';
+import type { TaskEmitter } from './events.js';
+import { LiveTask } from './live-task.js';
+import { setLongTimeout } from './long-timeout.js';
+import type { TaskOutputs } from './outputs.js';
+import { readPromptEnd } from './prompt-outcome.js';
+import type { TaskTable } from './task-table.js';
+import { backendOf, isTerminal, type Task, type TaskEvent } from './task.js';
+import { formatBytes, formatDuration } from './units.js';
+
+export interface LifecycleDeps {
+  config: Config;
+  paths: DataPaths;
+  serverId: string;
+  table: TaskTable;
+  outputs: TaskOutputs;
+  live: Map<string, LiveTask>;
+  events: TaskEmitter;
+  executors: Map<string, Executor>;
+  warn(message: string): void;
+  /** A slot came free. */
+  freed(): void;
+}
+
+export class Lifecycle {
+  constructor(private readonly d: LifecycleDeps) {}
+
+  private marker(id: string): string {
+    return `${this.d.serverId}:${id}`;
+  }
+
+  /** Starts a pending task. It takes its slot (enters `live`) before the first await. */
+  async start(id: string): Promise<void> {
+    const { config, table } = this.d;
+    if (table.must(id).state !== 'pending') return;
+    let backend = backendNamed(backendOf(table.must(id)), config);
+    const lt = new LiveTask(id, taskDir(this.d.paths, id), backend, {
+      maxBytes: config.output.maxBytes,
+      tailBytes: config.output.tailBytes,
+      onError: (err) => {
+        const msg = `cannot write the output log (${err.message}); only the last ${formatBytes(config.output.tailBytes)} are kept, in memory`;
+        this.d.warn(`task ${id}: ${msg}`);
+        if (table.has(id)) table.update(id, (t) => ({ ...t, output_error: msg }));
+      },
+    });
+    this.d.live.set(id, lt);
+    try {
+      const missing = backend.fallback ? await backend.unavailable?.() : null;
+      if (missing && table.must(id).state === 'pending') {
+        // Degrade, and say so: the task runs where it can (its output then merges stderr into stdout).
+        backend = backendNamed(backend.fallback!, config);
+        const note = `${missing}: ran on ${backend.name} instead`;
+        table.update(id, (t) => ({ ...t, backend: backend.name, pty: backend.terminal, backend_note: note }), true);
+        this.d.warn(`task ${id}: ${note}`);
+      }
+      const task = table.must(id);
+      const logs = lt.direct
+        ? { stdout: lt.log.file, stderr: lt.errLog!.file, maxBytes: config.output.maxBytes, onDropped: (stream: Stream, n: number) => void (lt.logFor(stream).dropped += n) }
+        : undefined;
+      lt.proc = await backend.start({
+        id,
+        server: this.d.serverId,
+        marker: this.marker(id),
+        kind: task.kind,
+        command: task.command,
+        prompt: task.prompt,
+        runner: task.runner ?? null,
+        cwd: task.cwd,
+        env: task.env,
+        envUnset: task.env_unset ?? [],
+        shellState: task.shell_state ?? false,
+        pty: task.pty,
+        timeout_ms: task.timeout_ms,
+        config,
+        logs,
+        executor: task.session ? (this.d.executors.get(task.session) ?? null) : null,
+      });
+    } catch (err) {
+      this.d.live.delete(id);
+      lt.markExited();
+      await lt.close();
+      const why = err instanceof UserError ? err.message : `could not start: ${(err as Error).message}`;
+      if (table.must(id).state === 'pending') table.apply(id, { type: 'fail', error: why, reason: 'spawn_error', at: now() });
+      this.d.events.emit('settled', table.must(id));
+      this.d.freed();
+      return;
+    }
+    const proc = lt.proc;
+    if (table.must(id).state !== 'pending') {
+      // Cancelled while the process was being spawned.
+      void this.kill(lt);
+    } else {
+      table.apply(id, { type: 'start', pid: proc.pid, at: now() });
+      lt.timeoutTimer = setLongTimeout(() => this.timedOut(id), table.must(id).timeout_ms);
+    }
+    proc.onData((chunk, stream) => {
+      lt.lastOutputAt = Date.now();
+      const log = lt.logFor(stream);
+      if (!log.append(chunk)) {
+        proc.pause();
+        log.onDrain(() => proc.resume());
+      }
+      this.d.events.emit('output', id, chunk, stream);
+    });
+    proc.onExit((status) => void this.exited(id, lt, status));
+  }
+
+  private timedOut(id: string): void {
+    const task = this.d.table.get(id);
+    if (!task || isTerminal(task)) return;
+    this.end(id, { type: 'fail', error: `timed out after ${formatDuration(task.timeout_ms)} and was stopped (timeout; default background.taskTimeout)`, reason: 'timeout', at: now() });
+  }
+
+  /** Moves a task to a terminal state for a reason of ours (the first reason wins), then ends its processes. */
+  end(id: string, event: TaskEvent): Task {
+    const lt = this.d.live.get(id);
+    const next = this.d.table.apply(id, event);
+    if (lt) void this.kill(lt);
+    else this.d.events.emit('settled', next);
+    return this.d.outputs.counted(next);
+  }
+
+  /** Ends the task's whole tree through its backend; before its process exists, start() calls again. */
+  private kill(lt: LiveTask): Promise<void> {
+    if (!lt.proc) return Promise.resolve();
+    lt.killing ??= lt.proc.terminate(this.d.config.background.killGrace);
+    return lt.killing;
+  }
+
+  private async exited(id: string, lt: LiveTask, status: ExitStatus): Promise<void> {
+    const { table } = this.d;
+    const { exit_code, signal, failure } = status;
+    if (lt.processGone) return;
+    lt.processGone = true;
+    lt.timeoutTimer?.clear();
+    const task = table.must(id);
+    // Whatever the shell left running in the background goes with it: no orphans.
+    const leftovers = this.d.config.background.killLeftovers ? this.kill(lt) : Promise.resolve();
+    this.syncOutput(id, lt);
+    if (!isTerminal(task) && failure) table.apply(id, { type: 'fail', error: failure.error, reason: failure.reason, exit_code, signal, at: now() });
+    else if (!isTerminal(task) && task.kind === 'prompt') await this.endPrompt(id, lt, exit_code, signal);
+    else if (!isTerminal(task)) table.apply(id, { type: 'exit', exit_code, signal, at: now() });
+    else if (task.exit_code === null && task.signal === null) table.apply(id, { type: 'exit', exit_code, signal, at: now() });
+    await leftovers;
+    lt.proc?.dispose();
+    await lt.close();
+    const before = table.must(id);
+    this.syncOutput(id, lt);
+    const after = table.must(id);
+    // The end was saved when it happened; save again only if the last output changed the counts.
+    if (after.output_bytes !== before.output_bytes || after.output_dropped !== before.output_dropped || after.output_error !== before.output_error) table.persist(id);
+    this.d.live.delete(id);
+    this.d.outputs.settle(id, lt);
+    lt.markExited();
+    this.d.events.emit('settled', table.must(id));
+    this.d.freed();
+  }
+
+  /** A prompt task's answer (or error) from what its runner printed, then its end. */
+  private async endPrompt(id: string, lt: LiveTask, exit_code: number | null, signal: string | null): Promise<void> {
+    const end = await readPromptEnd(this.d.config, this.d.table.must(id), lt, { exit_code, signal }, now());
+    if (isTerminal(this.d.table.must(id))) return; // cancelled while we read
+    this.d.table.update(id, (t) => ({ ...t, ...end.fields }));
+    this.d.table.apply(id, end.event);
+  }
+
+  /** Copies output counters from the live logs into the record. */
+  private syncOutput(id: string, lt: LiveTask): void {
+    this.d.table.update(id, (t) => this.d.outputs.counted(t, lt));
+  }
+
+  /** Waits until every live task's process is gone (or its kill finished), then closes their logs. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.d.live.values()].map((lt) => Promise.race([lt.exited, lt.killing])));
+    await Promise.all([...this.d.live.values()].map((lt) => lt.close()));
+  }
+}
+
+export function now(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,61 @@
+/**
+ * What every backend whose processes run on this machine shares: the tree of
+ * a task is found from /proc (root pid, group, session and the marker variable),
+ * ended with SIGTERM → grace → SIGKILL, and inspected for a read() on stdin.
+ */
+import fs from 'node:fs';
+import { UserError } from '../../core/errors.js';
+import { killTree } from '../kill-tree.js';
+import { blockedOnInput, forkCount, hasProc, markedProcesses, readStat, taskProcesses, type PidFloor } from '../proc.js';
+import type { RunningProcess, StartOptions } from '../process.js';
+import { captureEnv, canCapture, stateFileFor } from '../state-capture.js';
+import { shellArgs, shellFor } from '../shell.js';
+import { taskEnv, type LaunchSpec, type TaskProcess } from './backend.js';
+import { watch } from './watchdog-link.js';
+
+/** How a local shell command starts: the shell, its environment (with the shell-state capture when asked). */
+export function shellStart(spec: LaunchSpec): StartOptions {
+  const file = shellFor();
+  const env = taskEnv(spec, process.env);
+  // A foreground bash call's end becomes its session's shell state (core/shell-state.ts).
+  if (spec.shellState && canCapture(file, env)) Object.assign(env, captureEnv(stateFileFor(spec.config.dataDir, spec.id), env));
+  return { file, args: shellArgs(spec.command!), cwd: spec.cwd, env, cols: spec.config.terminal.cols, rows: spec.config.terminal.rows };
+}
+
+/** The kernel's fork count before a spawn: with the first pid, where in the pid space the task's processes are. */
+export function forksBefore(): number | null {
+  return hasProc ? forkCount() : null;
+}
+
+export function localTree(proc: RunningProcess, marker: string, server: string, forks: number | null = null): TaskProcess {
+  // Start time of its first process: nothing older belongs to the task, which narrows scans.
+  const since = proc.pid !== null && hasProc ? (readStat(proc.pid)?.starttime ?? null) : null;
+  const floor: PidFloor | null = proc.pid !== null && forks !== null ? { pid: proc.pid, forks } : null;
+  // Should this server die without ending the task (kill -9), the watchdog does.
+  if (proc.pid !== null) watch(server, proc.pid, since);
+  let ending: Promise<void> | null = null;
+  return Object.assign(proc, {
+    waitingForInput: () => hasProc && blockedOnInput(taskProcesses(proc.pid, marker, since, floor)),
+    // killTree finds members again on every round, so one run also catches what forks meanwhile.
+    terminate: (graceMs: number) => (ending ??= killTree(proc.pid, { graceMs, marker, since, floor })),
+  });
+}
+
+/** Ends what a dead server's local tasks left running: every process carrying its marker. */
+export async function reapMarked(serverId: string, since: number | null, graceMs: number): Promise<number> {
+  if (!hasProc) return 0;
+  const orphans = markedProcesses(`${serverId}:`, since);
+  await Promise.all(orphans.map((p) => killTree(p.pid, { graceMs, marker: null })));
+  return orphans.length;
+}
+
+/** A local task's working directory must exist and be a directory. */
+export function checkLocalCwd(spec: { cwd: string }): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(spec.cwd);
+  } catch {
+    throw new UserError(`cwd "${spec.cwd}" does not exist`, 'cwd');
+  }
+  if (!st.isDirectory()) throw new UserError(`cwd "${spec.cwd}" is not a directory`, 'cwd');
+}

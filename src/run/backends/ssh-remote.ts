@@ -1,0 +1,118 @@
+/**
+ * The shell text an ssh task runs on the other machine, and the markers it
+ * prints around the command so the local side knows the command really
+ * started (connection and login worked) and how it exited (as opposed to the
+ * connection dropping). Markers carry a random nonce and are removed from the
+ * output before anyone sees it.
+ */
+import crypto from 'node:crypto';
+
+/** POSIX single-quoting: the text arrives byte for byte through the remote shell. */
+export function shq(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface RemoteMarkers {
+  nonce: string;
+  /** `\x1b]bgbash;<nonce>;` — every marker starts so. */
+  prefix: Buffer;
+}
+
+export function newMarkers(): RemoteMarkers {
+  const nonce = crypto.randomBytes(8).toString('hex');
+  return { nonce, prefix: Buffer.from(`\x1b]bgbash;${nonce};`) };
+}
+
+/**
+ * `start;<pid>` is printed by the remote wrapper shell before the command (its
+ * pid is the remote session: sshd makes the session's shell a session leader);
+ * `exit;<status>` after it.
+ */
+export function remoteScript(m: RemoteMarkers, o: { command: string; cwd: string | null; env: Record<string, string> }): string {
+  const exports = Object.entries(o.env)
+    .map(([k, v]) => `export ${k}=${shq(v)}`)
+    .join('; ');
+  const mark = (what: string): string => `printf '\\033]bgbash;%s;%s\\007' ${m.nonce} "${what}"`;
+  const cd = o.cwd ? `cd -- ${shq(o.cwd)} || exit 1; ` : '';
+  // The command runs in a child shell (bash when the host has it) so the wrapper lives to report its status.
+  const run = `if command -v bash >/dev/null 2>&1; then bash -c ${shq(o.command)}; else sh -c ${shq(o.command)}; fi`;
+  return `${mark('start;$$')}; ${exports}; (${cd}${run}); ${mark('exit;$?')}`;
+}
+
+/**
+ * Ends every remote process of a task: those carrying its marker variable
+ * (found in /proc/<pid>/environ, so daemons that escaped with setsid are
+ * caught) and those in its session. SIGTERM (and SIGCONT), the grace, SIGKILL.
+ * Prints how many it found, so a test can check the remote side.
+ */
+export function remoteKillScript(marker: string, sid: number | null, graceMs: number): string {
+  const rounds = Math.max(1, Math.ceil(graceMs / 100));
+  // One grep over every environ (NUL-separated entries: -z), not a process per pid: fast on a busy host.
+  const list =
+    `list() { { grep -lszxF "$m" /proc/[0-9]*/environ | cut -d/ -f3; ` +
+    (sid ? `ps -e -o pid= -o sid= | awk -v s=${sid} '$2 == s && $1 != s { print $1 }'; ` : '') +
+    `} 2>/dev/null | grep -vx "$$" | sort -u; }`;
+  return [
+    `m=${shq(`BGBASH_TASK=${marker}`)}`,
+    list,
+    `ps=$(list); echo "found $(echo $ps | wc -w)"; [ -z "$ps" ] && exit 0`,
+    `kill -TERM $ps 2>/dev/null; kill -CONT $ps 2>/dev/null`,
+    `i=0; while [ $i -lt ${rounds} ]; do sleep 0.1; ps=$(list); [ -z "$ps" ] && exit 0; i=$((i+1)); done`,
+    `kill -KILL $ps 2>/dev/null; exit 0`,
+  ].join('\n');
+}
+
+/**
+ * Takes the markers out of the byte stream. Bytes that might be the start of
+ * a marker split across chunks are held back until the next chunk decides.
+ */
+export class MarkerFilter {
+  private held = Buffer.alloc(0);
+  started: number | null = null;
+  exitStatus: number | null = null;
+
+  constructor(
+    private readonly m: RemoteMarkers,
+    private readonly deliver: (chunk: Buffer) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let buf = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = Buffer.alloc(0);
+    for (;;) {
+      const at = buf.indexOf(this.m.prefix);
+      if (at < 0) break;
+      const end = buf.indexOf(0x07, at + this.m.prefix.length);
+      if (end < 0) {
+        this.deliver(buf.subarray(0, at));
+        this.held = Buffer.from(buf.subarray(at));
+        return;
+      }
+      this.deliver(buf.subarray(0, at));
+      this.take(buf.subarray(at + this.m.prefix.length, end).toString());
+      buf = buf.subarray(end + 1);
+    }
+    // A tail that could begin a marker waits for the next chunk.
+    const esc = buf.lastIndexOf(0x1b);
+    if (esc >= 0 && buf.length - esc < this.m.prefix.length && this.m.prefix.subarray(0, buf.length - esc).equals(buf.subarray(esc))) {
+      this.deliver(buf.subarray(0, esc));
+      this.held = Buffer.from(buf.subarray(esc));
+      return;
+    }
+    this.deliver(buf);
+  }
+
+  /** End of stream: whatever was held back was output after all. */
+  end(): void {
+    if (this.held.length) this.deliver(this.held);
+    this.held = Buffer.alloc(0);
+  }
+
+  private take(body: string): void {
+    const [what, value] = body.split(';');
+    const n = Number(value);
+    if (!Number.isInteger(n)) return;
+    if (what === 'start' && this.started === null) this.started = n;
+    else if (what === 'exit' && this.exitStatus === null) this.exitStatus = n;
+  }
+}

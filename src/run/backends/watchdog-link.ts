@@ -1,0 +1,33 @@
+/**
+ * The server's end of the watchdog (see run/watchdog.ts): started with the
+ * first local task, told each task's root process. Nothing to do on exit: the
+ * pipe closes with this process, however it ends.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Writable } from 'node:stream';
+
+let link: Writable | null = null;
+let linkFor: string | null = null;
+
+export function watch(server: string, pid: number, starttime: number | null): void {
+  if (starttime === null) return;
+  if (!link || linkFor !== server) {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../watchdog.js', import.meta.url)), server], {
+      // Its own session: signals for the server's process group (a terminal's Ctrl+C) do not reach it.
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+      // Without any task's marker: task reaping never ends it.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    child.on('error', () => (link = null));
+    child.unref();
+    const stdin = child.stdin!;
+    // The pipe must not keep the server alive, nor a write error bring it down.
+    (stdin as unknown as { unref?: () => void }).unref?.();
+    stdin.on('error', () => (link = null));
+    link = stdin;
+    linkFor = server;
+  }
+  link.write(`${pid} ${starttime}\n`);
+}
