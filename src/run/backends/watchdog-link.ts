@@ -1,10 +1,12 @@
 /**
  * The server's end of the watchdog (see run/watchdog.ts): started with the
  * first local task, told each task's root process. Nothing to do on exit: the
- * pipe closes with this process, however it ends.
+ * pipe closes with this process, however it ends. The watchdog is its own
+ * small module in dist/ (tsc output), not part of the CLI bundle.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import type { Writable } from 'node:stream';
 
 let link: Writable | null = null;
@@ -13,7 +15,7 @@ let linkFor: string | null = null;
 export function watch(server: string, pid: number, starttime: number | null): void {
   if (starttime === null) return;
   if (!link || linkFor !== server) {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('../watchdog.js', import.meta.url)), server], {
+    const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'dist/run/watchdog.js'), server], {
       // Its own session: signals for the server's process group (a terminal's Ctrl+C) do not reach it.
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
