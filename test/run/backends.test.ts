@@ -14,7 +14,7 @@ import { waitFor } from '../helpers/wait.js';
 const config = { ...configSchema.parse({}), dataDir: '/nonexistent' } as Config;
 
 function spec(command: string, extra: Partial<LaunchSpec> = {}): LaunchSpec {
-  return { id: '1', server: `test-${process.pid}`, marker: `test-${process.pid}:${Math.random()}`, kind: 'shell', command, prompt: null, runner: null, cwd: tempDir(), env: {}, pty: true, timeout_ms: 60_000, config, ...extra };
+  return { id: '1', server: `test-${process.pid}`, marker: `test-${process.pid}:${Math.random()}`, kind: 'shell', command, prompt: null, runner: null, cwd: tempDir(), env: {}, envUnset: [], shellState: false, pty: true, timeout_ms: 60_000, config, ...extra };
 }
 
 function collect(proc: TaskProcess): { text: () => string; exit: Promise<{ exit_code: number | null; signal: string | null }> } {

@@ -43,14 +43,16 @@ export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foregr
   for (const key of Object.keys(args.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UserError(`env: "${key}" is not a valid variable name`, 'env');
   }
+  // Another machine (a configured backend) has no session shell here: only this call's own cwd and env.
+  const remote = Boolean(args.host || (args.backend && args.backend !== 'pty' && args.backend !== 'pipe'));
   // The session's shell: its directory and exports, under this call's own cwd and env.
-  const start = ctx.shells.start(ctx.session(), { cwd: args.cwd, env: args.env });
+  const start = remote ? { cwd: args.cwd, env: args.env, env_unset: undefined, note: null } : ctx.shells.start(ctx.session(), { cwd: args.cwd, env: args.env });
   return {
     command: args.command,
     cwd: start.cwd,
     env: start.env,
     env_unset: start.env_unset,
-    shell_state: extra.foreground && ctx.shells.enabled,
+    shell_state: !remote && extra.foreground && ctx.shells.enabled,
     cwd_note: start.note,
     name: args.name ?? null,
     timeout_ms: args.timeout !== undefined ? Math.round(args.timeout * 1000) : undefined,
