@@ -139,7 +139,6 @@ export class TaskManager extends TaskEmitter {
   isOwn(id: string): boolean {
     return this.table.has(id);
   }
-
   /** Current record of a task, live counters included. */
   fresh(ref: TaskRef): Task {
     return this.outputs.counted(this.get(ref));
@@ -270,7 +269,6 @@ export class TaskManager extends TaskEmitter {
   endInput(ref: TaskRef): void {
     this.running(this.get(ref)).endInput();
   }
-
   private running(task: Task): NonNullable<LiveTask['proc']> {
     const proc = this.live.get(task.id)?.proc;
     if (task.state !== 'running' || !proc) throw new UserError(`task ${task.id} is ${task.state}, not running; input goes only to a running task`, 'task_id');
@@ -280,7 +278,6 @@ export class TaskManager extends TaskEmitter {
   resize(id: string, cols: number, rows: number): void {
     this.live.get(id)?.proc?.resize(cols, rows);
   }
-
   /** Records how a notice fared at a deliver_to target (not a state change). */
   noteDelivery(id: string, delivery: NonNullable<Task['deliveries']>[number]): void {
     if (!this.table.has(id)) return;
