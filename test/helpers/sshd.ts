@@ -97,10 +97,16 @@ export async function startSshd(sshd: string): Promise<TestSshd> {
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const clientArgs = ['-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'ControlPath=none', '-i', identity, '-o', 'IdentitiesOnly=yes', '-p', String(port), '-l', user];
   const remote = (command: string): string => execFileSync('ssh', [...clientArgs, '127.0.0.1', command], { encoding: 'utf8', timeout: 20_000 });
-  await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`sshd exited: ${log}`);
-    return remote('echo up').trim() === 'up';
-  }, `sshd on port ${port} (log: ${log})`, 20_000, 100);
+  try {
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`sshd exited: ${log}`);
+      return remote('echo up').trim() === 'up';
+    }, `sshd on port ${port} (log: ${log})`, 20_000, 100);
+  } catch (err) {
+    // Never leave a listener behind when start-up fails.
+    child.kill('SIGKILL');
+    throw err;
+  }
   return {
     port,
     dir,
