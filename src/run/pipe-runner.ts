@@ -47,7 +47,7 @@ function startDirect(opts: StartOptions, logs: DirectLogs): Promise<RunningProce
     try {
       child = spawn(opts.file, opts.args, {
         cwd: opts.cwd,
-        env: { ...opts.env, COLUMNS: String(opts.cols), LINES: String(opts.rows) },
+        env: pipeEnv(opts),
         stdio: ['pipe', out.childFd, err.childFd],
         detached: true,
       });
@@ -93,7 +93,7 @@ function startPiped(opts: StartOptions): Promise<RunningProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(opts.file, opts.args, {
       cwd: opts.cwd,
-      env: { ...opts.env, COLUMNS: String(opts.cols), LINES: String(opts.rows) },
+      env: pipeEnv(opts),
       stdio: ['pipe', 'pipe', 'pipe'],
       // Own process group, like a pty session, so the whole group can be signalled.
       detached: true,
@@ -149,4 +149,16 @@ function startPiped(opts: StartOptions): Promise<RunningProcess> {
       });
     });
   });
+}
+
+/**
+ * Node's pipes are socketpairs, and bash takes a top-level shell (SHLVL unset)
+ * whose stdin is a socket for one started by rshd/sshd: it then sources the
+ * user's ~/.bashrc before the command (shell.c, run_startup_files). That ran
+ * whatever a .bashrc does (here: pyenv's rehash, which blocked a task for good)
+ * in every pipe-mode task whose server was started without SHLVL, as agents
+ * start MCP servers. A level of 1 keeps bash a plain `bash -c`.
+ */
+function pipeEnv(opts: StartOptions): NodeJS.ProcessEnv {
+  return { ...opts.env, SHLVL: opts.env.SHLVL ?? '1', COLUMNS: String(opts.cols), LINES: String(opts.rows) };
 }
