@@ -72,9 +72,12 @@ describe('Claude Code wake hook (--wake, asyncRewake)', () => {
   });
 
   it('in claude -p it returns at once, holding nothing', async () => {
-    await s.ok('bash', { command: 'sleep 5', background: true });
+    const t = await s.ok('bash', { command: 'sleep 5', background: true });
     const r = await hook(s, ['claude-code', '--wake'], stop('p'), PRINT);
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    // End it here, or it ends during a later test and its notice lands there.
+    await s.ok('task_cancel', { task_id: t.structuredContent.task_id });
+    await s.ok('task_status', { task_id: t.structuredContent.task_id, wait: 10 });
     await drainAll(s);
   });
 

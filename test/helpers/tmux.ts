@@ -4,7 +4,7 @@ import path from 'node:path';
 import os from 'node:os';
 import fs from 'node:fs';
 import { CLI } from './server.js';
-import { trackTmux } from './leftovers.js';
+import { trackDir, trackTmux } from './leftovers.js';
 import { waitFor } from './wait.js';
 
 /** Terminals this test file opened and has not killed; test/helpers/cleanup.ts kills them after it. */
@@ -17,6 +17,7 @@ export class Tmux {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-tmux-'));
     this.socket = path.join(this.dir, 'sock');
     trackTmux(this.socket);
+    trackDir(this.dir);
     openTerminals.add(this);
   }
 
@@ -89,7 +90,11 @@ export class Tmux {
     }
     openTerminals.delete(this);
     // tmux may still be removing its socket as it exits.
-    fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
+    try {
+      fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 40, retryDelay: 50 });
+    } catch {
+      // Something exiting inside it still writes there; the run's global teardown removes it (trackDir).
+    }
   }
 }
 
