@@ -91,7 +91,7 @@ export class Tmux {
     openTerminals.delete(this);
     // tmux may still be removing its socket as it exits.
     try {
-      fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 40, retryDelay: 50 });
+      fs.rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }); // linear back-off: 0.3 s at most, synchronous
     } catch {
       // Something exiting inside it still writes there; the run's global teardown removes it (trackDir).
     }
