@@ -154,15 +154,21 @@ export class OutputLog {
   async read(start: number, end: number): Promise<Buffer> {
     end = Math.min(end, this.total);
     start = Math.max(0, Math.min(start, end));
-    if (start >= this.tailStart) return this.fromTail(start, end);
+    // What a reader is shown must already be in the file: an agent that saw
+    // output and then lost the server (kill -9) finds the same bytes after a
+    // restart. The wait is one batched write at most.
+    this.writeBatch();
+    await this.waitFlushed(end);
+    // The tail's part is taken now: it may move on while the file is read.
     const fileEnd = Math.min(end, this.tailStart);
-    await this.waitFlushed(fileEnd);
+    const tailPart = end > fileEnd ? this.fromTail(Math.max(start, fileEnd), end) : Buffer.alloc(0);
+    if (start >= fileEnd) return tailPart;
     let head = await readLogFile(this.file, start, this.writeFailed ? Math.min(fileEnd, this.goodBytes) : fileEnd);
     if (this.writeFailed && fileEnd > this.goodBytes) {
       const lost = fileEnd - Math.max(start, this.goodBytes);
       head = Buffer.concat([head, Buffer.from(`\n[bgbash: ${formatBytes(lost)} of output lost: the log could not be written]\n`)]);
     }
-    return end > this.tailStart ? Buffer.concat([head, this.fromTail(this.tailStart, end)]) : head;
+    return tailPart.length ? Buffer.concat([head, tailPart]) : head;
   }
 
   private fromTail(start: number, end: number): Buffer {

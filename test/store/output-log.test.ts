@@ -31,4 +31,19 @@ describe('OutputLog', () => {
     expect(text).toContain('[bgbash: output reached the 100 B cap; the rest is dropped]');
     expect(log.dropped).toBe(200);
   });
+
+  it('every byte a read returns is already in the file (a kill -9 right after cannot lose what the agent saw)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-log-'));
+    const file = path.join(dir, 'output.log');
+    const log = new OutputLog(file, { maxBytes: 1 << 30, tailBytes: 1 << 20 });
+    for (let i = 0; i < 50; i++) {
+      log.append(Buffer.from(`chunk ${i}\n`));
+      const seen = await log.read(0, log.total);
+      // Read synchronously, with no turn of the event loop in between.
+      expect(fs.readFileSync(file).subarray(0, seen.length).equals(seen)).toBe(true);
+      expect(fs.statSync(file).size).toBeGreaterThanOrEqual(seen.length);
+    }
+    await log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
