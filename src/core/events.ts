@@ -15,6 +15,8 @@ export interface TaskEvents {
   output: [id: string, chunk: Buffer, stream: Stream];
   /** An ended task's process is gone and its output complete: the record is final. Once per task. */
   settled: [task: Task];
+  /** A foreground call will wait for this task: emitted before it starts, so a detach reaches it from its first moment. */
+  foreground: [id: string];
   /** A foreground call stopped waiting for the task. */
   detached: [id: string, reason: DetachReason];
   /** Something went wrong that is not a task's fault (e.g. the disk is full). */

@@ -28,23 +28,38 @@ export interface ForegroundOutcome {
 export class ForegroundRuns {
   /** Task id → how to stop waiting on it, newest last. */
   private readonly waiting = new Map<string, (reason: DetachReason) => void>();
+  /**
+   * Foreground tasks still starting (their caller waits once the start is
+   * done), with a detach asked for in that time. A person who sees the task
+   * running can detach it at once, however slow the start.
+   */
+  private readonly starting = new Map<string, DetachReason | null>();
 
-  constructor(private readonly manager: TaskManager) {}
+  constructor(private readonly manager: TaskManager) {
+    manager.on('foreground', (id) => this.starting.set(id, null));
+    // A start that threw never reaches wait(). ('settled' comes after 'ended',
+    // whose listeners still see the task as waited on.)
+    manager.on('settled', (task) => this.starting.delete(task.id));
+  }
 
   /** A caller is waiting on this task: when it ends, that caller gets the result itself. */
   isWaiting(id: string): boolean {
-    return this.waiting.has(id);
+    return this.waiting.has(id) || this.starting.has(id);
   }
 
   /** Ids of tasks a caller is waiting on right now, newest first. */
   current(): string[] {
-    return [...this.waiting.keys()].reverse();
+    return [...this.waiting.keys(), ...this.starting.keys()].reverse();
   }
 
   /** Detaches one foreground run (default: the newest). Returns its id. */
   detach(ref?: string): string {
     const id = ref ? this.manager.get(ref).id : this.current()[0];
     if (!id) throw new UserError('no foreground run to detach: no bash call is waiting on a command right now');
+    if (this.starting.has(id)) {
+      this.starting.set(id, 'request');
+      return id;
+    }
     const stop = this.waiting.get(id);
     if (!stop) throw new UserError(`task ${id} is not a foreground run (it is already in the background)`, 'task_id');
     stop('request');
@@ -92,8 +107,11 @@ export class ForegroundRuns {
         opts.signal.addEventListener('abort', onAbort, { once: true });
         cleanup.push(() => opts.signal!.removeEventListener('abort', onAbort));
       }
+      const early = this.starting.get(id);
+      this.starting.delete(id);
       const task = this.manager.get(id);
       if (isTerminal(task)) void this.manager.processGone(id).then(() => finish(null));
+      else if (early) finish(early);
     });
   }
 }

@@ -231,7 +231,10 @@ export class TaskManager extends TaskEmitter {
       result: null,
     };
     this.table.add(task);
-    if (foreground) await this.lifecycle.start(task.id);
+    if (foreground) {
+      this.emit('foreground', task.id);
+      await this.lifecycle.start(task.id);
+    }
     else {
       this.queue.push(task.id);
       await Promise.all(this.queue.pump());

@@ -48,7 +48,17 @@ export class OutputLog {
       this.stream = null;
       return;
     }
-    this.stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600, highWaterMark: 1024 * 1024 });
+    // Opened here, not by the stream (which opens later, off the main thread):
+    // the file exists from the task's first moment, also after a kill -9.
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(file, 'a', 0o600);
+    } catch {
+      // The stream reopens and reports the error through 'error' below.
+    }
+    this.stream = fd === undefined
+      ? fs.createWriteStream(file, { flags: 'a', mode: 0o600, highWaterMark: 1024 * 1024 })
+      : fs.createWriteStream(file, { fd, highWaterMark: 1024 * 1024 });
     this.stream.on('error', (err) => {
       // Disk full or unwritable: keep the tail in memory, say so once, keep running.
       if (!this.writeFailed) {
@@ -82,7 +92,11 @@ export class OutputLog {
     }
     this.pushTail(data);
     this.total += data.length;
-    if (this.writeFailed) return true;
+    if (this.writeFailed) {
+      // Nothing more reaches the file: readers must not wait for it.
+      this.flushed = this.total;
+      return true;
+    }
     // A pty delivers ~4 KB at a time: one write per turn instead of one per chunk.
     this.batch.push(data);
     this.batchBytes += data.length;
