@@ -33,7 +33,7 @@ export class TaskHandles {
   private readonly dir: string;
 
   constructor(paths: DataPaths) {
-    this.dir = path.join(paths.root, 'mcp-tasks');
+    this.dir = paths.mcpTasks;
   }
 
   private file(taskId: string): string {

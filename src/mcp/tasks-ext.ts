@@ -9,8 +9,11 @@
  * the wake latency; it sends `tasks/cancel` twice from its TaskStop. When the
  * task ends, the completed result is a normal tool result whose content is the
  * end notice, so the model reads the same words as on every other path, once:
- * the notice is held out of the shared inbox while the client polls for it,
- * and goes back to the other paths if the client stops polling.
+ * the notice is held out of the shared inbox from the task's end until the
+ * client reads the completion with tasks/get (however late it polls: a
+ * timed release would let a wake hook or a piggy-back tell it first, and the
+ * poll tell it again), and goes back to the other paths only when this
+ * connection ends unread.
  *
  * Status mapping: pending/running → working; ended → completed with the notice
  * (isError unless it exited 0); cancelled through tasks/cancel → cancelled.
@@ -33,9 +36,6 @@ import { taskLine } from './text.js';
 
 /** Claude Code polls at this pace; it clamps to 250 ms–30 s. Half a second keeps the wake under a second. */
 export const POLL_INTERVAL_MS = 500;
-/** A held notice goes back to the other paths when the client has not fetched it by then. */
-const HOLD_MS = 5_000;
-
 export interface TaskHandleResult {
   [key: string]: unknown;
   resultType: 'task';
@@ -87,17 +87,13 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
   const paths = ctx.manager.paths;
   /** bgbash tasks this connection was handed a handle for: their client polls, so it gets the notice. */
   const polled = new Set<string>();
-  const owed = new Map<string, { notice: Notice; timer: NodeJS.Timeout }>();
+  /** End notices held for this connection's poller: owned by this path until tasks/get reads the end, or the connection closes. */
+  const owed = new Map<string, Notice>();
   const prompts = new InputPrompts(ctx.manager);
 
   const undoHolder = notifier.addHolder((notice) => {
     if (!polled.has(notice.task_id) || notice.session !== ctx.session()) return false;
-    const timer = setTimeout(() => {
-      owed.delete(notice.task_id);
-      notifier.release(notice);
-    }, HOLD_MS);
-    timer.unref();
-    owed.set(notice.task_id, { notice, timer });
+    owed.set(notice.task_id, notice);
     return true;
   });
 
@@ -119,9 +115,8 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
   const noticeForResult = async (handle: Handle, task: EndedTask): Promise<Notice | null> => {
     const held = owed.get(task.id);
     if (held) {
-      clearTimeout(held.timer);
       owed.delete(task.id);
-      return held.notice;
+      return held;
     }
     // Published by this process and gone from the inbox: a hook or a tool result carried it.
     const inInbox = task.session !== null && claimNotice(paths, task.session, task.id);
@@ -139,7 +134,7 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
       // From now on no other path tells of this task.
       ctx.seen(final);
       if (!handle.delivered && notice) handles.update(handle, { delivered: true });
-    } else notice = owed.get(task.id)?.notice ?? (await notifier.endNoticeOf(final));
+    } else notice = owed.get(task.id) ?? (await notifier.endNoticeOf(final));
     const text = notice ? notice.text : `${taskLine(final)}\n(Its notice reached you earlier.)`;
     const view = notice ? modelNotice(notice) : { task_id: final.id, state: final.state, exit_code: final.exit_code, text };
     return {
@@ -156,7 +151,11 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
       if (asks) return { ...base, status: 'input_required', statusMessage: `${taskLine(task)}: waiting for input`, inputRequests: asks };
       return { ...base, status: 'working', statusMessage: taskLine(task) };
     }
-    if (task.state === 'cancelled' && handle.cancelled_by_client) return { ...base, status: 'cancelled', statusMessage: task.error };
+    if (task.state === 'cancelled' && handle.cancelled_by_client) {
+      // The client cancelled it and now reads that: nothing is left to tell, on any path.
+      if (commit && owed.delete(task.id)) ctx.seen(task);
+      return { ...base, status: 'cancelled', statusMessage: task.error };
+    }
     return { ...base, status: 'completed', statusMessage: taskLine(task), result: await completed(handle, task, commit) };
   };
 
@@ -224,10 +223,7 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
       ctx.manager.off('changed', onChanged);
       ctx.manager.off('settled', push);
       // Whatever this connection still owed goes to the other paths.
-      for (const { notice, timer } of owed.values()) {
-        clearTimeout(timer);
-        notifier.release(notice);
-      }
+      for (const notice of owed.values()) notifier.release(notice);
       owed.clear();
     },
   };

@@ -8,6 +8,8 @@ export interface DataPaths {
   servers: string;
   run: string;
   inbox: string;
+  /** MCP task handles (2026-07-28 tasks extension), one `<task id>.json` per task that was answered with one. */
+  mcpTasks: string;
 }
 
 export function dataPaths(root: string): DataPaths {
@@ -17,6 +19,7 @@ export function dataPaths(root: string): DataPaths {
     servers: path.join(root, 'servers'),
     run: path.join(root, 'run'),
     inbox: path.join(root, 'inbox'),
+    mcpTasks: path.join(root, 'mcp-tasks'),
   };
 }
 

@@ -117,26 +117,6 @@ describe('2026-07-28 with the tasks extension', () => {
 });
 
 describe('tasks extension: exactly once, and across a restart', { timeout: 60_000 }, () => {
-  it('a client that stops polling gets the notice on the other paths instead', async () => {
-    const s = await startModern();
-    try {
-      const { handle } = await s.call('bash', { command: 'echo unpolled', background: true });
-      const id = handle.taskId.split('.')[0];
-      // Held for the poller first, then released to the next tool result.
-      const got = await waitFor(async () => {
-        const { result } = await s.call('task_list', { limit: 1 });
-        return result.structuredContent.notices?.find((n: any) => n.task_id === id);
-      }, 'the released notice', 15_000);
-      expect(got.text).toMatch(new RegExp(`^\\[Task #${id} completed\\] echo unpolled`));
-      // A late poll still answers, without telling the notice a second time.
-      const late = await s.tasksGet(handle.taskId);
-      expect(late.status).toBe('completed');
-      expect(textOf(late.result)).toMatch(/reached you earlier/);
-    } finally {
-      await s.close();
-    }
-  });
-
   it('a handle still answers after the server restarts, from the records', async () => {
     const first = await startModern({ flags: ['--session', 'resume-me'] });
     const { handle } = await first.call('bash', { command: 'echo before restart', background: true });
