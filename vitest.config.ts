@@ -11,8 +11,8 @@ export default defineConfig({
     setupFiles: ['test/helpers/cleanup.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     teardownTimeout: 10_000,
   },
 });

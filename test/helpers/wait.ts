@@ -1,5 +1,5 @@
-/** Waiting on a condition with a deadline, never a bare sleep. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, intervalMs = 25): Promise<NonNullable<T>> {
+/** Waiting on a condition with a deadline, never a bare sleep. The default deadline is generous: a 2-core CI box may be busy. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000, intervalMs = 25): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
