@@ -4,36 +4,21 @@
  * variables, then command-line `--set key=value` flags, each stronger than the
  * one before. Validated with zod; a bad key or value fails at start naming it.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseDuration, parseSize } from './core/units.js';
 import { sessionNameSchema } from './core/session-name.js';
-import { isTrustedProject, untrustedPart, untrustedWarning } from './project-trust.js';
+import { attachSchema } from './config/attach-schema.js';
+import { backendsSchema } from './config/backends-schema.js';
+import { httpSchema } from './config/http-schema.js';
+import { runnersSchema } from './config/runners-schema.js';
+import { coerce, ConfigError, merge, readJsonFile, setPath } from './config/sources.js';
+import { telegramSchema } from './config/telegram-schema.js';
+import { duration, size } from './config/value-types.js';
+import { isTrustedProject, untrustedPart, untrustedWarning } from './config/project-trust.js';
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (try "30m", "90s", "1h30m" or a number of seconds)` });
-    return z.NEVER;
-  }
-  return ms;
-});
-const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const n = parseSize(v);
-  if (n === null) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a size (try "64MiB", "500KB" or a number of bytes)` });
-    return z.NEVER;
-  }
-  return n;
-});
-
-/** The byte of a control key named like "ctrl-b"; null for anything else, and for ctrl-] (attach's leave key). */
-export function detachKeyByte(name: string): number | null {
-  const m = /^(?:ctrl|control|c)[-+]([a-z@\\^_])$/i.exec(name.trim());
-  return m ? m[1].toUpperCase().charCodeAt(0) - 64 : null;
-}
+export { detachKeyByte } from './config/attach-schema.js';
+export { ConfigError };
 
 export const configSchema = z
   .object({
@@ -74,16 +59,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    attach: z
-      .object({
-        /** The key that detaches the agent's foreground run in `bgbash attach`: a control key, e.g. "ctrl-g" to keep tmux's Ctrl+B prefix free. */
-        detachKey: z
-          .string()
-          .refine((k) => detachKeyByte(k) !== null, 'a control key such as "ctrl-b" or "ctrl-g" (not ctrl-], which leaves)')
-          .default('ctrl-b'),
-      })
-      .strict()
-      .prefault({}),
+    attach: attachSchema,
     terminal: z
       .object({
         cols: z.number().int().min(20).max(1000).default(120),
@@ -106,78 +82,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    runners: z
-      .record(
-        z.string().regex(/^[A-Za-z0-9_-]+$/, 'runner names: letters, digits, "_" and "-"'),
-        z
-          .object({
-            /** argv; "{prompt}" and "{cwd}" inside an element are replaced, never through a shell. */
-            command: z.array(z.string()).min(1),
-            parse: z.enum(['text', 'json', 'stream-json']).default('text'),
-            /** json / stream-json: where the answer is, e.g. "result" or "item.text". */
-            result: z.string().optional(),
-            /** stream-json: only events where PATH=VALUE count for the result, e.g. "item.type=agent_message". */
-            where: z.string().optional(),
-            /** json / stream-json: where the usage is (summed over stream events). */
-            tokens: z.object({ input: z.string().optional(), output: z.string().optional() }).strict().optional(),
-            /** json / stream-json: a path whose truthy value means the run failed (its text, when a string, is the error). */
-            error: z.string().optional(),
-            env: z.record(z.string(), z.string()).optional(),
-          })
-          .strict(),
-      )
-      .default({}),
+    runners: runnersSchema,
     /**
      * Named places to run tasks besides this machine: `bash {backend: "<name>"}`.
      * ssh: the system OpenSSH client, with its own config and keys; `options` are
      * extra `-o Key=Value` settings (e.g. UserKnownHostsFile).
      */
-    backends: z
-      .record(
-        z
-          .string()
-          .regex(/^[A-Za-z0-9_-]{1,64}$/, 'backend names: letters, digits, "_" and "-"')
-          .refine((n) => !['pty', 'pipe', 'agent', 'sampling'].includes(n), 'pty, pipe, agent and sampling are built-in backends'),
-        z.discriminatedUnion('type', [
-          z
-            .object({
-              type: z.literal('ssh'),
-              host: z.string().regex(/^[^\s-]\S{0,252}$/, 'a host name or address (no spaces, not starting with "-")'),
-              user: z.string().regex(/^[^\s@-][^\s@]{0,63}$/, 'a user name (no spaces or "@", not starting with "-")').optional(),
-              port: z.number().int().min(1).max(65535).optional(),
-              identity: z.string().min(1).optional(),
-              /** Remote working directory; default the remote user's home. */
-              cwd: z.string().min(1).optional(),
-              options: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*=[^\n]*$/, 'ssh options as "Key=Value"')).default([]),
-            })
-            .strict(),
-        ]),
-      )
-      .default({}),
-    http: z
-      .object({
-        /** Bearer token HTTP clients must send; generated at start when unset. */
-        token: z.string().min(16, 'must be at least 16 characters').optional(),
-        /** Open connections at most; more are closed at once (idle ones are closed after 10 s without headers). */
-        maxConnections: z.number().int().min(1).max(10_000).default(128),
-        /** MCP sessions at most; a new initialize beyond is refused (503). */
-        maxSessions: z.number().int().min(1).max(10_000).default(32),
-        /** A session with no request and no open stream for this long is closed. */
-        sessionIdle: duration.prefault('30m'),
-      })
-      .strict()
-      .prefault({}),
+    backends: backendsSchema,
+    http: httpSchema,
     /** Telegram targets (telegram:<chat id>): the bot that sends, and where its API is. Only the user's own config or env may set these. */
-    telegram: z
-      .object({
-        token: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'a bot token looks like 123456789:AAE… (from @BotFather)').optional(),
-        apiBase: z
-          .string()
-          .refine((v) => /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'must be an http(s) URL, e.g. https://api.telegram.org')
-          .default('https://api.telegram.org'),
-      })
-      .strict()
-      .prefault({}),
+    telegram: telegramSchema,
     notices: z
       .object({
         tailLines: z.number().int().min(0).max(100).default(5),
@@ -195,8 +109,6 @@ export const configSchema = z
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema> & { dataDir: string };
-
-export class ConfigError extends Error {}
 
 /** Environment variables and the key each sets. */
 export const ENV_KEYS: Record<string, { key: string; type: 'number' | 'string' | 'boolean' | 'list' }> = {
@@ -224,58 +136,6 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export function userConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
   return path.join(base, 'bgbash', 'config.json');
-}
-
-function readJsonFile(file: string): Record<string, unknown> | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
-  }
-  try {
-    const value = JSON.parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the top level must be an object');
-    return value;
-  } catch (err) {
-    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
-  const parts = key.split('.');
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
-    node = node[part] as Record<string, unknown>;
-  }
-  node[parts[parts.length - 1]] = value;
-}
-
-function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object' && !Array.isArray(prev)
-        ? merge(prev as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
-  }
-  return out;
-}
-
-/** "10" → 10, "true" → true, "[...]"/"a,b" → list: the value a flag or env var text stands for. */
-function coerce(text: string, type: 'number' | 'string' | 'boolean' | 'list' | 'auto'): unknown {
-  if (type === 'string') return text;
-  if (type === 'list') return text.trim().startsWith('[') ? JSON.parse(text) : text.split(',').map((s) => s.trim()).filter(Boolean);
-  if (type === 'boolean') return text === 'true' || text === '1' || text === 'yes';
-  if (type === 'number') return Number(text);
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 export interface LoadOptions {

@@ -8,15 +8,19 @@ import { ConfigError, type Config } from './config.js';
 import { ForegroundRuns } from './core/foreground.js';
 import { TaskManager } from './core/manager.js';
 import { SessionShells } from './core/shell-state.js';
+import { TargetVault } from './notify/vault.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
 import type { RecoveryReport } from './core/recovery.js';
-import { newServerId, ownStartTime, removeServerInfo, writeServerInfo, type ServerInfo } from './store/servers.js';
+import { ownStartTime } from './run/proc.js';
+import { newServerId, removeServerInfo, writeServerInfo, type ServerInfo } from './store/servers.js';
 
 export interface Runtime {
   config: Config;
   paths: DataPaths;
   info: ServerInfo;
   manager: TaskManager;
+  /** Secrets of deliver_to targets; tasks carry them sealed. */
+  vault: TargetVault;
   foreground: ForegroundRuns;
   /** Each MCP session's shell state (cwd, exported variables). */
   shells: SessionShells;
@@ -55,7 +59,8 @@ export async function startRuntime(config: Config): Promise<Runtime> {
   };
   info.session ??= info.id;
   writeServerInfo(paths, info);
-  const manager = new TaskManager(config, paths, info.id);
+  const vault = TargetVault.in(paths.root);
+  const manager = new TaskManager(config, paths, info.id, vault);
   manager.on('warning', (msg) => process.stderr.write(`bgbash: ${msg}\n`));
   let stopping: Promise<void> | null = null;
   return {
@@ -63,6 +68,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     paths,
     info,
     manager,
+    vault,
     foreground: new ForegroundRuns(manager),
     shells: new SessionShells(manager, process.cwd(), config.foreground.keepShellState),
     session: config.session ?? info.id,

@@ -7,7 +7,8 @@
  * names the session outright.
  */
 import { hasProc, readStat } from '../run/proc.js';
-import { liveServers, type ServerInfo } from '../store/servers.js';
+import { liveServers } from '../core/live-servers.js';
+import type { ServerInfo } from '../store/servers.js';
 import type { DataPaths } from '../store/data-dir.js';
 
 /** pid, its parent, … up to (not including) init. */

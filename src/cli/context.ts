@@ -4,14 +4,12 @@
  */
 import { inert } from '../core/printable.js';
 import { loadConfig, type Config } from '../config.js';
-import { ControlClient } from '../control/client.js';
-import { connectAll, type Connected } from '../control/discovery.js';
-import { isTerminal, type Task } from '../core/task.js';
+import { connectAll, NO_SERVER, ownerOf as ownerIn, type Connected } from '../control/discovery.js';
+import type { Task } from '../core/task.js';
 import { dataPaths, type DataPaths } from '../store/data-dir.js';
 import { reportOnce, type ProblemSink } from '../store/records.js';
 import { NotFoundError, UserError } from '../core/errors.js';
-import { findTask as lookUp } from '../core/task-lookup.js';
-import { liveServers, type ServerInfo } from '../store/servers.js';
+import { findTask } from '../core/task-lookup.js';
 import type { ParsedArgs } from './args.js';
 
 /** An error that ends the command with a message and an exit code (1: failed / not found, 2: usage). */
@@ -24,7 +22,7 @@ export class CliError extends Error {
   }
 }
 
-export const NO_SERVER = 'no bgbash server is running. Start one with `bgbash serve` (your agent does this when bgbash is in its MCP config).';
+export { NO_SERVER };
 
 export interface Cli {
   args: ParsedArgs;
@@ -56,11 +54,11 @@ export function makeCli(args: ParsedArgs): Cli {
   };
 }
 
-/** A task by id, "#id" or unique prefix, from the records on disk (core's lookup; its errors as the CLI's). */
-export function findTask(cli: Cli, ref: string | undefined): Task {
+/** The task a command's argument names (id, "#id" or unique prefix): core's one lookup over the records on disk, its errors as the CLI's. */
+export function taskArg(cli: Cli, ref: string | undefined): Task {
   if (!ref) throw new CliError('which task? Give its id (bgbash list shows them)', 2);
   try {
-    return lookUp(ref, { own: new Map(), paths: cli.paths, self: 'cli', onProblem: cli.badRecord });
+    return findTask(ref, { own: new Map(), paths: cli.paths, self: 'cli', onProblem: cli.badRecord });
   } catch (err) {
     if (err instanceof NotFoundError) throw new CliError(`no task with id "${ref.trim().replace(/^#/, '')}" in ${cli.paths.root}`);
     // A malformed id is a usage error (exit 2), like a missing one.
@@ -94,11 +92,6 @@ export async function oneServer(cli: Cli): Promise<Connected> {
 }
 
 /** The live server that owns a task; a clear error when it is gone. */
-export async function ownerOf(cli: Cli, task: Task): Promise<{ info: ServerInfo; client: ControlClient }> {
-  const info = liveServers(cli.paths).find((s) => s.id === task.server);
-  if (!info || !info.socket) {
-    if (liveServers(cli.paths).length === 0) throw new CliError(NO_SERVER);
-    throw new CliError(`task ${task.id} belongs to bgbash server ${task.server}, which is no longer running${isTerminal(task) ? '' : ' (its record will be closed when a server starts)'}`);
-  }
-  return { info, client: await ControlClient.connect(info.socket) };
+export function ownerOf(cli: Cli, task: Task): Promise<Connected> {
+  return ownerIn(cli.paths, task);
 }

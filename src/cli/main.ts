@@ -36,8 +36,8 @@ async function main(argv: string[]): Promise<number> {
   if (args.flags.has('--version')) return print(`${VERSION}\n`);
   const cli = makeCli(args);
   if (mod.spec.repair !== false) {
-    const { repairDeadServers } = await import('./repair.js');
-    await repairDeadServers(cli).catch(() => undefined);
+    const { repairDeadServers } = await import('../notify/crash-repair.js');
+    await repairDeadServers(cli.config, cli.paths, (msg) => void process.stderr.write(`bgbash: warning: ${msg}\n`)).catch(() => undefined);
   }
   const code = await mod.run(cli);
   if (mod.spec.screen && code >= 0) process.exit(code);

@@ -16,6 +16,7 @@ import { Notifier } from '../notify/notifier.js';
 import { DEFAULT_DELIVERY } from '../notify/deliver.js';
 import { validateTarget } from '../notify/targets.js';
 import { pruneTasks } from '../store/retention.js';
+import { liveServers } from '../core/live-servers.js';
 import { startRuntime, type Runtime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './args.js';
@@ -58,7 +59,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     tailLines: config.notices.tailLines,
     lineIntervalMs: 1000,
     maxLineNotices: 50,
-    vault: rt.manager.vault,
+    vault: rt.vault,
     delivery: { ...DEFAULT_DELIVERY, telegram: config.telegram },
   });
   const makeServer = (session: string, era: Era, ownsSession = true, tap?: TaskListenTap): BgbashMcp =>
@@ -90,10 +91,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
   else closeTransport = serveStdio(rt, (era, tap) => makeServer(rt.session, era, true, tap), exit);
   const recovered = await rt.recover();
   if (exiting) return;
-  for (const task of recovered.closed) notifier.announce(task);
+  for (const task of recovered.closed) void notifier.announce(task);
   const prune = (): void => {
     try {
-      pruneTasks(rt.paths, { maxTasks: rt.config.retention.maxTasks, maxAgeMs: rt.config.retention.maxAge }, rt.info.id, rt.manager.badRecord);
+      const others = new Set(liveServers(rt.paths).map((s) => s.id).filter((id) => id !== rt.info.id));
+      pruneTasks(rt.paths, { maxTasks: rt.config.retention.maxTasks, maxAgeMs: rt.config.retention.maxAge }, others, rt.manager.badRecord);
     } catch (err) {
       process.stderr.write(`bgbash: pruning old tasks failed: ${(err as Error).message}\n`);
     }

@@ -1,7 +1,13 @@
-/** Finding the live servers of a data dir and connecting to them. */
+/** Finding the live servers of a data dir, connecting to them, and what they (and the records) say about tasks. */
+import { UserError } from '../core/errors.js';
+import { liveServers } from '../core/live-servers.js';
+import { isTerminal, type Task } from '../core/task.js';
 import type { DataPaths } from '../store/data-dir.js';
-import { liveServers, type ServerInfo } from '../store/servers.js';
+import { loadAllRecords, type ProblemSink } from '../store/records.js';
+import type { ServerInfo } from '../store/servers.js';
 import { ControlClient } from './client.js';
+
+export const NO_SERVER = 'no bgbash server is running. Start one with `bgbash serve` (your agent does this when bgbash is in its MCP config).';
 
 export interface Connected {
   info: ServerInfo;
@@ -28,4 +34,34 @@ export async function connectAll(paths: DataPaths): Promise<Connected[]> {
 
 export function closeAll(conns: Connected[]): void {
   for (const c of conns) c.client.close();
+}
+
+/** The live server that owns a task; a clear error when it is gone. */
+export async function ownerOf(paths: DataPaths, task: Task): Promise<Connected> {
+  const live = liveServers(paths);
+  const info = live.find((s) => s.id === task.server);
+  if (!info || !info.socket) {
+    if (live.length === 0) throw new UserError(NO_SERVER);
+    throw new UserError(`task ${task.id} belongs to bgbash server ${task.server}, which is no longer running${isTerminal(task) ? '' : ' (its record will be closed when a server starts)'}`);
+  }
+  return { info, client: await ControlClient.connect(info.socket) };
+}
+
+/**
+ * Every task of the data dir, newest first: the records on disk, with the
+ * live servers' fresher copies (output counters) over them. `conns` are the
+ * servers to ask (all live ones by default); they are closed here.
+ */
+export async function currentTasks(paths: DataPaths, onProblem?: ProblemSink, conns?: Connected[]): Promise<Task[]> {
+  const byId = new Map(loadAllRecords(paths, undefined, onProblem).map((t) => [t.id, t]));
+  const asked = conns ?? (await connectAll(paths).catch(() => []));
+  try {
+    for (const c of asked) {
+      const { tasks } = await c.client.request('list', {}).catch(() => ({ tasks: [] as Task[] }));
+      for (const t of tasks) byId.set(t.id, t);
+    }
+  } finally {
+    closeAll(asked);
+  }
+  return [...byId.values()].sort((a, b) => b.id.length - a.id.length || (a.id < b.id ? 1 : -1));
 }

@@ -13,7 +13,6 @@ import type { Stream } from '../run/process.js';
 import type { DataPaths } from '../store/data-dir.js';
 import { IdAllocator } from '../store/ids.js';
 import { RecordStore, reportOnce, type ProblemSink } from '../store/records.js';
-import { TargetVault } from '../notify/vault.js';
 import { UserError } from './errors.js';
 import { TaskEmitter } from './events.js';
 import { Lifecycle, now } from './lifecycle.js';
@@ -24,44 +23,10 @@ import { chooseRunner } from './prompt-outcome.js';
 import { allTasks, findTask, type TaskRef, type TaskSource } from './task-lookup.js';
 import { TaskQueue } from './task-queue.js';
 import { TaskTable } from './task-table.js';
+import type { PromptSpec, ShellSpec, TargetSealer } from './specs.js';
 import { isTerminal, type PendingTask, type Task } from './task.js';
 
-export interface ShellSpec {
-  command: string;
-  cwd?: string;
-  env?: Record<string, string>;
-  /** Variables to remove from the server's environment (the session's shell unset them). */
-  env_unset?: string[];
-  /** Its end becomes its session's shell state (a foreground `bash` call). */
-  shell_state?: boolean;
-  name?: string | null;
-  timeout_ms?: number;
-  pty?: boolean;
-  /** A backend by name (a configured ssh host, …); default: pty, or pipe with `pty: false`. */
-  backend?: string | null;
-  /** Instead of `backend`: a configured backend's name or host. */
-  host?: string | null;
-  origin?: string | null;
-  session?: string | null;
-  deliver_to?: string[];
-  retry_of?: string | null;
-  notify_on?: string | null;
-  /** A caller is waiting on it: start at once instead of queueing behind background tasks. */
-  foreground?: boolean;
-}
-
-export interface PromptSpec {
-  prompt: string;
-  /** A runner name; default background.defaultRunner, else the session's client model (sampling). */
-  runner?: string | null;
-  cwd?: string;
-  name?: string | null;
-  timeout_ms?: number;
-  origin?: string | null;
-  session?: string | null;
-  deliver_to?: string[];
-  retry_of?: string | null;
-}
+export type { PromptSpec, ShellSpec, TargetSealer } from './specs.js';
 
 export class TaskManager extends TaskEmitter {
   private readonly table: TaskTable;
@@ -71,8 +36,6 @@ export class TaskManager extends TaskEmitter {
   private readonly lifecycle: Lifecycle;
   private readonly ids: IdAllocator;
   readonly records: RecordStore;
-  /** Secrets of deliver_to targets; tasks carry them sealed. */
-  readonly vault: TargetVault;
   private stopping = false;
   /** In-process answerers of prompts, per session (the MCP client's model). */
   private readonly executors = new Map<string, Executor>();
@@ -83,13 +46,14 @@ export class TaskManager extends TaskEmitter {
     readonly config: Config,
     readonly paths: DataPaths,
     readonly serverId: string,
+    /** Keeps deliver_to targets' secrets out of records (notify/vault.ts): tasks carry the sealed form. */
+    private readonly targets: TargetSealer,
   ) {
     super();
     // Every waiting call and subscriber listens here; many at once is normal.
     this.setMaxListeners(0);
     this.ids = new IdAllocator(paths);
     this.outputs = new TaskOutputs(this.live, paths);
-    this.vault = TargetVault.in(paths.root);
     this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}; the task goes on, known to this server only`), this.badRecord);
     this.table = new TaskTable(this.records, this);
     this.lifecycle = new Lifecycle({
@@ -211,7 +175,7 @@ export class TaskManager extends TaskEmitter {
     const backend = backendNamed(what.backend, this.config);
     const cwd = backend.resolveCwd ? backend.resolveCwd(spec.cwd) : path.resolve(spec.cwd ?? process.cwd());
     backend.check?.({ cwd });
-    const deliverTo = (spec.deliver_to ?? this.config.background.defaultDeliverTo).map((t) => this.vault.seal(t));
+    const deliverTo = (spec.deliver_to ?? this.config.background.defaultDeliverTo).map((t) => this.targets.seal(t));
     const task: PendingTask = {
       id: this.ids.allocate((err) => this.warn(`cannot create a task directory (${err.message}); the task runs without a record on disk`)),
       state: 'pending',

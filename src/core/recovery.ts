@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { allBackends } from '../run/backends/registry.js';
 import type { DataPaths } from '../store/data-dir.js';
 import { closeLostTasks, forgetServer } from '../store/recovery.js';
+import { serverView } from './live-servers.js';
 import type { RecordStore } from '../store/records.js';
 import type { Task } from './task.js';
 
@@ -16,7 +17,7 @@ export interface RecoveryReport {
 }
 
 export async function recoverDeadServers(config: Config, paths: DataPaths, records: RecordStore, self: string): Promise<RecoveryReport> {
-  const { closed, dead } = closeLostTasks(paths, records, self);
+  const { closed, dead } = closeLostTasks(paths, records, serverView(paths, self), self);
   let killed = 0;
   for (const server of dead) {
     for (const backend of allBackends(config)) {

@@ -9,10 +9,11 @@ import { estimateTokens } from '../run/clean.js';
 import type { DataPaths } from '../store/data-dir.js';
 import { logFileSize } from '../store/output-log.js';
 import { loadAllRecords, RecordStore, type ProblemSink } from '../store/records.js';
-import { lostTask, serverView, type ServerView } from '../store/recovery.js';
+import { lostTask, type ServerView } from '../store/recovery.js';
 import { parseTaskRef } from '../store/task-id.js';
 import { taskFile } from '../store/task-files.js';
 import { NotFoundError, UserError } from './errors.js';
+import { serverView } from './live-servers.js';
 import type { Task } from './task.js';
 
 /** How callers name a task: digits, "#digits", a digit prefix, or a number (agents send 14 as often as "14"). */

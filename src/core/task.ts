@@ -234,6 +234,10 @@ export function startedAt(task: Task): string | null {
 export function endedAt(task: Task): string | null {
   return isTerminal(task) ? task.ended_at : null;
 }
+/** When anything last happened to it: its end, its start, or its creation. */
+export function lastUpdatedAt(task: Task): string {
+  return endedAt(task) ?? startedAt(task) ?? task.created_at;
+}
 export function exitCode(task: Task): number | null {
   return isTerminal(task) ? task.exit_code : null;
 }

@@ -15,7 +15,7 @@
 import { ProtocolError, ProtocolErrorCode, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
-import { isTerminal, terminationOf, type Task } from '../core/task.js';
+import { errorOf, isTerminal, lastUpdatedAt, terminationOf, type Task } from '../core/task.js';
 import { waitForEnd } from '../core/waits.js';
 import type { ToolContext } from './context.js';
 import { commandResult } from './tools/bash.js';
@@ -43,13 +43,12 @@ export function legacyStatus(task: Task): Status2025 {
 }
 
 function view(task: Task): Record<string, unknown> {
-  const t = task as Task & { started_at?: string | null; ended_at?: string; error?: string };
   return {
     taskId: task.id,
     status: legacyStatus(task),
-    statusMessage: t.error ?? `${task.state}: ${task.name ?? task.command ?? task.prompt}`,
+    statusMessage: errorOf(task) ?? `${task.state}: ${task.name ?? task.command ?? task.prompt}`,
     createdAt: task.created_at,
-    lastUpdatedAt: t.ended_at ?? t.started_at ?? task.created_at,
+    lastUpdatedAt: lastUpdatedAt(task),
     ttl: null,
     pollInterval: POLL_MS,
   };

@@ -22,7 +22,7 @@
 import { ProtocolError, ProtocolErrorCode, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
-import { isTerminal, type EndedTask, type Task } from '../core/task.js';
+import { isTerminal, lastUpdatedAt, type EndedTask, type Task } from '../core/task.js';
 import type { Notice } from '../notify/notice.js';
 import type { Notifier } from '../notify/notifier.js';
 import { claimNotice } from '../notify/inbox.js';
@@ -75,11 +75,6 @@ function missingCapability(): ProtocolError {
 
 function notFound(taskId: string): ProtocolError {
   return new ProtocolError(ProtocolErrorCode.InvalidParams, `Failed to retrieve task: Task not found (${JSON.stringify(taskId.slice(0, 80))} is not a task of this bgbash data dir)`);
-}
-
-function lastUpdated(task: Task): string {
-  const t = task as Task & { started_at?: string | null; ended_at?: string };
-  return t.ended_at ?? t.started_at ?? task.created_at;
 }
 
 export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps): TasksExtension {
@@ -145,7 +140,7 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
   };
 
   const detailed = async (handle: Handle, task: Task, rctx: ServerContext | undefined, commit = true): Promise<Record<string, unknown>> => {
-    const base = { taskId: handle.handle, createdAt: handle.created_at, lastUpdatedAt: lastUpdated(task), ttlMs: null, pollIntervalMs: POLL_INTERVAL_MS };
+    const base = { taskId: handle.handle, createdAt: handle.created_at, lastUpdatedAt: lastUpdatedAt(task), ttlMs: null, pollIntervalMs: POLL_INTERVAL_MS };
     if (!isTerminal(task)) {
       const asks = await prompts.requestsFor(task, peer.capabilities(rctx));
       if (asks) return { ...base, status: 'input_required', statusMessage: `${taskLine(task)}: waiting for input`, inputRequests: asks };

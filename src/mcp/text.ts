@@ -1,7 +1,7 @@
 /** Plain-text renderings of tasks for the `content` every client shows the model. */
 import type { Task } from '../core/task.js';
-import { describeTermination, elapsedMs, endedAt, errorOf, exitCode, isTerminal, signalOf, startedAt, taskLabel, terminationOf } from '../core/task.js';
-import { formatBytes, formatDuration } from '../core/units.js';
+import { elapsedMs, isTerminal, taskLabel } from '../core/task.js';
+import { formatDuration } from '../core/units.js';
 
 export function oneLine(text: string, max = 80): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -20,34 +20,3 @@ export function taskLine(task: Task): string {
   return parts.join(' — ');
 }
 
-export function taskDetails(task: Task, extra: { waiting_for_input?: boolean; output_file?: string } = {}): string {
-  const ended = terminationOf(task);
-  const rows: Array<[string, string | number | null | undefined]> = [
-    ['Task', `#${task.id} (${task.kind})`],
-    ['Status', `${task.state}${task.state !== 'pending' ? ` (${formatDuration(elapsedMs(task))})` : ''}`],
-    [task.kind === 'shell' ? 'Command' : 'Prompt', task.command ?? task.prompt],
-    ['Name', task.name],
-    ['Cwd', task.cwd],
-    ['Origin', task.origin ?? '(none)'],
-    ['Backend', task.backend && task.backend !== 'pty' && task.backend !== 'pipe' ? task.backend + (task.backend_note ? ` (${task.backend_note})` : '') : task.backend_note],
-    ['Exit code', exitCode(task)],
-    ['Signal', signalOf(task)],
-    ['Ended by', ended && ended.reason !== 'exit' ? describeTermination(ended) : null],
-    ['Error', errorOf(task)],
-    ['Runner', task.runner],
-    ['Result', task.result],
-    ['Tokens', task.kind === 'prompt' ? `${task.tokens}${task.usage ? ` (input ${task.usage.input_tokens ?? '?'}, output ${task.usage.output_tokens ?? '?'})` : ' (estimated)'}` : null],
-    ['Output', `${formatBytes(task.output_bytes)} (~${task.tokens} tokens)${task.output_dropped ? `, ${formatBytes(task.output_dropped)} dropped at the cap` : ''}`],
-    ['Output log', task.output_error ?? null],
-    ['Waiting for input', extra.waiting_for_input ? 'yes — send it with task_input' : null],
-    ['Retry of', task.retry_of ? `#${task.retry_of}` : null],
-    ['Created', task.created_at],
-    ['Started', startedAt(task)],
-    ['Ended', endedAt(task)],
-    ['Log', extra.output_file],
-  ];
-  return rows
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => `${k}: ${v}`)
-    .join('\n');
-}

@@ -10,16 +10,18 @@
  * ended task goes to its targets once, whatever the agent saw.
  */
 import { compileRegex, type Pattern } from '../core/pattern.js';
-import { EventEmitter } from 'node:events';
 import type { ForegroundRuns } from '../core/foreground.js';
 import { LineWatcher } from '../core/line-watch.js';
 import type { TaskManager } from '../core/manager.js';
 import { readWindow } from '../core/output-view.js';
 import { isTerminal, type EndedTask, type Task } from '../core/task.js';
-import { claimNotice, drainNotices, putNotice } from './inbox.js';
-import { deliver, DEFAULT_DELIVERY, prepare, type DeliverySettings } from './deliver.js';
+import { claimNotice, drainNotices } from './inbox.js';
+import type { DeliverySettings } from './deliver.js';
 import { endNotice, lineNotice, type Notice } from './notice.js';
+import { NoticeOutbox } from './outbox.js';
 import type { TargetVault } from './vault.js';
+
+export type { NoticeHolder } from './outbox.js';
 
 export interface NotifierOptions {
   tailLines: number;
@@ -41,28 +43,23 @@ interface Watch {
   lastAt: number;
 }
 
-/**
- * A delivery path that takes a notice out of the shared inbox because it will
- * deliver it itself (the MCP tasks extension: the client polls for the result).
- * Returns true when it holds the notice.
- */
-export type NoticeHolder = (notice: Notice) => boolean;
-
-export class Notifier extends EventEmitter<{ notice: [Notice, { held: boolean }] }> {
+/** The server's outbox: it also watches the TaskManager for ends and watched lines. */
+export class Notifier extends NoticeOutbox {
   private readonly watches = new Map<string, Watch>();
   /** Tasks whose end the agent already saw: no notice, or the notice is withdrawn. */
   private readonly seen = new Set<string>();
-  /** Ended notices this process published (so a later path can tell "not yet" from "already"). */
-  private readonly publishedEnds = new Set<string>();
-  private readonly holders = new Set<NoticeHolder>();
 
   constructor(
     private readonly manager: TaskManager,
     private readonly foreground: ForegroundRuns,
     private readonly opts: NotifierOptions,
   ) {
-    super();
-    this.setMaxListeners(0);
+    super(manager.paths, {
+      vault: opts.vault,
+      delivery: opts.delivery,
+      noteDelivery: (id, d) => manager.noteDelivery(id, d),
+      warn: (msg) => void manager.emit('warning', msg),
+    });
     manager.on('ended', (task) => this.onEnded(task));
     manager.on('created', (task) => this.onCreated(task));
     manager.on('output', (id, chunk) => this.watches.get(id)?.watcher.feed(chunk));
@@ -98,7 +95,7 @@ export class Notifier extends EventEmitter<{ notice: [Notice, { held: boolean }]
       this.watches.delete(task.id);
       const final = this.manager.fresh(task.id);
       if (!isTerminal(final)) return;
-      if (final.deliver_to.length) this.deliverBeyond(final, await this.deliveryTail(final));
+      if (final.deliver_to.length) void this.deliverBeyond(final, await this.deliveryTail(final));
       if (foreground || this.seen.has(task.id)) return;
       const notice = await this.endNoticeOf(final);
       if (this.seen.has(task.id)) return;
@@ -127,56 +124,9 @@ export class Notifier extends EventEmitter<{ notice: [Notice, { held: boolean }]
     return endNotice(task, tail);
   }
 
-  /** Whether this process already published the end notice of a task. */
-  publishedEnd(taskId: string): boolean {
-    return this.publishedEnds.has(taskId);
-  }
-
-  /** Lets a delivery path keep notices it delivers itself out of the inbox. Returns the undo. */
-  addHolder(holder: NoticeHolder): () => void {
-    this.holders.add(holder);
-    return () => this.holders.delete(holder);
-  }
-
   /** A held notice its holder could not deliver after all: into the inbox, for the other paths. */
   release(notice: Notice): void {
     if (notice.session && !this.seen.has(notice.task_id)) this.store(notice);
-  }
-
-  /** Tells the agent about a task that ended without this server watching it (recovered from a dead server). */
-  announce(task: Task): void {
-    if (!isTerminal(task)) return;
-    this.publish(endNotice(task, []));
-    this.deliverBeyond(task, []);
-  }
-
-  private store(notice: Notice): void {
-    if (!notice.session) return;
-    try {
-      putNotice(this.manager.paths, notice.session, notice);
-    } catch (err) {
-      this.manager.emit('warning', `could not store the notice for task ${notice.task_id}: ${(err as Error).message}`);
-    }
-  }
-
-  private publish(notice: Notice): void {
-    if (notice.kind === 'ended') this.publishedEnds.add(notice.task_id);
-    const held = notice.kind === 'ended' && [...this.holders].some((hold) => hold(notice));
-    if (!held) this.store(notice);
-    this.emit('notice', notice, { held });
-  }
-
-  /** deliver_to targets: each on its own, none blocking another or the task; a target that already has an outcome is not sent again. */
-  private deliverBeyond(task: EndedTask, tail: string[]): void {
-    const done = new Set((task.deliveries ?? []).map((d) => d.target));
-    const targets = task.deliver_to.filter((t) => !done.has(t));
-    if (targets.length === 0) return;
-    const prepared = prepare(task, tail);
-    for (const stored of targets) {
-      void deliver(stored, prepared, this.opts.delivery ?? DEFAULT_DELIVERY, this.opts.vault)
-        .then((d) => d && this.manager.noteDelivery(task.id, d))
-        .catch(() => undefined);
-    }
   }
 
   /** The agent saw this task's end (e.g. a task_status showing it): do not tell it again. */

@@ -181,6 +181,11 @@ export function blockedOnInput(procs: ProcInfo[]): boolean {
   return false;
 }
 
+/** This process's start time (with its pid, what tells it from a later process given the same pid). */
+export function ownStartTime(): number | null {
+  return hasProc ? (readStat(process.pid)?.starttime ?? null) : null;
+}
+
 export function isAlive(pid: number, starttime?: number | null): boolean {
   try {
     process.kill(pid, 0);

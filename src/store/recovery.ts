@@ -12,19 +12,15 @@ import type { DataPaths } from './data-dir.js';
 import { logFileSize } from './output-log.js';
 import { taskFile } from './task-files.js';
 import { loadAllRecords, type RecordStore } from './records.js';
-import { readServers, removeServerInfo, serverAlive, type ServerInfo } from './servers.js';
+import { removeServerInfo, type ServerInfo } from './servers.js';
 
-/** Which servers sharing the data dir are alive; read once per question, never kept (pids are reused). */
+/**
+ * Which servers sharing the data dir are alive, as data (core/live-servers.ts
+ * makes it from /proc); read once per question, never kept (pids are reused).
+ */
 export interface ServerView {
   byId: Map<string, ServerInfo>;
   dead: Set<string>;
-}
-
-export function serverView(paths: DataPaths, self: string): ServerView {
-  const servers = readServers(paths);
-  const byId = new Map<string, ServerInfo>(servers.map((s) => [s.id, s]));
-  const dead = new Set(servers.filter((s) => s.id !== self && !serverAlive(s)).map((s) => s.id));
-  return { byId, dead };
 }
 
 /**
@@ -49,8 +45,7 @@ export function lostTask(task: Task, view: ServerView, self: string, paths: Data
 }
 
 /** Closes every open record of a dead server; returns them, and the dead servers. */
-export function closeLostTasks(paths: DataPaths, records: RecordStore, self: string): { closed: Task[]; dead: ServerInfo[] } {
-  const view = serverView(paths, self);
+export function closeLostTasks(paths: DataPaths, records: RecordStore, view: ServerView, self: string): { closed: Task[]; dead: ServerInfo[] } {
   const closed: Task[] = [];
   for (const task of loadAllRecords(paths)) {
     const lost = lostTask(task, view, self, paths);

@@ -14,11 +14,9 @@ import { isTerminal } from '../core/task.js';
 import { taskDir, type DataPaths } from './data-dir.js';
 import { loadAllRecords, type ProblemSink } from './records.js';
 import { isTaskId } from './task-id.js';
-import { liveServers } from './servers.js';
 
-export function pruneTasks(paths: DataPaths, keep: { maxTasks: number; maxAgeMs: number }, self: string, onProblem?: ProblemSink): string[] {
-  const live = new Set(liveServers(paths).map((s) => s.id));
-  live.delete(self);
+/** `live`: the ids of the other servers that are alive now (their tasks are theirs to keep). */
+export function pruneTasks(paths: DataPaths, keep: { maxTasks: number; maxAgeMs: number }, live: ReadonlySet<string>, onProblem?: ProblemSink): string[] {
   const cutoff = Date.now() - keep.maxAgeMs;
   const removed: string[] = [];
   loadAllRecords(paths, undefined, onProblem).forEach((task, index) => {

@@ -1,12 +1,11 @@
 /**
- * Live servers sharing a data dir. Each `serve` writes servers/<id>.json with
- * its pid and the pid's start time, so "is it alive" is checked, not assumed:
- * a reused pid does not pass for the old server.
+ * The server registry of a data dir. Each `serve` writes servers/<id>.json with
+ * its pid and the pid's start time, so "is it alive" can be checked, not
+ * assumed (core/live-servers.ts asks /proc; the store reads no processes).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hasProc, isAlive, readStat } from '../run/proc.js';
 import type { DataPaths } from './data-dir.js';
 
 export interface ServerInfo {
@@ -31,10 +30,6 @@ export function newServerId(): string {
 
 export function serverFile(paths: DataPaths, id: string): string {
   return path.join(paths.servers, `${id}.json`);
-}
-
-export function ownStartTime(): number | null {
-  return hasProc ? (readStat(process.pid)?.starttime ?? null) : null;
 }
 
 export function writeServerInfo(paths: DataPaths, info: ServerInfo): void {
@@ -68,12 +63,4 @@ export function readServers(paths: DataPaths): ServerInfo[] {
     }
   }
   return out;
-}
-
-export function serverAlive(info: Pick<ServerInfo, 'pid' | 'starttime'>): boolean {
-  return isAlive(info.pid, info.starttime);
-}
-
-export function liveServers(paths: DataPaths): ServerInfo[] {
-  return readServers(paths).filter(serverAlive);
 }

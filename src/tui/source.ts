@@ -4,14 +4,22 @@
  * whenever a server reports a change.
  */
 import { EventEmitter } from 'node:events';
-import type { ControlClient } from '../control/client.js';
-import { connectAll } from '../control/discovery.js';
+import type { Config } from '../config.js';
+import { ControlClient } from '../control/client.js';
+import { connectAll, currentTasks, NO_SERVER, ownerOf, type Connected } from '../control/discovery.js';
+import { liveServers } from '../core/live-servers.js';
 import type { Task } from '../core/task.js';
-import { currentTasks } from '../cli/commands/list.js';
-import { repairDeadServers } from '../cli/repair.js';
-import { NO_SERVER, ownerOf, type Cli } from '../cli/context.js';
-import { liveServers } from '../store/servers.js';
-import { ControlClient as Client } from '../control/client.js';
+import { repairDeadServers } from '../notify/crash-repair.js';
+import type { DataPaths } from '../store/data-dir.js';
+import type { ProblemSink } from '../store/records.js';
+
+/** What the page reads from: the config and data dir (the CLI's context is one). */
+export interface PageContext {
+  config: Config;
+  paths: DataPaths;
+  /** Records that fail their checks are reported here and skipped. */
+  badRecord?: ProblemSink;
+}
 
 export const REFRESH_MS = 2000;
 const MAX_TASKS = 500;
@@ -22,13 +30,18 @@ export class TaskSource extends EventEmitter<{ changed: [] }> {
   private readonly subscribed = new Map<string, ControlClient>();
   private pending: NodeJS.Timeout | null = null;
 
-  constructor(private readonly cli: Cli) {
+  constructor(
+    private readonly cli: PageContext,
+    /** The servers whose live copies are shown over the records (all live ones unless the caller narrows them). */
+    private readonly servers: () => Promise<Connected[]> = () => connectAll(cli.paths),
+  ) {
     super();
   }
 
   async refresh(): Promise<void> {
-    await repairDeadServers(this.cli).catch(() => undefined);
-    this.tasks = (await currentTasks(this.cli)).slice(0, MAX_TASKS);
+    // Warnings stay off the screen the page owns.
+    await repairDeadServers(this.cli.config, this.cli.paths).catch(() => undefined);
+    this.tasks = (await currentTasks(this.cli.paths, this.cli.badRecord, await this.servers().catch(() => []))).slice(0, MAX_TASKS);
     this.emit('changed');
   }
 
@@ -89,7 +102,7 @@ export class TaskSource extends EventEmitter<{ changed: [] }> {
   }
 
   async cancel(task: Task): Promise<Task> {
-    const owner = await ownerOf(this.cli, task);
+    const owner = await ownerOf(this.cli.paths, task);
     try {
       return (await owner.client.request('cancel', { id: task.id, by: 'tasks page' })).task;
     } finally {
@@ -100,7 +113,7 @@ export class TaskSource extends EventEmitter<{ changed: [] }> {
   async retry(task: Task): Promise<Task> {
     const own = liveServers(this.cli.paths).find((s) => s.id === task.server && s.socket);
     // Its own server when it still runs, else the newest one (no note on stderr: the page owns the screen).
-    const client = own ? await Client.connect(own.socket!) : await this.newest();
+    const client = own ? await ControlClient.connect(own.socket!) : await this.newest();
     try {
       return (await client.request('retry', { id: task.id })).task;
     } finally {

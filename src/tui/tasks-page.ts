@@ -13,7 +13,7 @@ import { describeTermination, elapsedMs, errorOf, isTerminal, taskLabel, termina
 import { formatDuration } from '../core/units.js';
 import { cleanText } from '../run/clean.js';
 import { columns, fit, split, wrap } from './layout.js';
-import { STATE_COLOR } from '../cli/format.js';
+import { STATE_COLOR } from './state-color.js';
 import { fileIn } from '../store/task-files.js';
 
 export const TITLE = 'Background Tasks';

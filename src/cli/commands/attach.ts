@@ -13,12 +13,12 @@ import { formatDuration } from '../../core/units.js';
 import { closeAll } from '../../control/discovery.js';
 import { ControlClient } from '../../control/client.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';
-import { CliError, findTask, ownerOf, servers, NO_SERVER, type Cli } from '../context.js';
+import { taskFile } from '../../store/task-files.js';
+import { CliError, taskArg, ownerOf, servers, NO_SERVER, type Cli } from '../context.js';
 import { currentTasks } from './list.js';
 import { stripText } from '../../tui/strip.js';
 import { REFRESH_MS } from '../../tui/source.js';
-import path from 'node:path';
-import { liveServers } from '../../store/servers.js';
+import { liveServers } from '../../core/live-servers.js';
 import { detachKey } from '../detach-key.js';
 import { SERVER_OPTION, type CommandSpec } from '../command.js';
 
@@ -36,7 +36,7 @@ const REPLAY_BYTES = 64 * 1024;
 
 async function pickTarget(cli: Cli): Promise<Task> {
   const ref = cli.args.positionals[0];
-  if (ref) return findTask(cli, ref);
+  if (ref) return taskArg(cli, ref);
   const conns = await servers(cli);
   try {
     if (conns.length === 0) throw new CliError(NO_SERVER);
@@ -132,7 +132,7 @@ export async function run(cli: Cli): Promise<number> {
   process.stdin.setRawMode(true);
   out.write('\x1b[?1049h\x1b[2J\x1b[H');
   layout();
-  const file = path.join(cli.paths.tasks, task.id, 'output.log');
+  const file = taskFile(cli.paths, task.id, 'output');
   let replay: Buffer;
   try {
     const { offsets } = await client.request('subscribe', { output_of: [task.id] });

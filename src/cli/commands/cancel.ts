@@ -1,5 +1,5 @@
 /** `bgbash cancel <id>`: ask the owning server to cancel a task (and end its process tree). */
-import { findTask, ownerOf, type Cli } from '../context.js';
+import { taskArg, ownerOf, type Cli } from '../context.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -11,7 +11,7 @@ export const spec: CommandSpec = {
 };
 
 export async function run(cli: Cli): Promise<number> {
-  const task = findTask(cli, cli.args.positionals[0]);
+  const task = taskArg(cli, cli.args.positionals[0]);
   const owner = await ownerOf(cli, task);
   try {
     const { task: t } = await owner.client.request('cancel', { id: task.id });

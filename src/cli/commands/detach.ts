@@ -4,7 +4,7 @@
  * to bind to a key in tmux or a terminal.
  */
 import { closeAll } from '../../control/discovery.js';
-import { CliError, findTask, ownerOf, servers, NO_SERVER, type Cli } from '../context.js';
+import { CliError, taskArg, ownerOf, servers, NO_SERVER, type Cli } from '../context.js';
 import { SERVER_OPTION, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -18,7 +18,7 @@ export const spec: CommandSpec = {
 export async function run(cli: Cli): Promise<number> {
   const ref = cli.args.positionals[0];
   if (ref) {
-    const owner = await ownerOf(cli, findTask(cli, ref));
+    const owner = await ownerOf(cli, taskArg(cli, ref));
     try {
       const { id } = await owner.client.request('detach', { id: ref });
       cli.out(`Detached: task ${id} keeps running in the background`);

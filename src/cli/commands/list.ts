@@ -1,7 +1,6 @@
 /** `bgbash list`: every task of every server sharing the data dir, newest first. */
 import type { Task } from '../../core/task.js';
-import { loadAllRecords } from '../../store/records.js';
-import { closeAll } from '../../control/discovery.js';
+import { currentTasks as tasksOf } from '../../control/discovery.js';
 import { servers, type Cli, CliError } from '../context.js';
 import { taskTable } from '../format.js';
 import { JSON_OPTION, SERVER_OPTION, type CommandSpec } from '../command.js';
@@ -24,17 +23,7 @@ const STATES = ['pending', 'running', 'done', 'failed', 'cancelled'];
 
 /** Records on disk, with live servers' fresher copies (output counters) over them. */
 export async function currentTasks(cli: Cli): Promise<Task[]> {
-  const byId = new Map(loadAllRecords(cli.paths, undefined, cli.badRecord).map((t) => [t.id, t]));
-  const conns = await servers(cli).catch(() => []);
-  try {
-    for (const c of conns) {
-      const { tasks } = await c.client.request('list', {}).catch(() => ({ tasks: [] as Task[] }));
-      for (const t of tasks) byId.set(t.id, t);
-    }
-  } finally {
-    closeAll(conns);
-  }
-  return [...byId.values()].sort((a, b) => b.id.length - a.id.length || (a.id < b.id ? 1 : -1));
+  return tasksOf(cli.paths, cli.badRecord, await servers(cli).catch(() => []));
 }
 
 export async function run(cli: Cli): Promise<number> {

@@ -1,10 +1,10 @@
 /** `bgbash output <id> [-f] [--raw]`: a task's output; -f follows it until it ends. */
-import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { isTerminal } from '../../core/task.js';
 import { cleanText } from '../../run/clean.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';
-import { findTask, ownerOf, type Cli } from '../context.js';
+import { taskFile } from '../../store/task-files.js';
+import { taskArg, ownerOf, type Cli } from '../context.js';
 import { type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -19,9 +19,9 @@ export const spec: CommandSpec = {
 };
 
 export async function run(cli: Cli): Promise<number> {
-  const task = findTask(cli, cli.args.positionals[0]);
+  const task = taskArg(cli, cli.args.positionals[0]);
   const raw = cli.args.flags.has('--raw');
-  const file = path.join(cli.paths.tasks, task.id, 'output.log');
+  const file = taskFile(cli.paths, task.id, 'output');
   const decoder = new StringDecoder('utf8');
   // Clean line by line as it streams, so a progress bar split across chunks still collapses.
   let partial = '';

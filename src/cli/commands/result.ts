@@ -1,10 +1,10 @@
 /** `bgbash result <id>`: what a finished task produced; the exit code is the task's. */
-import path from 'node:path';
 import { isTerminal } from '../../core/task.js';
 import { printable } from '../../core/printable.js';
 import { cleanOutput } from '../../run/clean.js';
 import { readLogFile, logFileSize } from '../../store/output-log.js';
-import { CliError, findTask, type Cli } from '../context.js';
+import { taskFile } from '../../store/task-files.js';
+import { CliError, taskArg, type Cli } from '../context.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -16,9 +16,9 @@ export const spec: CommandSpec = {
 };
 
 export async function run(cli: Cli): Promise<number> {
-  const task = findTask(cli, cli.args.positionals[0]);
+  const task = taskArg(cli, cli.args.positionals[0]);
   if (!isTerminal(task)) throw new CliError(`task ${task.id} is still ${task.state}; \`bgbash wait ${task.id}\` waits for it, \`bgbash output ${task.id} -f\` follows it`);
-  const file = path.join(cli.paths.tasks, task.id, 'output.log');
+  const file = taskFile(cli.paths, task.id, 'output');
   const text = task.result ?? cleanOutput(await readLogFile(file, 0, logFileSize(file)));
   if (cli.json) cli.out(JSON.stringify({ id: task.id, state: task.state, exit_code: task.exit_code, error: task.state === 'done' ? null : task.error, result: text }, null, 2));
   else {

@@ -1,7 +1,7 @@
 /** `bgbash retry <id>`: run an ended task again as a new task (on its server, or the one --server names). */
-import { liveServers } from '../../store/servers.js';
+import { liveServers } from '../../core/live-servers.js';
 import { ControlClient } from '../../control/client.js';
-import { findTask, oneServer, type Cli } from '../context.js';
+import { taskArg, oneServer, type Cli } from '../context.js';
 import { JSON_OPTION, SERVER_OPTION, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -13,7 +13,7 @@ export const spec: CommandSpec = {
 };
 
 export async function run(cli: Cli): Promise<number> {
-  const task = findTask(cli, cli.args.positionals[0]);
+  const task = taskArg(cli, cli.args.positionals[0]);
   const own = cli.args.flags.has('--server') ? undefined : liveServers(cli.paths).find((s) => s.id === task.server && s.socket);
   const client = own ? await ControlClient.connect(own.socket!) : (await oneServer(cli)).client;
   try {

@@ -1,7 +1,8 @@
 /** `bgbash status <id>`: a task in full. From its server when it runs, else from its record. */
-import { findTask, ownerOf, type Cli } from '../context.js';
-import { taskDetails } from '../format.js';
-import path from 'node:path';
+import { taskDetails, type DetailsExtra } from '../../mcp/task-details.js';
+import { taskFile } from '../../store/task-files.js';
+import { taskArg, ownerOf, type Cli } from '../context.js';
+import { paintState } from '../format.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -13,8 +14,8 @@ export const spec: CommandSpec = {
 };
 
 export async function run(cli: Cli): Promise<number> {
-  let task = findTask(cli, cli.args.positionals[0]);
-  let extra: { waiting_for_input?: boolean; output_file?: string } = { output_file: path.join(cli.paths.tasks, task.id, 'output.log') };
+  let task = taskArg(cli, cli.args.positionals[0]);
+  let extra: DetailsExtra = { output_file: taskFile(cli.paths, task.id, 'output') };
   try {
     const owner = await ownerOf(cli, task);
     try {
@@ -28,6 +29,6 @@ export async function run(cli: Cli): Promise<number> {
     /* no server: the record is the truth */
   }
   if (cli.json) cli.out(JSON.stringify({ ...task, ...extra }, null, 2));
-  else cli.out(taskDetails(task, extra));
+  else cli.out(taskDetails(task, extra, { paint: paintState }));
   return 0;
 }

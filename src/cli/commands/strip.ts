@@ -8,7 +8,7 @@ import chalk from 'chalk';
 import { stripText } from '../../tui/strip.js';
 import { TaskSource, REFRESH_MS } from '../../tui/source.js';
 import { currentTasks } from './list.js';
-import type { Cli } from '../context.js';
+import { servers, type Cli } from '../context.js';
 import { colorOn } from '../format.js';
 import { StripLine } from '../../tui/strip-line.js';
 import { SERVER_OPTION, type CommandSpec } from '../command.js';
@@ -32,7 +32,7 @@ export async function run(cli: Cli): Promise<number> {
     if (line) process.stdout.write(line + '\n');
     return 0;
   }
-  const source = new TaskSource(cli);
+  const source = new TaskSource(cli, () => servers(cli));
   await source.start();
   // Raw before the first frame: a q pressed as soon as the strip shows must not be echoed as a line.
   if (process.stdin.isTTY) process.stdin.setRawMode(true);

@@ -3,7 +3,7 @@ import { Screen } from '../../tui/screen.js';
 import { splitKeys } from '../../tui/layout.js';
 import { TaskSource, REFRESH_MS } from '../../tui/source.js';
 import { initialState, move, renderPage, selected, MESSAGE_TTL_MS } from '../../tui/tasks-page.js';
-import { CliError, type Cli } from '../context.js';
+import { CliError, servers, type Cli } from '../context.js';
 import { colorOn } from '../format.js';
 import { SERVER_OPTION, type CommandSpec } from '../command.js';
 
@@ -18,7 +18,7 @@ export const spec: CommandSpec = {
 
 export async function run(cli: Cli): Promise<number> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) throw new CliError('the Tasks page needs a terminal (try `bgbash list`)', 2);
-  const source = new TaskSource(cli);
+  const source = new TaskSource(cli, () => servers(cli));
   await source.start();
   const screen = new Screen();
   const state = initialState();

@@ -7,7 +7,7 @@
  * config file (trustedProjects), which a project cannot set.
  */
 import { userConfigPath } from '../../config.js';
-import { realDir } from '../../project-trust.js';
+import { realDir } from '../../config/project-trust.js';
 import { readJson, writeJson } from '../config-merge.js';
 import { CliError, type Cli } from '../context.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';

@@ -1,8 +1,8 @@
 /** `bgbash wait <id…>`: block until every task ends; exit 0 when all are done, 1 when any failed or was cancelled. */
 import { ControlClient } from '../../control/client.js';
 import { exitCode, isTerminal, type Task } from '../../core/task.js';
-import { liveServers } from '../../store/servers.js';
-import { CliError, findTask, NO_SERVER, type Cli } from '../context.js';
+import { liveServers } from '../../core/live-servers.js';
+import { CliError, taskArg, NO_SERVER, type Cli } from '../context.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -35,7 +35,7 @@ async function waitOne(cli: Cli, task: Task): Promise<Task> {
 
 export async function run(cli: Cli): Promise<number> {
   if (cli.args.positionals.length === 0) throw new CliError('which tasks? `bgbash wait ID [ID…]`', 2);
-  const tasks = cli.args.positionals.map((ref) => findTask(cli, ref));
+  const tasks = cli.args.positionals.map((ref) => taskArg(cli, ref));
   const ended = await Promise.all(tasks.map((t) => waitOne(cli, t)));
   if (cli.json) cli.out(JSON.stringify(ended.map((t) => ({ id: t.id, state: t.state, exit_code: exitCode(t) })), null, 2));
   else for (const t of ended) cli.out(`${t.id} ${t.state}${isTerminal(t) && t.exit_code !== null ? ` (exit code ${t.exit_code})` : ''}`);

@@ -4,7 +4,8 @@ import { waitForEnd } from '../../core/waits.js';
 import { isTerminal } from '../../core/task.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema, taskIdInput, taskRecordSchema, taskSummary, taskSummarySchema, taskView } from '../schemas.js';
-import { taskDetails, taskLine } from '../text.js';
+import { taskDetails } from '../task-details.js';
+import { taskLine } from '../text.js';
 import type { ToolDef } from '../tool-kit.js';
 import { shellSummary } from './shell-session.js';
 

@@ -1,0 +1,78 @@
+/**
+ * A task in full, as text — the one rendering of it, for two readers: the
+ * agent (`task_status`: plain `Key: value` lines, only what helps it act) and a
+ * person at a terminal (`bgbash status`: aligned, the state in colour, every
+ * field including where it ran and its deliveries, each value through the
+ * printable gate since task fields are hostile input).
+ */
+import { printable } from '../core/printable.js';
+import { backendOf, describeTermination, elapsedMs, endedAt, errorOf, exitCode, isTerminal, signalOf, startedAt, terminationOf, type Task } from '../core/task.js';
+import { formatBytes, formatDuration } from '../core/units.js';
+import { displayTarget } from '../notify/targets.js';
+
+export interface DetailsExtra {
+  waiting_for_input?: boolean;
+  output_file?: string;
+}
+
+/** A person's view: `paint` colours the state (or returns it as it is). */
+export interface PersonView {
+  paint(state: Task['state'], text: string): string;
+}
+
+type Row = [string, string | number | null | undefined];
+
+/** One line per deliver_to outcome, targets shown redacted. */
+function deliveries(task: Task): string | null {
+  const list = task.deliveries ?? [];
+  if (list.length === 0) return null;
+  return list
+    .map((d) => `${displayTarget(d.target)}: ${d.ok ? 'sent' : `failed${d.error ? ` (${d.error})` : ''}`}${d.attempts > 1 ? `, ${d.attempts} attempts` : ''}`)
+    .join('\n    ');
+}
+
+function rows(task: Task, extra: DetailsExtra, person: PersonView | undefined): Row[] {
+  const ended = terminationOf(task);
+  const usage = task.usage ? ` (input ${task.usage.input_tokens ?? '?'}, output ${task.usage.output_tokens ?? '?'})` : '';
+  const backend = backendOf(task) + (task.backend_note ? ` (${task.backend_note})` : '');
+  const local = backendOf(task) === 'pty' || backendOf(task) === 'pipe';
+  const dropped = task.output_dropped ? formatBytes(task.output_dropped) : null;
+  const status = `${person ? person.paint(task.state, task.state) : task.state}${task.state !== 'pending' ? ` (${formatDuration(elapsedMs(task))})` : ''}`;
+  return [
+    ...(person ? ([['ID', task.id], ['Status', status], ['Kind', task.kind]] as Row[]) : ([['Task', `#${task.id} (${task.kind})`], ['Status', status]] as Row[])),
+    [task.kind === 'prompt' ? 'Prompt' : 'Command', task.command ?? task.prompt],
+    ['Name', task.name],
+    ['Cwd', task.cwd],
+    ['Origin', task.origin ?? '(none)'],
+    ['Session', person ? task.session : null],
+    ['Server', person ? task.server : null],
+    // The agent hears of the backend only when it is not the usual local one, or something happened to it.
+    ['Backend', person || !local ? backend : task.backend_note],
+    ['Exit code', person ? (isTerminal(task) ? (exitCode(task) ?? '-') : null) : exitCode(task)],
+    ['Signal', signalOf(task)],
+    ['Ended by', ended && (person || ended.reason !== 'exit') ? describeTermination(ended) : null],
+    ['Error', errorOf(task)],
+    ['Runner', task.runner],
+    ['Result', task.result],
+    ['Tokens', person ? (usage ? `${task.tokens}${usage}` : task.tokens) : task.kind === 'prompt' ? `${task.tokens}${usage || ' (estimated)'}` : null],
+    ['Output', person ? `${formatBytes(task.output_bytes)}${dropped ? ` (+${dropped} dropped at the cap)` : ''}` : `${formatBytes(task.output_bytes)} (~${task.tokens} tokens)${dropped ? `, ${dropped} dropped at the cap` : ''}`],
+    ['Output log', person ? null : (task.output_error ?? null)],
+    ['Waiting for input', extra.waiting_for_input ? (person ? 'yes' : 'yes — send it with task_input') : null],
+    ['Deliver to', person && task.deliver_to.length ? task.deliver_to.map(displayTarget).join(', ') : null],
+    ['Deliveries', person ? deliveries(task) : null],
+    ['Retry of', task.retry_of ? (person ? task.retry_of : `#${task.retry_of}`) : null],
+    ['Created', task.created_at],
+    ['Started', startedAt(task)],
+    ['Ended', endedAt(task)],
+    ['Log', extra.output_file],
+  ];
+}
+
+/** The agent's view without `person`; a person's with it. */
+export function taskDetails(task: Task, extra: DetailsExtra = {}, person?: PersonView): string {
+  const shown = rows(task, extra, person).filter(([, v]) => v !== null && v !== undefined && v !== '');
+  if (!person) return shown.map(([k, v]) => `${k}: ${v}`).join('\n');
+  const w = Math.max(...shown.map(([k]) => k.length)) + 1;
+  // Status carries our own colour; every other value is the task's and goes through the gate.
+  return shown.map(([k, v]) => `${(k + ':').padEnd(w)} ${k === 'Status' ? v : printable(String(v))}`).join('\n');
+}
