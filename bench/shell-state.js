@@ -23,7 +23,7 @@ async function captureAlone({ root, tmp, median, round, n }) {
     spawnSync('bash', ['-c', 'cd /tmp'], { env, stdio: 'ignore' });
     t.off.push(performance.now() - t0);
     t0 = performance.now();
-    spawnSync('bash', ['-c', 'cd /tmp'], { env: { ...env, ...captureEnv(file, env) }, stdio: 'ignore' });
+    spawnSync('bash', ['-c', 'cd /tmp'], { env: { ...env, ...captureEnv(dir, file, env) }, stdio: 'ignore' });
     if (readCapture(file)?.cwd !== '/tmp') throw new Error('shell-state bench: nothing captured');
     t.on.push(performance.now() - t0);
   }

@@ -7,20 +7,22 @@
  *
  * A call changes the state by what its shell did: the directory it ended in
  * when it left the one it started in, the variables whose exported value
- * differs from what it was given, those it unset. That delta is applied when
+ * differs from what it was given, those it unset (the capture itself tells
+ * "changed" from "given", see run/state-capture.ts). That delta is applied when
  * the command ends by itself (any exit code); a command that was detached
  * applies it if and when it ends; a cancelled, timed-out or killed one never
  * does. Background tasks read the state and never change it.
  *
- * The capture itself (an EXIT trap) is in run/state-capture.ts.
+ * Each session has one shell per place it runs in: this machine, and each
+ * configured remote backend (an ssh host), whose directories and variables
+ * are the remote machine's and never mix with the local ones.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { MARKER_VAR } from '../run/proc.js';
 import { CAPTURE_VARS, readCapture, stateFileFor } from '../run/state-capture.js';
-import { childEnv } from './child-env.js';
 import type { TaskManager } from './manager.js';
-import type { Task } from './task.js';
+import { backendOf, type Task } from './task.js';
 
 export interface ShellState {
   cwd: string;
@@ -29,6 +31,16 @@ export interface ShellState {
   /** Variables of the server's environment the session unset. */
   unset: string[];
 }
+
+/** Where a session's shell runs: this machine, or a configured remote backend (its directory when no call moved it). */
+export interface ShellPlace {
+  backend: string;
+  startCwd: string;
+}
+
+/** The local backends: one shell on this machine, whichever of them a call uses. */
+const LOCAL = new Set(['pty', 'pipe']);
+const placeKey = (backend: string | null | undefined): string => (!backend || LOCAL.has(backend) ? 'local' : backend);
 
 /** What a new task of a session starts with. */
 export interface StartState {
@@ -45,7 +57,10 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_NOTES = 64;
 
 export class SessionShells {
-  private readonly states = new Map<string, ShellState>();
+  /** By place, then session. */
+  private readonly states = new Map<string, Map<string, ShellState>>();
+  /** Where each remote place's shells start. */
+  private readonly remoteStarts = new Map<string, string>();
   /** Task id → why its end did not update the state (read once by the call that waited on it). */
   private readonly notes = new Map<string, string>();
 
@@ -59,35 +74,54 @@ export class SessionShells {
     manager.on('ended', (task) => this.ended(task));
   }
 
-  current(session: string): ShellState {
-    return this.states.get(session) ?? { cwd: this.startCwd, exported: {}, unset: [] };
+  private shells(backend: string | null | undefined): Map<string, ShellState> {
+    const key = placeKey(backend);
+    let place = this.states.get(key);
+    if (!place) this.states.set(key, (place = new Map()));
+    return place;
   }
 
-  /** cwd and env for a new task of `session`; `cwd` and `env` of the call override for it alone. */
-  start(session: string, call: { cwd?: string; env?: Record<string, string> } = {}): StartState {
-    let state = this.current(session);
+  /** A session's shell on this machine, or on a remote backend. */
+  current(session: string, backend?: string | null): ShellState {
+    const key = placeKey(backend);
+    const start = key === 'local' ? this.startCwd : (this.remoteStarts.get(key) ?? '~');
+    return this.shells(backend).get(session) ?? { cwd: start, exported: {}, unset: [] };
+  }
+
+  /** The session's shells on remote backends that it used, by backend name. */
+  remote(session: string): Array<[string, ShellState]> {
+    return [...this.states].filter(([key, place]) => key !== 'local' && place.has(session)).map(([key, place]) => [key, place.get(session)!]);
+  }
+
+  /** cwd and env for a new task of `session` (on `place`, default this machine); `cwd` and `env` of the call override for it alone. */
+  start(session: string, call: { cwd?: string; env?: Record<string, string> } = {}, place?: ShellPlace): StartState {
+    const remote = placeKey(place?.backend) !== 'local';
+    if (remote) this.remoteStarts.set(place!.backend, place!.startCwd);
+    let state = this.current(session, place?.backend);
     let note: string | null = null;
-    if (call.cwd === undefined && !isDirectory(state.cwd)) {
+    // A remote directory is checked by the remote shell's own `cd`, not here.
+    if (!remote && call.cwd === undefined && !isDirectory(state.cwd)) {
       note = `the working directory ${state.cwd} no longer exists; running in ${this.startCwd} (where the session started) instead`;
       state = { ...state, cwd: this.startCwd };
-      if (this.states.has(session)) this.states.set(session, state);
+      if (this.shells(null).has(session)) this.shells(null).set(session, state);
     }
     return {
-      cwd: call.cwd === undefined ? state.cwd : path.resolve(state.cwd, call.cwd),
+      cwd: call.cwd === undefined ? state.cwd : remote ? remotePath(state.cwd, call.cwd) : path.resolve(state.cwd, call.cwd),
       env: { ...state.exported, ...call.env },
       env_unset: state.unset.filter((name) => !(call.env && name in call.env)),
       note,
     };
   }
 
+  /** Back to the start state, on every place. */
   reset(session: string): ShellState {
-    this.states.delete(session);
+    this.forget(session);
     return this.current(session);
   }
 
   /** The session ended (its client went away): nothing will read its state again. */
   forget(session: string): void {
-    this.states.delete(session);
+    for (const place of this.states.values()) place.delete(session);
   }
 
   /** Why this task's end left the state as it was, once; null when it did not. */
@@ -101,33 +135,38 @@ export class SessionShells {
     if (!task.shell_state || !task.session || task.state === 'cancelled') return;
     // Ended by its own exit: a timeout or a kill ends it with no exit code (or a signal).
     if (!('exit_code' in task) || task.exit_code === null || task.signal !== null) return;
+    const backend = backendOf(task);
     const captured = readCapture(stateFileFor(this.manager.config.dataDir, task.id));
     if (!captured) {
-      this.addNote(task.id, `its working directory and exported variables were not kept (it ran exec or set its own EXIT trap, or the shell is not bash); the next command starts in ${this.current(task.session).cwd}`);
+      this.addNote(task.id, `its working directory and exported variables were not kept (it ran exec or set its own EXIT trap, or the shell is not bash 4.4 or later); the next command starts in ${this.current(task.session, backend).cwd}`);
       return;
     }
-    const given = childEnv(this.manager.config, task, '');
-    const state = this.current(task.session);
+    const state = this.current(task.session, backend);
     const exported = { ...state.exported };
     const unset = new Set(state.unset);
-    for (const [name, value] of captured.env) {
-      if (IGNORED.has(name) || !NAME.test(name) || given[name] === value) continue;
+    for (const [name, value] of captured.set) {
+      if (IGNORED.has(name) || !NAME.test(name)) continue;
       exported[name] = value;
       unset.delete(name);
     }
-    for (const name of Object.keys(given)) {
-      if (IGNORED.has(name) || captured.env.has(name)) continue;
+    for (const name of captured.unset) {
+      if (IGNORED.has(name) || !NAME.test(name)) continue;
       delete exported[name];
       unset.add(name);
     }
     const cwd = captured.cwd !== task.cwd ? captured.cwd : state.cwd;
-    this.states.set(task.session, { cwd, exported, unset: [...unset] });
+    this.shells(backend).set(task.session, { cwd, exported, unset: [...unset] });
   }
 
   private addNote(taskId: string, note: string): void {
     this.notes.set(taskId, note);
     if (this.notes.size > MAX_NOTES) this.notes.delete(this.notes.keys().next().value!);
   }
+}
+
+/** A call's `cwd` on a remote machine: absolute, or relative to the session's remote directory (`~` is the remote home). */
+function remotePath(base: string, cwd: string): string {
+  return cwd.startsWith('/') || cwd === '~' || cwd.startsWith('~/') ? cwd : path.posix.join(base, cwd);
 }
 
 function isDirectory(dir: string): boolean {

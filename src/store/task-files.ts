@@ -1,8 +1,9 @@
-/** The one place that knows a task's files: tasks/<id>/{record.json, output.log, stderr.log}. */
+/** The one place that knows a task's files: tasks/<id>/{record.json, output.log, stderr.log, shell-state}. */
 import path from 'node:path';
 import { taskDir, type DataPaths } from './data-dir.js';
 
-const NAMES = { record: 'record.json', output: 'output.log', stderr: 'stderr.log' } as const;
+// shell-state: what a foreground call's shell changed (run/state-capture.ts), read and removed when it ends.
+const NAMES = { record: 'record.json', output: 'output.log', stderr: 'stderr.log', shellState: 'shell-state' } as const;
 export type TaskFileKind = keyof typeof NAMES;
 
 export { taskDir };

@@ -5,7 +5,7 @@
  * connection, and hosts that cannot be reached or logged into.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRecord, startServer, type TestServer } from '../helpers/server.js';
+import { readRecord, startServer, text, type TestServer } from '../helpers/server.js';
 import { findSshd, hasSshClient, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -126,5 +126,29 @@ describe.skipIf(!runnable)('ssh backend (real sshd)', () => {
     expect(JSON.stringify(r.content)).toMatch(/unknown backend \\"nope\\" \(known: pty, pipe, agent, sampling, box/);
     const h = await s.call('bash', { command: 'true', host: 'elsewhere.example' });
     expect(JSON.stringify(h.content)).toMatch(/no backend is configured for \\"elsewhere.example\\"/);
+  });
+
+  it('cd, export and unset in a foreground call carry to the next on the same backend, apart from this machine\'s shell', async () => {
+    const dir = `/tmp/bgbash-shell-${token()}`;
+    try {
+      const first = await s.ok('bash', { command: `mkdir -p ${dir}/sub && cd ${dir} && export SSVAR="a b" NL=$'x\\ny' && unset SSGONE`, backend: 'box', env: { SSGONE: 'given' } });
+      expect(first.structuredContent).toMatchObject({ state: 'done', cwd: dir });
+      const next = await s.ok('bash', { command: 'pwd; echo "v=$SSVAR"; printf "%s|" "$NL"; echo "gone=${SSGONE-unset}"', backend: 'box', pty: false });
+      expect(next.structuredContent.output).toBe(`${dir}\nv=a b\nx\ny|gone=unset`);
+      // A relative cwd is the remote shell's directory's; background tasks on the backend start there too.
+      expect((await s.ok('bash', { command: 'pwd', backend: 'box', cwd: 'sub', pty: false })).structuredContent.output).toBe(`${dir}/sub`);
+      const bg = (await s.ok('bg_submit', { command: 'pwd', backend: 'box', pty: false })).structuredContent.task_id;
+      await s.ok('task_status', { task_id: bg, wait: 30 });
+      expect((await s.ok('task_output', { task_id: bg })).structuredContent.output).toBe(dir);
+      // This machine's shell did not move, and never got the remote variables.
+      const local = await s.ok('bash', { command: 'pwd; echo "v=$SSVAR"', pty: false });
+      expect(local.structuredContent.output).not.toContain(dir);
+      expect(local.structuredContent.output).toMatch(/\nv=\n?$/);
+      // The remote shell holds what the commands changed, nothing of the login environment (SSH_*, HOME, …).
+      expect(text(await s.ok('task_status', {}))).toContain(`Shell on box: cwd ${dir} (exported NL, SSVAR; unset SSGONE)`);
+    } finally {
+      await s.ok('bash', { reset: true });
+      sshd.remote(`rm -rf ${dir}`);
+    }
   });
 });

@@ -52,7 +52,7 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bas
       ctx.seen(t);
       const reply = await commandResult(ctx, t, outcome.detached, outcome.matched, { yieldAfter, until });
       const notes = shellNotes(ctx, t.id, spec.cwd_note);
-      const result = { text: notes.before + reply.text + notes.after, structured: { ...reply.structured, cwd: ctx.shells.current(ctx.session()).cwd } };
+      const result = { text: notes.before + reply.text + notes.after, structured: { ...reply.structured, cwd: ctx.shells.current(ctx.session(), t.backend).cwd } };
       if (isTerminal(t)) return result;
       // A task handle's status line: the last of the output so far, and what happens next.
       const so = reply.structured.output ?? '';

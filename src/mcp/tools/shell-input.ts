@@ -6,6 +6,8 @@ import type { ShellSpec } from '../../core/manager.js';
 import type { ToolContext } from '../context.js';
 import { validateTarget } from '../../notify/targets.js';
 import { checkSessionName } from '../../core/session-name.js';
+import type { ShellPlace } from '../../core/shell-state.js';
+import { backendFor, backendNamed } from '../../run/backends/registry.js';
 
 export const commonShellInput = {
   cwd: z.string().max(4096).optional().describe('Working directory for this call (default: where the last foreground call ended; cd carries over)'),
@@ -33,6 +35,14 @@ interface ShellArgs {
   notify_on?: string;
 }
 
+/** A configured (remote) backend the call names, with the directory its shells start in; undefined for this machine. */
+function placeOf(ctx: ToolContext, args: ShellArgs): ShellPlace | undefined {
+  const name = backendFor(ctx.manager.config, args);
+  if (!name || name === 'pty' || name === 'pipe') return undefined;
+  const backend = backendNamed(name, ctx.manager.config);
+  return { backend: name, startCwd: backend.resolveCwd?.(undefined) ?? '~' };
+}
+
 /** A spec, plus what the agent should hear about where it runs (its session's directory is gone). */
 export type SessionShellSpec = ShellSpec & { cwd_note: string | null };
 
@@ -43,16 +53,15 @@ export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foregr
   for (const key of Object.keys(args.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UserError(`env: "${key}" is not a valid variable name`, 'env');
   }
-  // Another machine (a configured backend) has no session shell here: only this call's own cwd and env.
-  const remote = Boolean(args.host || (args.backend && args.backend !== 'pty' && args.backend !== 'pipe'));
-  // The session's shell: its directory and exports, under this call's own cwd and env.
-  const start = remote ? { cwd: args.cwd, env: args.env, env_unset: undefined, note: null } : ctx.shells.start(ctx.session(), { cwd: args.cwd, env: args.env });
+  // The session's shell where the call runs (this machine, or a configured backend's host, each its own):
+  // its directory and exports, under this call's own cwd and env.
+  const start = ctx.shells.start(ctx.session(), { cwd: args.cwd, env: args.env }, placeOf(ctx, args));
   return {
     command: args.command,
     cwd: start.cwd,
     env: start.env,
     env_unset: start.env_unset,
-    shell_state: !remote && extra.foreground && ctx.shells.enabled,
+    shell_state: extra.foreground && ctx.shells.enabled,
     cwd_note: start.note,
     name: args.name ?? null,
     timeout_ms: args.timeout !== undefined ? Math.round(args.timeout * 1000) : undefined,

@@ -1,7 +1,8 @@
 /** What `bash` says about the session's shell: its state after a call, a reset, and why a call did not change it. */
+import type { ShellState } from '../../core/shell-state.js';
 import type { ToolContext } from '../context.js';
 
-export const SHELL_STATE_HELP = `One shell per session: \`cd\`, \`export\` and \`unset\` in a foreground call carry over to your next calls and to background tasks you start afterwards, as in a terminal. Aliases, functions and shell options (set -e, shopt) do not: each call is a fresh bash. cwd overrides the directory for one call. A command still running when the call returns changes the shell only if it ends by itself; background tasks never do. reset: true starts over in the server's start directory with its environment (with a command: before running it).`;
+export const SHELL_STATE_HELP = `One shell per session: \`cd\`, \`export\` and \`unset\` in a foreground call carry over to your next calls and to background tasks you start afterwards, as in a terminal. Aliases, functions and shell options (set -e, shopt) do not: each call is a fresh bash. cwd overrides the directory for one call. On a configured backend (an ssh host) the session has that machine's own shell, kept apart from this one's. A command still running when the call returns changes the shell only if it ends by itself; background tasks never do. reset: true starts over in the server's start directory with its environment (with a command: before running it).`;
 
 /** The result of `bash {reset: true}` without a command. */
 export function resetReply(ctx: ToolContext): { text: string; structured: { reset: true; cwd: string } } {
@@ -15,10 +16,15 @@ export function shellNotes(ctx: ToolContext, taskId: string, cwdNote: string | n
   return { before: cwdNote ? `[note: ${cwdNote}]\n` : '', after: kept ? `\n[note: ${kept}]` : '' };
 }
 
-/** The session's shell in one line, for task_status. */
-export function shellSummary(ctx: ToolContext): { text: string; cwd: string } {
-  const state = ctx.shells.current(ctx.session());
+function describe(state: ShellState): string {
   const exported = Object.keys(state.exported);
   const vars = [exported.length ? `exported ${exported.join(', ')}` : '', state.unset.length ? `unset ${state.unset.join(', ')}` : ''].filter(Boolean).join('; ');
-  return { text: `Shell: cwd ${state.cwd}${vars ? ` (${vars})` : ''}`, cwd: state.cwd };
+  return `cwd ${state.cwd}${vars ? ` (${vars})` : ''}`;
+}
+
+/** The session's shell in one line (and one per remote backend it used), for task_status. */
+export function shellSummary(ctx: ToolContext): { text: string; cwd: string } {
+  const state = ctx.shells.current(ctx.session());
+  const remote = ctx.shells.remote(ctx.session()).map(([backend, s]) => `\nShell on ${backend}: ${describe(s)}`);
+  return { text: `Shell: ${describe(state)}${remote.join('')}`, cwd: state.cwd };
 }

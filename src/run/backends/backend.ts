@@ -85,8 +85,8 @@ export function taskEnv(spec: LaunchSpec, base: Record<string, string | undefine
   // What the session's shell unset stays unset; what it exported (in spec.env) is set below.
   for (const name of spec.envUnset) delete env[name];
   Object.assign(env, spec.env);
-  // bash keeps a logical PWD it is given when it names the directory it starts in.
-  if (spec.cwd !== '~') env.PWD = spec.cwd;
+  // bash keeps a logical PWD it is given when it names the directory it starts in ("~…" is a remote home).
+  if (spec.cwd.startsWith('/')) env.PWD = spec.cwd;
   env[MARKER_VAR] = spec.marker;
   return env;
 }

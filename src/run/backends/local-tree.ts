@@ -8,7 +8,7 @@ import { UserError } from '../../core/errors.js';
 import { killTree } from '../kill-tree.js';
 import { blockedOnInput, forkCount, hasProc, markedProcesses, readStat, taskProcesses, type PidFloor } from '../proc.js';
 import type { RunningProcess, StartOptions } from '../process.js';
-import { captureEnv, canCapture, stateFileFor } from '../state-capture.js';
+import { captureEnv, canCapture, preludeDirFor, stateFileFor } from '../state-capture.js';
 import { shellArgs, shellFor } from '../shell.js';
 import { taskEnv, type LaunchSpec, type TaskProcess } from './backend.js';
 import { watch } from './watchdog-link.js';
@@ -18,7 +18,7 @@ export function shellStart(spec: LaunchSpec): StartOptions {
   const file = shellFor();
   const env = taskEnv(spec, process.env);
   // A foreground bash call's end becomes its session's shell state (core/shell-state.ts).
-  if (spec.shellState && canCapture(file, env)) Object.assign(env, captureEnv(stateFileFor(spec.config.dataDir, spec.id), env));
+  if (spec.shellState && canCapture(file, env)) Object.assign(env, captureEnv(preludeDirFor(spec.config.dataDir), stateFileFor(spec.config.dataDir, spec.id), env));
   return { file, args: shellArgs(spec.command!), cwd: spec.cwd, env, cols: spec.config.terminal.cols, rows: spec.config.terminal.rows };
 }
 

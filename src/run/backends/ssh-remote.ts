@@ -23,20 +23,52 @@ export function newMarkers(): RemoteMarkers {
   return { nonce, prefix: Buffer.from(`\x1b]bgbash;${nonce};`) };
 }
 
+/** A remote directory for `cd`: "~" and "~/…" are the remote home (quoted, a tilde would not expand). */
+function remoteDir(cwd: string): string {
+  return cwd.startsWith('~/') ? `"$HOME"/${shq(cwd.slice(2))}` : shq(cwd);
+}
+
+export interface RemoteCommand {
+  command: string;
+  /** null: the login directory. */
+  cwd: string | null;
+  env: Record<string, string>;
+  /** Variables the session's shell unset. */
+  unset: string[];
+  /**
+   * The shell-state prelude (run/state-capture.ts) when this call's end
+   * becomes its session's state: written to a private temporary directory on
+   * the host and given to bash as BASH_ENV; what it captured comes back as a
+   * `state;<hex>` marker before the exit marker.
+   */
+  prelude: string | null;
+}
+
 /**
  * `start;<pid>` is printed by the remote wrapper shell before the command (its
  * pid is the remote session: sshd makes the session's shell a session leader);
  * `exit;<status>` after it.
  */
-export function remoteScript(m: RemoteMarkers, o: { command: string; cwd: string | null; env: Record<string, string> }): string {
+export function remoteScript(m: RemoteMarkers, o: RemoteCommand): string {
   const exports = Object.entries(o.env)
     .map(([k, v]) => `export ${k}=${shq(v)}`)
     .join('; ');
   const mark = (what: string): string => `printf '\\033]bgbash;%s;%s\\007' ${m.nonce} "${what}"`;
-  const cd = o.cwd ? `cd -- ${shq(o.cwd)} || exit 1; ` : '';
-  // The command runs in a child shell (bash when the host has it) so the wrapper lives to report its status.
-  const run = `if command -v bash >/dev/null 2>&1; then bash -c ${shq(o.command)}; else sh -c ${shq(o.command)}; fi`;
-  return `${mark('start;$$')}; ${exports}; (${cd}${run}); ${mark('exit;$?')}`;
+  const unset = o.unset.length ? `unset -v ${o.unset.join(' ')}; ` : '';
+  const cd = o.cwd && o.cwd !== '~' ? `cd -- ${remoteDir(o.cwd)} || exit 1; ` : '';
+  const bash = `bash -c ${shq(o.command)}`;
+  if (!o.prelude) {
+    // The command runs in a child shell (bash when the host has it) so the wrapper lives to report its status.
+    const run = `if command -v bash >/dev/null 2>&1; then ${bash}; else sh -c ${shq(o.command)}; fi`;
+    return `${mark('start;$$')}; ${exports}; ${unset}(${cd}${run}); ${mark('exit;$?')}`;
+  }
+  // No mktemp, no bash: the command runs without the capture, and the state stays as it was.
+  const d = '"$__bgbash_d"';
+  const prepare = `__bgbash_d=$(mktemp -d 2>/dev/null) && printf '%s' ${shq(o.prelude)} > ${d}/p || __bgbash_d=`;
+  const run = `if [ -n "$__bgbash_d" ] && command -v bash >/dev/null 2>&1; then BASH_ENV=${d}/p BGBASH_STATE_FILE=${d}/s ${bash}; elif command -v bash >/dev/null 2>&1; then ${bash}; else sh -c ${shq(o.command)}; fi`;
+  // The captured bytes as hex: nothing in them can end the marker or be changed by a remote terminal.
+  const state = `[ -s ${d}/s ] && ${mark(`state;$(od -An -v -tx1 < ${d}/s | tr -d ' \\n')`)}`;
+  return `${mark('start;$$')}; ${exports}; ${unset}${prepare}; (${cd}${run}); __bgbash_st=$?; ${state}; [ -n "$__bgbash_d" ] && rm -rf ${d}; ${mark('exit;$__bgbash_st')}`;
 }
 
 /**
@@ -70,6 +102,8 @@ export class MarkerFilter {
   private held = Buffer.alloc(0);
   started: number | null = null;
   exitStatus: number | null = null;
+  /** What the remote shell-state capture wrote, when it ran. */
+  state: Buffer | null = null;
 
   constructor(
     private readonly m: RemoteMarkers,
@@ -110,6 +144,10 @@ export class MarkerFilter {
 
   private take(body: string): void {
     const [what, value] = body.split(';');
+    if (what === 'state' && this.state === null && /^(?:[0-9a-f]{2})*$/.test(value)) {
+      this.state = Buffer.from(value, 'hex');
+      return;
+    }
     const n = Number(value);
     if (!Number.isInteger(n)) return;
     if (what === 'start' && this.started === null) this.started = n;

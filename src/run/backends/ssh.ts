@@ -17,6 +17,7 @@ import { ProcessEvents } from '../process-events.js';
 import { taskEnv, type Backend, type LaunchSpec, type TaskProcess } from './backend.js';
 import { localTree } from './local-tree.js';
 import { MarkerFilter, newMarkers, remoteKillScript, remoteScript } from './ssh-remote.js';
+import { PRELUDE, stateFileFor } from '../state-capture.js';
 
 export type SshConfig = Extract<Config['backends'][string], { type: 'ssh' }>;
 
@@ -42,6 +43,14 @@ function runSsh(args: string[], input: string | null, timeoutMs: number): Promis
     });
     if (input !== null) child.stdin!.end(input);
   });
+}
+
+function writeState(file: string, state: Buffer): void {
+  try {
+    fs.writeFileSync(file, state, { mode: 0o600 });
+  } catch {
+    /* unwritable data dir: the state stays as it was, and the call says so */
+  }
 }
 
 /** ssh's own last word, e.g. "Permission denied (publickey)." */
@@ -98,7 +107,7 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
       if (spec.kind !== 'shell') throw new UserError(`backend "${name}" runs shell commands only`, 'backend');
       await connect();
       const markers = newMarkers();
-      const script = remoteScript(markers, { command: spec.command!, cwd: spec.cwd === '~' ? null : spec.cwd, env: taskEnv(spec, {}) });
+      const script = remoteScript(markers, { command: spec.command!, cwd: spec.cwd, env: taskEnv(spec, {}), unset: spec.envUnset, prelude: spec.shellState ? PRELUDE : null });
       const args = [...base, spec.pty ? '-tt' : '-T', '--', cfg.host, script];
       // The local ssh client carries the marker: local reaping (and the watchdog) treat it as the task's process.
       const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: taskEnv(spec, process.env) });
@@ -122,7 +131,11 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
         out.end();
         if (ended) return;
         ended = true;
-        if (out.exitStatus !== null) return events.exit({ exit_code: out.exitStatus, signal: null });
+        if (out.exitStatus !== null) {
+          // What the remote shell changed goes where a local capture would have written it (core/shell-state.ts reads it at the end).
+          if (out.state) writeState(stateFileFor(spec.config.dataDir, spec.id), out.state);
+          return events.exit({ exit_code: out.exitStatus, signal: null });
+        }
         if (out.started === null) {
           return events.exit({ exit_code: code, signal, failure: { reason: 'spawn_error', error: failed('running on', stderr || `ssh exited with ${signal ?? code}`).message } });
         }
