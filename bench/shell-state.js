@@ -12,7 +12,7 @@ import path from 'node:path';
  * the prelude written and the state read back, against plain `bash -c true`,
  * interleaved.
  */
-async function captureAlone({ root, tmp, median, round, n }) {
+export async function captureAlone({ root, tmp, median, round, n }) {
   const { captureEnv, readCapture } = await import(path.join(root, 'dist/run/state-capture.js'));
   const dir = fs.mkdtempSync(path.join(tmp, 'capture-'));
   const file = path.join(dir, 'shell-state');
@@ -28,6 +28,35 @@ async function captureAlone({ root, tmp, median, round, n }) {
     t.on.push(performance.now() - t0);
   }
   return { ms: round(median(t.on)), baseline_ms: round(median(t.off)), added_ms: round(median(t.on) - median(t.off)) };
+}
+
+/**
+ * CPU, not wall: a loaded machine stretches wall time with waits for a core
+ * that say nothing about the capture. One bash runs `bash -c 'cd /tmp'` n times
+ * with the capture and n times without, and its `times` builtin reports what
+ * those children used (user + sys); the difference per call is the capture's
+ * own cost, bash's side of it (the Node side, reading the state back, is in
+ * the wall figure above).
+ */
+export async function captureCpu({ root, tmp, round, n }) {
+  const { captureEnv } = await import(path.join(root, 'dist/run/state-capture.js'));
+  const dir = fs.mkdtempSync(path.join(tmp, 'capture-cpu-'));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SHLVL: '1', A: '1', B: 'two words' };
+  const capture = captureEnv(dir, path.join(dir, 'shell-state'), env);
+  const children = (extra) => {
+    const script = `for ((i = 0; i < ${n}; i++)); do ${extra} bash -c 'cd /tmp'; done; times`;
+    const out = spawnSync('bash', ['-c', script], { env, encoding: 'utf8' }).stdout.trim().split('\n').pop();
+    // "0m0.012s 0m0.034s": the children's user and system time.
+    const [user, sys] = out.split(/\s+/).map((t) => { const m = /(\d+)m([\d.]+)s/.exec(t); return Number(m[1]) * 60 + Number(m[2]); });
+    return ((user + sys) * 1000) / n;
+  };
+  const t = { on: [], off: [] };
+  for (let round_ = 0; round_ < 3; round_++) {
+    t.off.push(children(''));
+    t.on.push(children(`BASH_ENV=${capture.BASH_ENV} BGBASH_STATE_FILE=${capture.BGBASH_STATE_FILE}`));
+  }
+  const min = (a) => Math.min(...a);
+  return { cpu_ms: round(min(t.on)), baseline_cpu_ms: round(min(t.off)), added_cpu_ms: round(min(t.on) - min(t.off)) };
 }
 
 /** Median per-call time with and without the capture, and the difference. */
@@ -66,6 +95,7 @@ export async function shellState({ connect, cli, root, tmp, median, round, n }) 
     await off.client.close();
   }
   out.capture_alone = await captureAlone({ root, tmp, median, round, n: n * 4 });
+  out.capture_cpu = await captureCpu({ root, tmp, round, n: n * 2 });
   // Whole calls carry the scheduler's noise (±ms on a loaded machine); the capture alone is the cost.
   out.met = out.capture_alone.added_ms < 5;
   return out;
@@ -76,6 +106,7 @@ export function shellStateRow(s, ok) {
   const c = s.capture_alone;
   return (
     `| shell state: capture alone (\`bash -c\` + prelude + read back) | ${c.ms} ms | ${c.baseline_ms} ms (plain \`bash -c\`) | +${c.added_ms} ms | < 5 ms added | ${ok(s.met)} |\n` +
+    `| shell state: CPU of the capture (bash's user+sys per call) | ${s.capture_cpu.cpu_ms} ms | ${s.capture_cpu.baseline_cpu_ms} ms (plain \`bash -c\`) | +${s.capture_cpu.added_cpu_ms} ms | measured | |\n` +
     `| shell state: foreground \`bash\` call, kept vs not | pty ${s.pty_ms} ms, pipe ${s.pipe_ms} ms | pty ${s.pty_baseline_ms} ms, pipe ${s.pipe_baseline_ms} ms | +${s.pty_added_ms} / +${s.pipe_added_ms} ms | measured | |`
   );
 }
