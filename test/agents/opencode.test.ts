@@ -1,23 +1,7 @@
 /** opencode (`opencode run`) with bgbash as a local MCP server. */
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import { startChat } from './lib/chat.js';
-import { ensureCli } from './lib/clis.js';
 import { opencodeRun, prepareOpencode } from './lib/opencode.js';
-import { endpoints } from './lib/scenario.js';
-import { STORIES } from './lib/stories.js';
-import { workspace } from './lib/workspace.js';
+import { runStories } from './lib/story-runner.js';
 
-const track = endpoints();
-
-describe('opencode-1.18.33 run', () => {
-  it.each(STORIES)('$title', async (story) => {
-    const bin = ensureCli('opencode-1.18.33');
-    const ws = workspace();
-    const ep = track(await startChat(story.script()));
-    const env = prepareOpencode(ws, ep);
-    const run = opencodeRun(bin, ws, env, story.prompt);
-    const { code } = await run.done;
-    expect(code, run.stderr() + run.stdout()).toBe(0);
-    story.check(ep, ws);
-  });
-});
+describe('opencode-1.18.33 run', () => runStories('opencode-1.18.33', startChat, (bin, ws, ep, prompt) => opencodeRun(bin, ws, prepareOpencode(ws, ep), prompt)));

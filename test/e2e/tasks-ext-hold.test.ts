@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startModern, type ModernServer } from '../helpers/modern.js';
+import { alive } from '../helpers/procs.js';
 import { baseEnv, CLI, startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -48,15 +49,6 @@ function claudeHook(dataDir: string, session: string): Promise<string> {
     );
     child.stdin!.end(JSON.stringify({ session_id: 'c', hook_event_name: 'UserPromptSubmit', prompt: 'next' }));
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const inboxHas = (dataDir: string, session: string, id: string): boolean => fs.existsSync(path.join(dataDir, 'inbox', session, `${id}.json`));
@@ -128,7 +120,7 @@ describe('tasks extension: the notice is the poller’s until it reads it', { ti
       // Read as cancelled, so nothing is owed: the session ending leaves no notice behind for the next server.
       ctl.close();
       await s.close();
-      await waitFor(() => !alive(s.pid), 'the server to exit', 30_000);
+      await waitFor(() => alive([s.pid]).length === 0, 'the server to exit', 30_000);
       expect(inboxHas(s.dataDir, 'cancel-poller', id)).toBe(false);
     } finally {
       ctl.close();

@@ -69,6 +69,20 @@ export function claudePrint(bin: string, ws: Workspace, endpoint: Endpoint, prom
   return runCli(bin, ['-p', prompt, '--output-format', 'json', ...args, ...(opts.extraArgs ?? [])], { env, cwd: ws.project, timeoutMs: opts.timeoutMs });
 }
 
+/**
+ * `claude -p --input-format stream-json`: one print-mode session fed user
+ * messages on stdin as the test decides (`send`), ended by `end()`.
+ */
+export function claudeStream(bin: string, ws: Workspace, endpoint: Endpoint, opts: ClaudeOptions = {}): Run & { send(text: string): void; end(): void } {
+  const { args, env } = prepareClaude(ws, endpoint, opts);
+  const run = runCli(bin, ['-p', '--input-format', 'stream-json', '--output-format', 'stream-json', '--verbose', ...args], { env, cwd: ws.project });
+  return {
+    ...run,
+    send: (text) => run.child.stdin!.write(JSON.stringify({ type: 'user', message: { role: 'user', content: text } }) + '\n'),
+    end: () => run.child.stdin!.end(),
+  };
+}
+
 /** The interactive app in a private tmux server started with `env -i`, so nothing of this environment leaks in. */
 export class ClaudeTui {
   readonly tmux: PrivateTmux;

@@ -1,7 +1,8 @@
 /** Building blocks every scenario uses: endpoints closed after each test, and scripts as a list of steps. */
 import { afterEach, expect } from 'vitest';
 import type { Endpoint } from './http.js';
-import type { ModelInput, Script, Turn } from './model.js';
+import { countIn, whereIs, type ModelInput, type Part, type Script, type Turn } from './model.js';
+import type { Run } from './run.js';
 
 /** Registers afterEach cleanup; call `track(endpoint)` for each endpoint a test starts. */
 export function endpoints(): (e: Endpoint) => Endpoint {
@@ -38,7 +39,7 @@ export function waitForBgbash(input: ModelInput): Turn {
  * wait for bgbash to connect; side requests without tools (titles, JSON
  * checks) get `side`.
  */
-export function steps(list: Array<(input: ModelInput) => Turn>, opts: { isMain?: (i: ModelInput) => boolean; side?: Turn } = {}): Script {
+export function steps(list: Array<(input: ModelInput) => Turn | Promise<Turn>>, opts: { isMain?: (i: ModelInput) => boolean; side?: Turn } = {}): Script {
   const isMain = opts.isMain ?? offersBgbash;
   let next = 0;
   return (input) => {
@@ -56,4 +57,19 @@ export function conversation(ep: Endpoint, isMain: (i: ModelInput) => boolean = 
 /** Fails the test if the script threw (the CLI then got an HTTP 500 and the scenario's story is void). */
 export function expectScriptOk(ep: Endpoint): void {
   expect(ep.errors.map(String)).toEqual([]);
+}
+
+/** Waits for the CLI to exit, then fails the test if the script threw or the CLI did not exit 0. */
+export async function expectCleanExit(run: Run, ep: Endpoint): Promise<void> {
+  const { code } = await run.done;
+  expectScriptOk(ep);
+  expect(code, run.stderr() + run.stdout()).toBe(0);
+}
+
+/** The one part of `input` that holds `needle`, which occurs there once: exactly-once checks. */
+export function onlyHit(input: ModelInput, needle: string): { index: number; part: Part } {
+  const hits = whereIs(input, needle);
+  expect(hits.length, `parts holding ${needle}`).toBe(1);
+  expect(countIn(input, needle), `occurrences of ${needle}`).toBe(1);
+  return hits[0]!;
 }
