@@ -38,7 +38,9 @@ describe.each(['claude-2.1.197', 'claude-2.1.330'] as const)('%s hooks', (id) =>
     const hit = onlyHit(final, g.notice);
     // The hook's context as a <system-reminder>, the last thing the model reads: 2.1.330 appends it to
     // the Bash result's own text, 2.1.197 adds it as a text block right after that result.
-    const bashResult = final.parts.findIndex((p) => p.kind === 'tool_result' && p.name === 'Bash');
+    // The script's Bash call (`sleep 0`), not one made while waiting for bgbash to connect (`sleep 1`).
+    const bashCall = final.parts.find((p) => p.kind === 'tool_call' && p.name === 'Bash' && (p.input as { command?: string }).command === 'sleep 0');
+    const bashResult = final.parts.findIndex((p) => p.kind === 'tool_result' && bashCall?.kind === 'tool_call' && p.id === bashCall.id);
     expect(hit.index).toBe(final.parts.length - 1);
     expect(hit).toMatchObject(id === 'claude-2.1.330' ? { index: bashResult, part: { kind: 'tool_result' } } : { index: bashResult + 1, part: { kind: 'user' } });
     expect(hit.part.kind !== 'tool_call' && hit.part.text).toMatch(/<system-reminder>\nPostToolUse:Bash hook additional context: bgbash — background tasks that ended since you last heard:\n\n\[Task #1 completed\] posted/);

@@ -43,7 +43,8 @@ describe('codex-0.169.0 with bgbash install codex', () => {
     const final = conversation(ep)[2]!;
     const hit = onlyHit(final, g.notice);
     // A developer message Codex inserts right after the exec_command call (before its output).
-    const call = final.parts.findIndex((p) => p.kind === 'tool_call' && p.name === 'exec_command');
+    // (The script's own call: one made while waiting for bgbash to connect, `sleep 1`, may come before it.)
+    const call = final.parts.findIndex((p) => p.kind === 'tool_call' && p.name === 'exec_command' && (p.input as { cmd?: string }).cmd === 'true');
     expect(hit).toMatchObject({ index: call + 1, part: { kind: 'system' } });
     expect(taskRecord(ws, '1')!.state).toBe('done');
   });

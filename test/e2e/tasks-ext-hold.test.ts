@@ -37,7 +37,7 @@ async function controlEvents(s: ModernServer): Promise<{ events: any[]; close: (
     }
   });
   sock.write(JSON.stringify({ id: 1, verb: 'subscribe', args: {} }) + '\n');
-  await waitFor(() => events.some((e) => e.subscribed), 'the control subscription');
+  await waitFor(() => events.some((e) => e.subscribed), 'the control subscription', 30_000);
   return { events, close: () => sock.destroy() };
 }
 
@@ -139,10 +139,10 @@ describe('retention removes handle files with their tasks', { timeout: 120_000 }
     await waitFor(async () => {
       for (const h of handles) if ((await a.tasksGet(h)).status !== 'completed') return false;
       return true;
-    }, 'the three tasks to end');
+    }, 'the three tasks to end', 30_000);
     expect(fs.readdirSync(dir).sort()).toEqual(ids.map((id) => `${id}.json`).sort());
     await a.close();
-    await waitFor(() => fs.readdirSync(path.join(a.dataDir, 'servers')).length === 0, 'the first server to unregister');
+    await waitFor(() => fs.readdirSync(path.join(a.dataDir, 'servers')).length === 0, 'the first server to unregister', 30_000);
     // Left by an older bgbash that did not prune them, and things that are not handle files.
     fs.writeFileSync(path.join(dir, '987654.json'), '{}');
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'keep');

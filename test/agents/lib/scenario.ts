@@ -30,6 +30,7 @@ export function waitForBgbash(input: ModelInput): Turn {
   if (input.tools.includes('exec_command')) return { calls: [{ name: 'exec_command', input: { cmd: 'sleep 1' } }] };
   if (input.tools.includes('Bash')) return { calls: [{ name: 'Bash', input: { command: 'sleep 1' } }] };
   if (input.tools.includes('run_shell_command')) return { calls: [{ name: 'run_shell_command', input: { command: 'sleep 1' } }] };
+  if (input.tools.includes('bash')) return { calls: [{ name: 'bash', input: { command: 'sleep 1', description: 'Waits a second' } }] };
   throw new Error(`bgbash's tools are missing and there is no way to wait for them among ${input.tools.join(', ') || '(no tools)'}`);
 }
 
