@@ -15,6 +15,7 @@ import { LiveTask } from './live-task.js';
 import { setLongTimeout } from './long-timeout.js';
 import type { TaskOutputs } from './outputs.js';
 import { readPromptEnd } from './prompt-outcome.js';
+import { diedOfSessionEnd, SHUTDOWN_SETTLE_MS, type ShutdownWatch } from './shutdown-watch.js';
 import type { TaskTable } from './task-table.js';
 import { backendOf, isTerminal, type Task, type TaskEvent } from './task.js';
 import { formatBytes, formatDuration } from './units.js';
@@ -28,6 +29,8 @@ export interface LifecycleDeps {
   live: Map<string, LiveTask>;
   events: TaskEmitter;
   executors: Map<string, Executor>;
+  /** The server's shutdown: a death that comes with it is recorded as ended by it. */
+  shutdown: ShutdownWatch;
   warn(message: string): void;
   /** A slot came free. */
   freed(): void;
@@ -144,10 +147,12 @@ export class Lifecycle {
     if (lt.processGone) return;
     lt.processGone = true;
     lt.timeoutTimer?.clear();
-    const task = table.must(id);
     // Whatever the shell left running in the background goes with it: no orphans.
     const leftovers = this.d.config.background.killLeftovers ? this.kill(lt) : Promise.resolve();
     this.syncOutput(id, lt);
+    // Killed by a client ending its session, just before it stops the server: the shutdown ends it (it cancels every live task).
+    if (!isTerminal(table.must(id)) && !failure && diedOfSessionEnd(status)) await this.d.shutdown.within(SHUTDOWN_SETTLE_MS);
+    const task = table.must(id);
     if (!isTerminal(task) && failure) table.apply(id, { type: 'fail', error: failure.error, reason: failure.reason, exit_code, signal, at: now() });
     else if (!isTerminal(task) && task.kind === 'prompt') await this.endPrompt(id, lt, exit_code, signal);
     else if (!isTerminal(task)) table.apply(id, { type: 'exit', exit_code, signal, at: now() });

@@ -19,6 +19,7 @@ import { Lifecycle, now } from './lifecycle.js';
 import type { LiveTask } from './live-task.js';
 import { TaskOutputs } from './outputs.js';
 import { SAMPLING_RUNNER } from './prechecks.js';
+import { ShutdownWatch } from './shutdown-watch.js';
 import { chooseRunner } from './prompt-outcome.js';
 import { allTasks, findTask, type TaskRef, type TaskSource } from './task-lookup.js';
 import { TaskQueue } from './task-queue.js';
@@ -36,7 +37,7 @@ export class TaskManager extends TaskEmitter {
   private readonly lifecycle: Lifecycle;
   private readonly ids: IdAllocator;
   readonly records: RecordStore;
-  private stopping = false;
+  private readonly stopping = new ShutdownWatch();
   /** In-process answerers of prompts, per session (the MCP client's model). */
   private readonly executors = new Map<string, Executor>();
   /** Records on disk that fail their checks: said once each, then skipped. */
@@ -65,6 +66,7 @@ export class TaskManager extends TaskEmitter {
       live: this.live,
       events: this,
       executors: this.executors,
+      shutdown: this.stopping,
       warn: (m) => this.warn(m),
       freed: () => void this.queue.pump(),
     });
@@ -171,7 +173,7 @@ export class TaskManager extends TaskEmitter {
     spec: Omit<PromptSpec, 'prompt' | 'runner'>,
     foreground: boolean,
   ): Promise<Task> {
-    if (this.stopping) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
+    if (this.stopping.begun) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
     const backend = backendNamed(what.backend, this.config);
     const cwd = backend.resolveCwd ? backend.resolveCwd(spec.cwd) : path.resolve(spec.cwd ?? process.cwd());
     backend.check?.({ cwd });
@@ -254,7 +256,8 @@ export class TaskManager extends TaskEmitter {
 
   /** Cancels everything still live (reason `shutdown`), ends all process trees, flushes records. */
   async shutdown(reason: string): Promise<void> {
-    this.stopping = true;
+    // Before any kill: a death from here on (or one waiting to be classified) is the shutdown's.
+    this.stopping.begin();
     for (const task of this.table.list().reverse()) {
       if (isTerminal(task)) continue;
       this.queue.remove(task.id);

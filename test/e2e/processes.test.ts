@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withArgs } from '../helpers/procs.js';
+import { ps, withArgs } from '../helpers/procs.js';
 import { fixture, readRecord, startServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -85,6 +85,60 @@ describe('server shutdown', () => {
     }
     expect(fs.readdirSync(path.join(s.dataDir, 'servers'))).toEqual([]);
     if (why !== 'stdin EOF') await s.close().catch(() => undefined);
+  });
+});
+
+describe('a client that kills the server\'s processes itself, then stops the server', () => {
+  // opencode ends a session so: SIGTERM to every process under its MCP server (a `pgrep -P` walk), then
+  // stdin closed (SIGTERM to the server 2 s later if it still runs). The tasks die a moment before the
+  // shutdown reaches the server; they ended because the session did, not of a failure of their own.
+  const ways: Array<[string, (s: TestServer) => Promise<void> | void]> = [
+    ['stdin EOF', (s) => s.close()],
+    ['SIGTERM', (s) => void process.kill(s.pid, 'SIGTERM')],
+  ];
+  it.each(ways)('then %s: every task is cancelled by the shutdown, none failed by the signal', async (_why, stop) => {
+    const s = await startServer({ set: GRACE });
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await s.ok('bash', { command: 'sleep 100', background: true, pty: i % 2 === 0 })).structuredContent.task_id);
+    const pids = await waitFor(() => {
+      const recs = ids.map((id) => readRecord(s.dataDir, id));
+      return recs.every((r) => r.state === 'running' && r.pid) ? recs.map((r) => r.pid as number) : null;
+    }, 'every task to run');
+    const below = (root: number): number[] => {
+      const rows = ps();
+      const out: number[] = [];
+      for (let level = [root]; level.length; ) {
+        level = rows.filter((r) => level.includes(r.ppid)).map((r) => r.pid);
+        out.push(...level);
+      }
+      return out;
+    };
+    for (const pid of below(s.pid)) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone already */
+      }
+    }
+    // Reaped by the server: their exits reached it before the shutdown does.
+    await waitFor(() => pids.every((pid) => !fs.existsSync(`/proc/${pid}`)), 'the tasks to be dead and reaped');
+    await stop(s);
+    await waitFor(() => withArgs(s.dataDir).length === 0, 'the server to exit', 15_000);
+    for (const id of ids) {
+      expect(readRecord(s.dataDir, id), `task ${id}`).toMatchObject({ state: 'cancelled', error: expect.stringMatching(/^the bgbash server shut down/), termination: { reason: 'shutdown' } });
+    }
+    await s.close().catch(() => undefined);
+  });
+
+  it('a task someone else kills while the server goes on is still recorded as killed by that signal', async () => {
+    const s = await startServer({ set: GRACE });
+    const r = await s.ok('bash', { command: 'sleep 100', background: true });
+    const id = r.structuredContent.task_id;
+    const pid = await waitFor(() => readRecord(s.dataDir, id).pid as number, 'the task to run');
+    process.kill(pid, 'SIGTERM');
+    const st = await s.ok('task_status', { task_id: id, wait: 20 });
+    expect(st.structuredContent.task).toMatchObject({ state: 'failed', signal: 'SIGTERM', error: 'killed by signal SIGTERM' });
+    await s.close();
   });
 });
 
