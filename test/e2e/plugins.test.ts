@@ -82,8 +82,13 @@ describe('Claude Code hook', () => {
   });
 
   it('keeps within 10,000 characters; what does not fit stays for later', async () => {
-    // Each ends after all are submitted: a bg_submit result would otherwise carry (drain) the earlier ones.
-    for (let i = 0; i < 40; i++) await s.ok('bg_submit', { command: `sleep 1; for i in 1 2 3 4 5; do echo "${'x'.repeat(200)} $i"; done`, name: `big ${i}` });
+    // Each ends after all are submitted (a gate file, not a guess at how long
+    // forty submits take): a bg_submit result would otherwise carry (drain) the earlier ones.
+    const gate = path.join(tempDir('bgbash-gate-'), 'open');
+    for (let i = 0; i < 40; i++) {
+      await s.ok('bg_submit', { command: `while [ ! -e ${gate} ]; do sleep 0.05; done; for i in 1 2 3 4 5; do echo "${'x'.repeat(200)} $i"; done`, name: `big ${i}` });
+    }
+    fs.writeFileSync(gate, '');
     await waitFor(() => fs.readdirSync(path.join(s.dataDir, 'inbox', fs.readdirSync(path.join(s.dataDir, 'inbox'))[0])).length >= 40, 'forty notices');
     const first = contextOutput.parse(JSON.parse((await hook(s.dataDir, 'claude-code', { ...base, hook_event_name: 'UserPromptSubmit', prompt: 'x' })).stdout));
     expect(first.hookSpecificOutput.additionalContext.length).toBeLessThanOrEqual(10_000);
