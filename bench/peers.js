@@ -1,4 +1,4 @@
-// `npm run bench:peers`: bgbash beside Desktop Commander (the most installed
+// `npm run bench:peers` (and the `peers` section of `npm run bench`): bgbash beside Desktop Commander (the most installed
 // MCP server with process tools) on the same workloads, through the same SDK
 // client, in one run: initialize, background dispatch, output throughput,
 // peak RSS, and processes left behind after a kill -9 of the server.
@@ -18,7 +18,7 @@ const PEER_VERSION = '0.2.52';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
 const CACHE = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'bgbash-bench', `desktop-commander-${PEER_VERSION}`);
-const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'bgbash-peers-'));
+const TMP = path.join(os.tmpdir(), `bgbash-peers-${process.pid}`);
 const log = (msg) => process.stderr.write(msg + '\n');
 const now = () => performance.now();
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
@@ -45,6 +45,7 @@ function peerEntry() {
 /** One MCP server under test: how to start it and how to run the workloads' calls on it. */
 function servers(peerMain) {
   const home = path.join(TMP, 'home');
+  fs.mkdirSync(path.join(TMP, 'no-config'), { recursive: true });
   fs.mkdirSync(home, { recursive: true });
   return [
     {
@@ -169,27 +170,32 @@ async function measure(server) {
   return out;
 }
 
-const peerMain = peerEntry();
-const measured = [];
-for (const server of servers(peerMain)) measured.push(await measure(server));
-const [b, d] = measured;
-const rows = [
-  { workload: 'initialize', unit: 'ms', bgbash: b.init_ms, peer: d.init_ms },
-  { workload: 'background dispatch p50', unit: 'ms', bgbash: b.dispatch_p50_ms, peer: d.dispatch_p50_ms },
-  { workload: '13 MB of output, to the end', unit: 's', bgbash: b.output_13mb_s, peer: d.output_13mb_s },
-  { workload: 'peak RSS', unit: 'MB', bgbash: b.peak_rss_mb, peer: d.peak_rss_mb },
-  { workload: 'processes left 2 s after kill -9', unit: '', bgbash: b.left_after_kill, peer: d.left_after_kill, comment: 'a background `bash -c "sleep & sleep"`' },
-];
-mergeResults({
-  peers: {
+/** Both servers through the same workloads; returns the `peers` entry of results.json. */
+export async function peersBench() {
+  const peerMain = peerEntry();
+  const measured = [];
+  for (const server of servers(peerMain)) measured.push(await measure(server));
+  const [b, d] = measured;
+  const rows = [
+    { workload: 'initialize', unit: 'ms', bgbash: b.init_ms, peer: d.init_ms },
+    { workload: 'background dispatch p50', unit: 'ms', bgbash: b.dispatch_p50_ms, peer: d.dispatch_p50_ms },
+    { workload: '13 MB of output, to the end', unit: 's', bgbash: b.output_13mb_s, peer: d.output_13mb_s },
+    { workload: 'peak RSS', unit: 'MB', bgbash: b.peak_rss_mb, peer: d.peak_rss_mb },
+    { workload: 'processes left 2 s after kill -9', unit: '', bgbash: b.left_after_kill, peer: d.left_after_kill, comment: 'a background `bash -c "sleep & sleep"`' },
+  ];
+  fs.rmSync(TMP, { recursive: true, force: true });
+  return {
     peer: `Desktop Commander ${PEER_VERSION}`,
     date: new Date().toISOString(),
     load: os.loadavg().map((x) => round(x, 1)),
-    note: `Measured by \`npm run bench:peers\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, 1-minute load ${round(os.loadavg()[0], 1)} on ${os.cpus().length} cores): both servers started by the same MCP SDK client over stdio, one after the other. Desktop Commander: \`start_process\` (timeout_ms 1 for dispatch), \`read_process_output\` until it reports the end.`,
+    note: `Measured by \`npm run bench\` (or \`npm run bench:peers\` alone; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, 1-minute load ${round(os.loadavg()[0], 1)} on ${os.cpus().length} cores): both servers started by the same MCP SDK client over stdio, one after the other. Desktop Commander: \`start_process\` (timeout_ms 1 for dispatch), \`read_process_output\` until it reports the end.`,
     rows,
-  },
-});
-writeReport();
-fs.rmSync(TMP, { recursive: true, force: true });
-log('wrote the peer rows into bench/results.json and BENCHMARKS.md');
-process.exit(0);
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  mergeResults({ peers: await peersBench() });
+  writeReport();
+  log('wrote the peer rows into bench/results.json and BENCHMARKS.md');
+  process.exit(0);
+}

@@ -4,8 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shellStateRow } from './shell-state.js';
-import { contextRows } from './context.js';
+import { shellStateRow } from './sections/shell-state.js';
+import { contextRows } from './sections/context.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = path.join(ROOT, 'bench/results.json');
@@ -29,42 +29,48 @@ export function mergeResults(patch) {
 function figures(r) {
   const rows = [];
   const add = (row) => rows.push(row);
+  // Each section records the 1-minute load average before and after it ran.
+  const loadOf = (x) => (Array.isArray(x?.load) ? x.load : null);
   if (r.pty_throughput) {
     const t = r.pty_throughput;
-    add({ name: `pty throughput (${round(t.bytes / 1e6, 0)} MB)`, ours: `${t.bgbash_mb_s} MB/s`, base: `${t.baseline_mb_s} MB/s (\`script -qfc\`)`, ratio: `${t.ratio}×`, goal: '≥ 0.95×', met: t.ratio >= 0.95, cost: 1 / t.ratio, goalCost: 1 / 0.95, short: 'pty throughput' });
+    add({ name: `pty throughput (${round(t.bytes / 1e6, 0)} MB)`, ours: `${t.bgbash_mb_s} MB/s`, base: `${t.baseline_mb_s} MB/s (\`script -qfc\`)`, ratio: `${t.ratio}×`, goal: '≥ 0.95×', met: t.ratio >= 0.95, cost: 1 / t.ratio, goalCost: 1 / 0.95, short: 'pty throughput', load: t.load });
   }
   if (r.pipe_throughput) {
     const t = r.pipe_throughput;
-    add({ name: `pipe throughput (\`pty: false\`, ${round(t.bytes / 1e6, 0)} MB)`, ours: `${t.bgbash_mb_s} MB/s`, base: `${t.baseline_mb_s} MB/s (bash into a file)`, ratio: `${t.ratio}×`, goal: '≥ 0.9×', met: t.ratio >= 0.9, cost: 1 / t.ratio, goalCost: 1 / 0.9, short: 'pipe throughput' });
+    add({ name: `pipe throughput (\`pty: false\`, ${round(t.bytes / 1e6, 0)} MB)`, ours: `${t.bgbash_mb_s} MB/s`, base: `${t.baseline_mb_s} MB/s (bash into a file)`, ratio: `${t.ratio}×`, goal: '≥ 0.9×', met: t.ratio >= 0.9, cost: 1 / t.ratio, goalCost: 1 / 0.9, short: 'pipe throughput', load: t.load });
   }
   if (r.cold_start) {
     const c = r.cold_start;
-    add({ name: 'cold start (spawn → initialize answered)', ours: `${c.bgbash_ms} ms`, base: `${c.baseline_ms} ms (minimal server, same SDK)`, ratio: `${c.ratio}×`, goal: '≤ 1.1×', met: c.ratio <= 1.1, cost: c.ratio, goalCost: 1.1, short: 'cold start' });
+    add({ name: 'cold start (spawn → initialize answered)', ours: `${c.bgbash_ms} ms`, base: `${c.baseline_ms} ms (minimal server, same SDK)`, ratio: `${c.ratio}×`, goal: '≤ 1.1×', met: c.ratio <= 1.1, cost: c.ratio, goalCost: 1.1, short: 'cold start', load: c.load });
   }
   if (r.dispatch) {
     const d = r.dispatch;
-    add({ name: 'dispatch (`bash` background round trip)', ours: `p50 ${d.p50_ms} ms, p99 ${d.p99_ms} ms`, base: `p50 ${d.baseline_p50_ms} ms (echo tool)`, ratio: `${d.ratio}×`, goal: 'p50 ≤ 10 ms', met: d.p50_ms <= 10 });
+    add({ name: 'dispatch (`bash` background round trip)', ours: `p50 ${d.p50_ms} ms, p99 ${d.p99_ms} ms`, base: `p50 ${d.baseline_p50_ms} ms (echo tool)`, ratio: `${d.ratio}×`, goal: 'p50 ≤ 10 ms', met: d.p50_ms <= 10, load: d.load });
   }
   if (r.burst) {
     const b = r.burst;
-    add({ name: `dispatch in a burst of ${b.calls} \`pty: false\` background calls`, ours: `p50 ${b.p50_ms} ms, p99 ${b.p99_ms} ms`, base: `p50 ${b.baseline_p50_ms} ms (${b.calls} echo calls at once)`, ratio: `${b.ratio}×`, goal: 'p50 ≤ 10 ms', met: b.p50_ms <= 10, cost: b.ratio, short: 'burst dispatch p50' });
+    add({ name: `dispatch in a burst of ${b.calls} \`pty: false\` background calls, back to back`, ours: `p50 ${b.p50_ms} ms, p99 ${b.p99_ms} ms`, base: `p50 ${b.baseline_p50_ms} ms (${b.calls} echo calls, back to back)`, ratio: `${b.ratio}×`, goal: 'p50 ≤ 10 ms', met: b.p50_ms <= 10, load: b.load, cost: b.ratio, short: 'burst dispatch p50' });
+    if (b.at_once) {
+      const o = b.at_once;
+      add({ name: `the same ${b.calls} calls all at once`, ours: `p50 ${o.p50_ms} ms, p99 ${o.p99_ms} ms`, base: `p50 ${o.baseline_p50_ms} ms (${b.calls} echo calls at once)`, ratio: `${o.ratio}×`, goal: 'measured', met: null, load: b.load });
+    }
   }
   if (r.notice_latency) {
     const n = r.notice_latency;
-    add({ name: 'notice latency (exit → client)', ours: `p50 ${n.p50_ms} ms, p99 ${n.p99_ms} ms`, base: `p50 ${n.baseline_p50_ms} ms (Node sees the exit)`, ratio: `${n.ratio}×`, goal: 'p50 ≤ 50 ms', met: n.p50_ms <= 50 });
+    add({ name: 'notice latency (exit → client)', ours: `p50 ${n.p50_ms} ms, p99 ${n.p99_ms} ms`, base: `p50 ${n.baseline_p50_ms} ms (Node sees the exit)`, ratio: `${n.ratio}×`, goal: 'p50 ≤ 50 ms', met: n.p50_ms <= 50, load: n.load });
   }
   if (r.memory) {
     const m = r.memory;
-    add({ name: `memory: peak RSS while a task prints ${m.big_output_mb} MB`, ours: `${m.peak_rss_1gb_mb} MB`, base: `${m.baseline_idle_rss_mb} MB (minimal server at rest)`, ratio: `${round(m.peak_rss_1gb_mb / m.baseline_idle_rss_mb)}×`, goal: '≤ 85 MB', met: m.peak_rss_1gb_mb <= 85, cost: m.peak_rss_1gb_mb / m.baseline_idle_rss_mb, goalCost: 85 / m.baseline_idle_rss_mb, short: 'peak RSS, 1 GB output' });
-    add({ name: `memory: flat in output size (${m.small_output_mb} MB → ${m.big_output_mb} MB)`, ours: `${m.peak_rss_small_mb} → ${m.peak_rss_1gb_mb} MB`, base: '', ratio: `${m.growth_ratio_big_vs_small}×`, goal: '≤ 1.1×', met: m.growth_ratio_big_vs_small <= 1.1 });
+    add({ name: `memory: peak RSS while a task prints ${m.big_output_mb} MB`, ours: `${m.peak_rss_1gb_mb} MB`, base: `${m.baseline_idle_rss_mb} MB (minimal server at rest)`, ratio: `${round(m.peak_rss_1gb_mb / m.baseline_idle_rss_mb)}×`, goal: '≤ 85 MB', met: m.peak_rss_1gb_mb <= 85, cost: m.peak_rss_1gb_mb / m.baseline_idle_rss_mb, goalCost: 85 / m.baseline_idle_rss_mb, short: 'peak RSS, 1 GB output', load: m.load });
+    add({ name: `memory: flat in output size (${m.small_output_mb} MB → ${m.big_output_mb} MB)`, ours: `${m.peak_rss_small_mb} → ${m.peak_rss_1gb_mb} MB`, base: '', ratio: `${m.growth_ratio_big_vs_small}×`, goal: '≤ 1.1×', met: m.growth_ratio_big_vs_small <= 1.1, load: m.load });
   }
   if (r.scale) {
     const s = r.scale;
     const base = r.memory?.baseline_idle_rss_mb;
-    add({ name: `memory: after ${s.tasks} finished tasks`, ours: `${s.rss_with_1000_records_mb} MB (fresh server over them: ${s.rss_fresh_server_over_1000_records_mb} MB)`, base: base ? `${base} MB` : '', ratio: base ? `${round(s.rss_with_1000_records_mb / base)}×` : '', goal: '≤ 85 MB', met: s.rss_with_1000_records_mb <= 85, cost: base ? s.rss_with_1000_records_mb / base : undefined, goalCost: base ? 85 / base : undefined, short: `RSS after ${s.tasks} tasks` });
-    add({ name: `scale: ${s.tasks} tasks at once, limit 10`, ours: `${s.wall_ms} ms, ${s.not_done} not done, ${s.lost} lost`, base: `${s.baseline_wall_ms} ms (\`xargs -P 10\`)`, ratio: `${s.ratio}×`, goal: '≤ 2×, none lost', met: s.ratio <= 2 && s.all_done && s.lost === 0, cost: s.ratio, goalCost: 2, short: `${s.tasks} tasks vs xargs` });
+    add({ name: `memory: after ${s.tasks} finished tasks`, ours: `${s.rss_with_1000_records_mb} MB (fresh server over them: ${s.rss_fresh_server_over_1000_records_mb} MB)`, base: base ? `${base} MB` : '', ratio: base ? `${round(s.rss_with_1000_records_mb / base)}×` : '', goal: '≤ 85 MB', met: s.rss_with_1000_records_mb <= 85, cost: base ? s.rss_with_1000_records_mb / base : undefined, goalCost: base ? 85 / base : undefined, short: `RSS after ${s.tasks} tasks`, load: s.load });
+    add({ name: `scale: ${s.tasks} tasks at once, limit 10`, ours: `${s.wall_ms} ms, ${s.not_done} not done, ${s.lost} lost`, base: `${s.baseline_wall_ms} ms (\`xargs -P 10\`)`, ratio: `${s.ratio}×`, goal: '≤ 2×, none lost', met: s.ratio <= 2 && s.all_done && s.lost === 0, cost: s.ratio, goalCost: 2, short: `${s.tasks} tasks vs xargs`, load: s.load });
     if (r.shell_state) add({ raw: shellStateRow(r.shell_state, ok) });
-    add({ name: 'task_status during the scale run', ours: `summary p99 ${s.status_summary_p99_ms_during} ms; one task p50 ${s.status_one_p50_ms} ms, p99 ${s.status_one_p99_ms} ms`, base: '', ratio: '', goal: 'measured', met: null });
+    add({ name: 'task_status during the scale run', ours: `summary p99 ${s.status_summary_p99_ms_during} ms; one task p50 ${s.status_one_p50_ms} ms, p99 ${s.status_one_p99_ms} ms`, base: '', ratio: '', goal: 'measured', met: null, load: s.load });
   }
   if (r.context) add({ raw: contextRows(r.context) });
   return rows;
@@ -126,16 +132,16 @@ export function writeReport() {
   const load = m.load ? ` Load while it ran: ${m.load}.` : '';
   let md = `# Benchmarks
 
-Produced by \`npm run bench\` (\`bench/run.js\`) and \`npm run bench:peers\` (\`bench/peers.js\`); raw numbers in \`bench/results.json\`, chart in \`bench/chart.svg\`.
+Produced by one \`npm run bench\` run (\`bench/run.js\`: the sections in \`bench/sections/\`, then the peer workloads of \`bench/peers.js\`, which \`npm run bench:peers\` also runs alone); raw numbers in \`bench/results.json\`, chart in \`bench/chart.svg\`.
 Every figure is a median over repeated runs, beside a baseline measured in the same run.
 
 Machine: ${m.cpus} × ${m.cpu}, ${m.memory_gb} GiB, ${m.os}, Node ${m.node}, ${String(m.date ?? '').slice(0, 16).replace('T', ' ')} UTC${m.quick ? ' (quick run)' : ''}.${load}
 
 ![bgbash against the machine's baselines and against the peer](bench/chart.svg)
 
-| figure | bgbash | baseline | ratio | goal | |
-|---|---|---|---|---|---|
-${rows.map((f) => f.raw ?? `| ${f.name} | ${f.ours} | ${f.base} | ${f.ratio} | ${f.goal} | ${f.met === null ? '' : ok(f.met)} |`).join('\n')}
+| figure | bgbash | baseline | ratio | goal | | load |
+|---|---|---|---|---|---|---|
+${rows.map((f) => f.raw ?? `| ${f.name} | ${f.ours} | ${f.base} | ${f.ratio} | ${f.goal} | ${f.met === null ? '' : ok(f.met)} | ${f.load ? f.load.join(' → ') : ''} |`).join('\n')}
 `;
   if (data.peers?.rows?.length) {
     const p = data.peers;

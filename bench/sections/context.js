@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 // What bgbash costs the model's context, in bytes: the tools/list it reads in
 // every request, and what it reads for one background task — the start, the
 // notice when it ends, one task_output. Claude Code and Codex hand the model
@@ -13,11 +15,13 @@ const waitFor = async (check, what, ms = 20_000) => {
     await new Promise((r) => setTimeout(r, 50));
   }
 };
+const loadNow = () => Math.round(os.loadavg()[0] * 10) / 10;
 const jsonBytes = (v) => Buffer.byteLength(JSON.stringify(v));
 const textBytes = (r) => Buffer.byteLength(r.content.map((c) => c.text ?? '').join('\n'));
 
 /** @param start a function that starts bgbash and returns `{client, call(name, args), transport}` */
 export async function contextBench(start) {
+  const load = [loadNow()];
   const s = await start();
   try {
     const list = await s.client.listTools();
@@ -38,6 +42,7 @@ export async function contextBench(start) {
       task_view_structured_bytes: structured,
       task_view_text_bytes: text,
       parts: { start: jsonBytes(started.structuredContent), notice: jsonBytes(notice), task_output: jsonBytes(output.structuredContent) },
+      load: [...load, loadNow()],
       goal: 'tools/list <= 12 KB; start + notice + task_output of a 20-line task <= 1.5 KB',
     };
   } finally {
@@ -48,8 +53,9 @@ export async function contextBench(start) {
 /** Rows for BENCHMARKS.md's table. */
 export function contextRows(c) {
   const ok = (cond) => (cond ? 'met' : '**missed**');
+  const load = Array.isArray(c.load) ? c.load.join(' → ') : '';
   return [
-    `| context: tools/list (${c.tools} tools) | ${c.tools_list_bytes} B | | | ≤ 12 KB | ${ok(c.tools_list_bytes <= 12_288)} |`,
-    `| context: one 20-line background task (start + notice + task_output), as JSON | ${c.task_view_structured_bytes} B (text: ${c.task_view_text_bytes} B) | | | ≤ 1.5 KB | ${ok(c.task_view_structured_bytes <= 1536)} |`,
+    `| context: tools/list (${c.tools} tools) | ${c.tools_list_bytes} B | | | ≤ 12 KB | ${ok(c.tools_list_bytes <= 12_288)} | ${load} |`,
+    `| context: one 20-line background task (start + notice + task_output), as JSON | ${c.task_view_structured_bytes} B (text: ${c.task_view_text_bytes} B) | | | ≤ 1.5 KB | ${ok(c.task_view_structured_bytes <= 1536)} | ${load} |`,
   ].join('\n');
 }

@@ -5,7 +5,10 @@
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+
+const loadNow = () => Math.round(os.loadavg()[0] * 10) / 10;
 
 /**
  * The capture alone, without the MCP round trip's noise: `bash -c true` with
@@ -71,7 +74,7 @@ export async function shellState({ connect, cli, root, tmp, median, round, n }) 
   };
   const on = await server(true);
   const off = await server(false);
-  const out = { calls: n, goal: '< 5 ms per foreground call', baseline: 'the same call with foreground.keepShellState false' };
+  const out = { load: [loadNow()], calls: n, goal: '< 5 ms per foreground call', baseline: 'the same call with foreground.keepShellState false' };
   try {
     // A realistic state: a directory and a few exports to carry.
     await on.call('bash', { command: 'cd /tmp && export A=1 B="two words" C=$HOME/x' });
@@ -98,15 +101,17 @@ export async function shellState({ connect, cli, root, tmp, median, round, n }) 
   out.capture_cpu = await captureCpu({ root, tmp, round, n: n * 2 });
   // Whole calls carry the scheduler's noise (±ms on a loaded machine); the capture alone is the cost.
   out.met = out.capture_alone.added_ms < 5;
+  out.load.push(loadNow());
   return out;
 }
 
 /** Its row in BENCHMARKS.md. */
 export function shellStateRow(s, ok) {
   const c = s.capture_alone;
+  const load = Array.isArray(s.load) ? s.load.join(' → ') : '';
   return (
-    `| shell state: capture alone (\`bash -c\` + prelude + read back) | ${c.ms} ms | ${c.baseline_ms} ms (plain \`bash -c\`) | +${c.added_ms} ms | < 5 ms added | ${ok(s.met)} |\n` +
-    `| shell state: CPU of the capture (bash's user+sys per call) | ${s.capture_cpu.cpu_ms} ms | ${s.capture_cpu.baseline_cpu_ms} ms (plain \`bash -c\`) | +${s.capture_cpu.added_cpu_ms} ms | measured | |\n` +
-    `| shell state: foreground \`bash\` call, kept vs not | pty ${s.pty_ms} ms, pipe ${s.pipe_ms} ms | pty ${s.pty_baseline_ms} ms, pipe ${s.pipe_baseline_ms} ms | +${s.pty_added_ms} / +${s.pipe_added_ms} ms | measured | |`
+    `| shell state: capture alone (\`bash -c\` + prelude + read back) | ${c.ms} ms | ${c.baseline_ms} ms (plain \`bash -c\`) | +${c.added_ms} ms | < 5 ms added | ${ok(s.met)} | ${load} |\n` +
+    `| shell state: CPU of the capture (bash's user+sys per call) | ${s.capture_cpu.cpu_ms} ms | ${s.capture_cpu.baseline_cpu_ms} ms (plain \`bash -c\`) | +${s.capture_cpu.added_cpu_ms} ms | measured | | ${load} |\n` +
+    `| shell state: foreground \`bash\` call, kept vs not | pty ${s.pty_ms} ms, pipe ${s.pipe_ms} ms | pty ${s.pty_baseline_ms} ms, pipe ${s.pipe_baseline_ms} ms | +${s.pty_added_ms} / +${s.pipe_added_ms} ms | measured | | ${load} |`
   );
 }

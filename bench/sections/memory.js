@@ -1,0 +1,35 @@
+// Peak memory while a task prints 100 MB and 1 GB (VmHWM of the server),
+// against the minimal server at rest.
+import fs from 'node:fs';
+import { bgbash, load1, minimal, procStatus, QUICK, round } from '../lib.js';
+
+async function peak(bytes) {
+  const srv = await bgbash({ 'output.maxBytes': '8GiB' });
+  const idle = procStatus(srv.pid, 'VmRSS');
+  const r = await srv.call('bash', { command: `head -c ${Math.round(bytes / 1.35)} /dev/zero | base64`, yield_after: 0 });
+  const hwm = procStatus(srv.pid, 'VmHWM');
+  await srv.client.close();
+  fs.rmSync(srv.dataDir, { recursive: true, force: true });
+  return { idle, hwm, printed: r.structuredContent.cursor };
+}
+
+export async function memory() {
+  const loadBefore = load1();
+  const m = await minimal();
+  const baseRss = procStatus(m.pid, 'VmRSS');
+  await m.client.close();
+  const small = await peak(QUICK ? 10e6 : 100e6);
+  const big = await peak(QUICK ? 100e6 : 1e9);
+  return {
+    idle_rss_mb: round(small.idle, 1),
+    baseline_idle_rss_mb: round(baseRss, 1),
+    peak_rss_small_mb: round(small.hwm, 1),
+    small_output_mb: round(small.printed / 1e6, 0),
+    peak_rss_1gb_mb: round(big.hwm, 1),
+    big_output_mb: round(big.printed / 1e6, 0),
+    growth_ratio_big_vs_small: round(big.hwm / small.hwm),
+    load: [loadBefore, load1()],
+    baseline: 'minimal SDK server RSS at rest',
+    goal: 'peak <= 85 MB and <= 1.1x the 100 MB figure',
+  };
+}
