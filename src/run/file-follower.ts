@@ -12,12 +12,19 @@
  * poll (the child's next writes leave a hole, not data on disk).
  */
 import fs from 'node:fs';
-import { promisify } from 'node:util';
 import { capMarker } from '../store/output-log.js';
 
-const readAt = promisify(fs.read);
-
 const READ_MAX = 1024 * 1024;
+/**
+ * One read buffer for every follower: a copy step (read, write to the log,
+ * hand the chunk to consumers, who copy what they keep) is synchronous, so
+ * no two steps share it at once, and no buffer is allocated per read.
+ * Synchronous reads of a file the page cache holds cost less than a trip
+ * through the thread pool.
+ */
+let readBuffer: Buffer | null = null;
+/** Bytes copied per turn of the event loop at most, so a backlog does not stall the server. */
+const TURN_MAX = 8 * 1024 * 1024;
 /**
  * How often the file is checked for growth. A poll, not inotify: inotify
  * wakes this process for every write a chatty child makes (~50,000 for
@@ -55,8 +62,6 @@ export class FileFollower {
   private offset = 0;
   private capped = false;
   private dropped = 0;
-  private reading: Promise<void> | null = null;
-  private again = false;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
@@ -68,47 +73,51 @@ export class FileFollower {
     private readonly onDropped: (bytes: number) => void,
   ) {
     this.log = fs.openSync(file, 'a');
-    this.timer = setInterval(() => void this.poke(), POLL_MS);
+    this.timer = setInterval(() => this.poke(), POLL_MS);
     this.timer.unref();
   }
 
-  /** The file may have grown: read what is new. */
-  poke(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.reading) {
-      this.again = true;
-      return this.reading;
-    }
-    this.reading = this.drain()
-      .catch(() => undefined)
-      .finally(() => {
-        this.reading = null;
-        if (this.again) {
-          this.again = false;
-          void this.poke();
-        }
-      });
-    return this.reading;
+  private next: NodeJS.Immediate | null = null;
+
+  /** The file may have grown: copy what is new (the rest of a big backlog in the next turns). */
+  poke(): void {
+    if (this.closed || this.next) return;
+    if (this.step()) this.next = setImmediate(() => {
+      this.next = null;
+      this.poke();
+    });
   }
 
-  private async drain(): Promise<void> {
-    while (!this.closed) {
-      if (this.capped) return this.countDropped();
-      if (this.offset >= this.maxBytes) {
-        this.capAt();
-        continue;
+  /** Copies up to TURN_MAX bytes; true when it stopped there with more to copy. */
+  private step(): boolean {
+    try {
+      let budget = TURN_MAX;
+      while (!this.closed) {
+        if (this.capped) {
+          this.countDropped();
+          return false;
+        }
+        if (this.offset >= this.maxBytes) {
+          this.capAt();
+          continue;
+        }
+        const size = fs.fstatSync(this.spool.readFd).size;
+        if (size <= this.offset) return false;
+        if (budget <= 0) return true;
+        const buf = (readBuffer ??= Buffer.allocUnsafe(READ_MAX));
+        const n = Math.min(size - this.offset, buf.length, this.maxBytes - this.offset);
+        const bytesRead = fs.readSync(this.spool.readFd, buf, 0, n, this.offset);
+        if (bytesRead === 0) return false;
+        const chunk = buf.subarray(0, bytesRead);
+        fs.writeSync(this.log, chunk);
+        this.offset += bytesRead;
+        budget -= bytesRead;
+        this.onChunk(chunk);
       }
-      const size = fs.fstatSync(this.spool.readFd).size;
-      if (size <= this.offset) return;
-      const n = Math.min(size - this.offset, READ_MAX, this.maxBytes - this.offset);
-      const buf = Buffer.allocUnsafe(n);
-      const { bytesRead } = await readAt(this.spool.readFd, buf, 0, n, this.offset);
-      if (bytesRead === 0 || this.closed) return;
-      const chunk = bytesRead === n ? buf : buf.subarray(0, bytesRead);
-      fs.writeSync(this.log, chunk);
-      this.offset += bytesRead;
-      this.onChunk(chunk);
+    } catch {
+      /* closed meanwhile */
     }
+    return false;
   }
 
   /** The log holds the cap's worth: the marker ends it; from now on output is only counted. */
@@ -130,10 +139,9 @@ export class FileFollower {
     fs.ftruncateSync(this.spool.childFd, 0);
   }
 
-  /** Reads to the end (the writers are done), then stops following. */
+  /** Reads to the end (the writers are done), a turn at a time, then stops following. */
   async finish(): Promise<void> {
-    await this.poke();
-    await this.poke();
+    while (!this.closed && this.step()) await new Promise((resolve) => setImmediate(resolve));
     this.close();
   }
 
@@ -141,6 +149,7 @@ export class FileFollower {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    if (this.next) clearImmediate(this.next);
     for (const fd of [this.log, this.spool.readFd, this.spool.childFd]) {
       try {
         fs.closeSync(fd);

@@ -1,7 +1,9 @@
 /**
  * The data/exit plumbing every runner shares: output that arrives before
  * anyone listens is kept and handed over on subscription, and the exit is
- * latched so a late subscriber still hears it — once.
+ * latched so a late subscriber still hears it — once. A chunk is valid only
+ * during the call that hands it over (runners reuse their read buffers):
+ * whoever keeps bytes copies them.
  */
 import type { ExitStatus, Stream } from './process.js';
 
@@ -14,7 +16,8 @@ export class ProcessEvents {
   data(chunk: Buffer, stream: Stream = 'stdout'): void {
     if (chunk.length === 0) return;
     if (this.dataCb) this.dataCb(chunk, stream);
-    else this.early.push([chunk, stream]);
+    // A copy: runners may reuse their read buffer.
+    else this.early.push([Buffer.from(chunk), stream]);
   }
 
   exit(status: ExitStatus): void {

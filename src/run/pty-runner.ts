@@ -110,8 +110,10 @@ function startHeldPty(native: NativePty, setsid: string, opts: StartOptions): Pr
   });
 }
 
+/** Bytes the pty reader takes per read (the line discipline hands out ~4 KB at a time). */
+const READ_BUFFER = 64 * 1024;
+
 function heldPty(native: NativePty, master: number, slave: number, child: ReturnType<typeof spawnChild>): RunningProcess {
-  const reader = new tty.ReadStream(master);
   const sentinel = Buffer.from(`\x1b]bgbash-drained;${crypto.randomBytes(6).toString('hex')}\x07`);
   const events = new ProcessEvents();
   let draining: Buffer[] | null = null;
@@ -127,9 +129,10 @@ function heldPty(native: NativePty, master: number, slave: number, child: Return
     }
     events.exit(status);
   };
-  reader.on('data', (chunk: Buffer) => {
+  const onChunk = (chunk: Buffer): void => {
     if (!draining) return deliver(chunk);
-    draining.push(chunk);
+    // The read buffer is reused: what waits for the sentinel is a copy.
+    draining.push(Buffer.from(chunk));
     const all = Buffer.concat(draining);
     const at = all.indexOf(sentinel);
     if (at < 0) {
@@ -141,7 +144,13 @@ function heldPty(native: NativePty, master: number, slave: number, child: Return
     // Output after the sentinel is from children the command left behind.
     deliver(all.subarray(at + sentinel.length));
     finish();
-  });
+  };
+  // Every read lands in one buffer of ours (no allocation per read); consumers copy what they keep.
+  const readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+  const reader = new tty.ReadStream(master, {
+    onread: { buffer: readBuffer, callback: (n: number) => void onChunk(readBuffer.subarray(0, n)) },
+  } as ConstructorParameters<typeof tty.ReadStream>[1]);
+  reader.resume();
   const onClosed = (): void => {
     if (closed) return;
     closed = true;

@@ -3,9 +3,16 @@
  * also kept in memory for fast polls. Never holds the whole output in memory.
  * Offsets are byte positions in the log, so readers can resume from a cursor
  * (also after a restart, from the file alone).
+ *
+ * Appended chunks are copied (into the tail and a write buffer) and never
+ * kept: a reader may reuse its read buffer. The write buffers come from a
+ * small shared pool and go back to it once written, so printing 1 GB
+ * allocates next to nothing; fresh buffers per chunk would pile up as
+ * external memory the garbage collector frees only every ~64 MB.
  */
 import fs from 'node:fs';
 import { formatBytes } from '../core/units.js';
+import { TailRing } from './tail-ring.js';
 
 /**
  * Back-pressure: the source is paused once this much waits to be written, so
@@ -13,8 +20,22 @@ import { formatBytes } from '../core/units.js';
  * keeps the terminal's slave side open, so nothing is lost while paused.)
  */
 const PAUSE_AT = 4 * 1024 * 1024;
-/** Chunks arriving in one turn of the event loop go to the file as one write. */
-const BATCH_MAX = 1024 * 1024;
+/** Chunks arriving in one turn of the event loop go to the file as one write of at most this. */
+const BATCH_MAX = 256 * 1024;
+/** Write buffers not in use, shared by every log; at most MAX_SPARE are kept. */
+const spare: Buffer[] = [];
+const MAX_SPARE = 4;
+const takeBuffer = (): Buffer => spare.pop() ?? Buffer.allocUnsafe(BATCH_MAX);
+const giveBack = (buf: Buffer): void => void (spare.length < MAX_SPARE && spare.push(buf));
+
+/** A pooled buffer being filled: `sent` bytes of it were handed to writes, `pending` of which are not done. */
+interface WriteBuffer {
+  buf: Buffer;
+  fill: number;
+  sent: number;
+  pending: number;
+  retired: boolean;
+}
 
 export interface OutputLogOptions {
   maxBytes: number;
@@ -31,9 +52,7 @@ export class OutputLog {
   dropped = 0;
   private flushed = 0;
   private readonly stream: fs.WriteStream | null;
-  private tail: Buffer[] = [];
-  private tailStart = 0;
-  private tailLen = 0;
+  private readonly tail: TailRing;
   private flushWaiters: Array<{ upTo: number; resolve: () => void }> = [];
   private writeFailed = false;
   /** Bytes known to be in the file when writing failed; the rest lives only in the tail. */
@@ -44,6 +63,7 @@ export class OutputLog {
     readonly file: string,
     private readonly opts: OutputLogOptions,
   ) {
+    this.tail = new TailRing(opts.tailBytes);
     if (opts.external) {
       this.stream = null;
       return;
@@ -71,11 +91,11 @@ export class OutputLog {
     });
   }
 
-  /** Appends a chunk. Returns false when the writer is backed up: pause the source until drain. */
+  /** Appends (a copy of) a chunk. Returns false when the writer is backed up: pause the source until drain. */
   append(chunk: Buffer): boolean {
     if (!this.stream) {
       // Already in the file.
-      this.pushTail(chunk);
+      this.tail.push(chunk);
       this.total += chunk.length;
       this.flushed = this.total;
       return true;
@@ -90,37 +110,56 @@ export class OutputLog {
       this.dropped += chunk.length - keep;
       data = Buffer.concat([chunk.subarray(0, keep), capMarker(this.opts.maxBytes)]);
     }
-    this.pushTail(data);
-    this.total += data.length;
+    this.tail.push(data);
     if (this.writeFailed) {
+      this.total += data.length;
       // Nothing more reaches the file: readers must not wait for it.
       this.flushed = this.total;
       return true;
     }
     // A pty delivers ~4 KB at a time: one write per turn instead of one per chunk.
-    this.batch.push(data);
-    this.batchBytes += data.length;
-    if (this.batchBytes >= BATCH_MAX) this.writeBatch();
-    else this.batchTimer ??= setImmediate(() => this.writeBatch());
-    return this.stream.writableLength + this.batchBytes < PAUSE_AT;
+    for (let at = 0; at < data.length; ) {
+      const wb = (this.batch ??= { buf: takeBuffer(), fill: 0, sent: 0, pending: 0, retired: false });
+      const n = data.copy(wb.buf, wb.fill, at);
+      at += n;
+      wb.fill += n;
+      this.total += n;
+      if (wb.fill === wb.buf.length) this.writeBatch();
+    }
+    if (this.batch && this.batch.fill > this.batch.sent) this.batchTimer ??= setImmediate(() => this.writeBatch());
+    return this.stream.writableLength + (this.batch ? this.batch.fill - this.batch.sent : 0) < PAUSE_AT;
   }
 
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
+  /** The buffer being filled; each turn writes what was added to it since the last write. */
+  private batch: WriteBuffer | null = null;
   private batchTimer: NodeJS.Immediate | null = null;
 
   private writeBatch(): void {
     if (this.batchTimer) clearImmediate(this.batchTimer);
     this.batchTimer = null;
-    if (this.batch.length === 0 || this.writeFailed || !this.stream) return;
-    const data = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch, this.batchBytes);
-    this.batch = [];
-    this.batchBytes = 0;
+    const wb = this.batch;
+    if (!wb || wb.fill === wb.sent || this.writeFailed || !this.stream) return;
+    const part = wb.buf.subarray(wb.sent, wb.fill);
+    wb.sent = wb.fill;
+    wb.pending++;
+    if (wb.fill === wb.buf.length) this.retire();
     const end = this.total;
-    this.stream.write(data, () => {
+    this.stream.write(part, () => {
+      wb.pending--;
+      // The buffer goes back to the pool once it is full and the file has all its bytes.
+      if (wb.retired && wb.pending === 0) giveBack(wb.buf);
       this.flushed = Math.max(this.flushed, end);
       this.wakeFlushWaiters();
     });
+  }
+
+  /** No more bytes go into the current buffer. */
+  private retire(): void {
+    const wb = this.batch;
+    if (!wb) return;
+    this.batch = null;
+    wb.retired = true;
+    if (wb.pending === 0 && wb.sent === wb.fill) giveBack(wb.buf);
   }
 
   onDrain(cb: () => void): void {
@@ -139,14 +178,9 @@ export class OutputLog {
     return this.total >= this.opts.maxBytes;
   }
 
-  private pushTail(data: Buffer): void {
-    this.tail.push(data);
-    this.tailLen += data.length;
-    while (this.tail.length > 1 && this.tailLen - this.tail[0].length >= this.opts.tailBytes) {
-      const first = this.tail.shift()!;
-      this.tailLen -= first.length;
-      this.tailStart += first.length;
-    }
+  /** Offset of the oldest byte the tail holds. */
+  private get tailStart(): number {
+    return this.total - this.tail.length;
   }
 
   private wakeFlushWaiters(): void {
@@ -186,9 +220,7 @@ export class OutputLog {
   }
 
   private fromTail(start: number, end: number): Buffer {
-    const buf = this.tail.length === 1 ? this.tail[0] : Buffer.concat(this.tail);
-    if (this.tail.length > 1) this.tail = [buf];
-    return buf.subarray(start - this.tailStart, end - this.tailStart);
+    return this.tail.slice(start - this.tailStart, end - this.tailStart);
   }
 
   /** Ends the file. Resolves after the stream closed, so a last write error is already known (`failed`). */
@@ -197,9 +229,15 @@ export class OutputLog {
       this.closed = new Promise((resolve) => {
         // Not `destroyed`: a failed stream is destroyed before its 'error' event runs.
         this.writeBatch();
+        this.retire();
         const stream = this.stream;
-        if (!stream || stream.closed) return resolve();
-        stream.once('close', () => resolve());
+        // Once everything is in the file, reads go there: the tail is only needed while writing fails.
+        const done = (): void => {
+          if (!this.writeFailed) this.tail.clear();
+          resolve();
+        };
+        if (!stream || stream.closed) return done();
+        stream.once('close', done);
         stream.end();
       });
     }
