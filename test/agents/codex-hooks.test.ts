@@ -22,7 +22,8 @@ async function installedRun(ws: Workspace, script: Script, prompt: string): Prom
   const bin = ensureCli('codex-0.169.0');
   const ep = track(await startResponses(script));
   const env = prepareCodex(ws, ep, { mcp: false });
-  expect(bgbashInstall(ws, ['codex'], env)).toMatch(/added \[mcp_servers\.bgbash\][\s\S]*added the bgbash hook to hooks\.PostToolUse, hooks\.UserPromptSubmit, hooks\.Stop[\s\S]*trust/);
+  // --local: the server is this checkout (bgbash-mcp is not on npm yet).
+  expect(bgbashInstall(ws, ['codex', '--local'], env)).toMatch(/added \[mcp_servers\.bgbash\][\s\S]*added the bgbash hook to hooks\.PostToolUse, hooks\.UserPromptSubmit, hooks\.Stop[\s\S]*trust/);
   await expectCleanExit(codexExec(bin, ws, env, prompt, ['--dangerously-bypass-hook-trust']), ep);
   return ep;
 }

@@ -200,10 +200,14 @@ describe('opencode plugin', () => {
 });
 
 describe('shipped configs start a real server, as the agent would run them', () => {
-  let bin: string;
+  // `npx -y bgbash-mcp serve`, run where this checkout is the installed bgbash-mcp (as after `npm install bgbash-mcp`),
+  // offline: npx must find it there and never fetch.
+  let project: string;
   beforeAll(() => {
-    bin = tempDir('bgbash-bin-');
-    fs.symlinkSync(CLI, path.join(bin, 'bgbash'));
+    project = tempDir('bgbash-npx-');
+    fs.mkdirSync(path.join(project, 'node_modules', '.bin'), { recursive: true });
+    fs.symlinkSync(ROOT, path.join(project, 'node_modules', 'bgbash-mcp'));
+    fs.symlinkSync(CLI, path.join(project, 'node_modules', '.bin', 'bgbash'));
   });
 
   const configs: Array<[string, () => { command: string; args: string[] }]> = [
@@ -225,7 +229,9 @@ describe('shipped configs start a real server, as the agent would run them', () 
   it.each(configs)('%s', async (_name, read) => {
     const { command, args } = read();
     const client = new Client({ name: 'config-check', version: '1' });
-    await client.connect(new StdioClientTransport({ command, args, env: baseEnv({ PATH: `${bin}:${process.env.PATH}`, BGBASH_DATA_DIR: tempDir() }) }));
+    expect([command, ...args]).toEqual(['npx', '-y', 'bgbash-mcp', 'serve']);
+    const env = baseEnv({ BGBASH_DATA_DIR: tempDir(), npm_config_offline: 'true', npm_config_update_notifier: 'false' });
+    await client.connect(new StdioClientTransport({ command, args, env, cwd: project }));
     expect(client.getServerVersion()?.name).toBe('bgbash');
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('bash');
     await client.close();
@@ -237,12 +243,12 @@ describe('shipped configs start a real server, as the agent would run them', () 
     // Naming the default hooks file again makes Claude Code refuse it ("Duplicate hooks file detected").
     expect(manifest.hooks).toBeUndefined();
     const hooks = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'claude-code/hooks/hooks.json'), 'utf8')).hooks;
-    for (const event of ['UserPromptSubmit', 'PostToolUse', 'Stop']) expect(JSON.stringify(hooks[event])).toContain('bgbash hook claude-code');
-    expect(hooks.Stop[0].hooks).toContainEqual(expect.objectContaining({ command: 'bgbash hook claude-code --wake', asyncRewake: true }));
+    for (const event of ['UserPromptSubmit', 'PostToolUse', 'Stop']) expect(JSON.stringify(hooks[event])).toContain('"npx -y bgbash-mcp hook claude-code"');
+    expect(hooks.Stop[0].hooks).toContainEqual(expect.objectContaining({ command: 'npx -y bgbash-mcp hook claude-code --wake', asyncRewake: true }));
     const codex = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'codex/hooks.json'), 'utf8')).hooks;
-    for (const event of ['PostToolUse', 'UserPromptSubmit', 'Stop']) expect(JSON.stringify(codex[event])).toContain('bgbash hook codex');
+    for (const event of ['PostToolUse', 'UserPromptSubmit', 'Stop']) expect(JSON.stringify(codex[event])).toContain('"npx -y bgbash-mcp hook codex"');
     const gemini = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'gemini-cli/hooks/hooks.json'), 'utf8')).hooks;
-    for (const event of ['AfterTool', 'BeforeAgent']) expect(JSON.stringify(gemini[event])).toContain('bgbash hook gemini-cli');
+    for (const event of ['AfterTool', 'BeforeAgent']) expect(JSON.stringify(gemini[event])).toContain('"npx -y bgbash-mcp hook gemini-cli"');
   });
 });
 
@@ -261,21 +267,31 @@ describe('bgbash install', () => {
 
   it('writes fresh configs for every agent', async () => {
     const t = inTemp();
-    for (const agent of ['claude-code', 'opencode', 'gemini-cli', 'cursor', 'vscode']) expect((await t.run([agent])).code, agent).toBe(0);
-    expect((await t.run(['codex'])).code).toBe(0);
-    const mcp = JSON.parse(fs.readFileSync(path.join(t.project, '.mcp.json'), 'utf8')).mcpServers.bgbash;
-    expect(mcp.args).toEqual([CLI.replace(/\.js$/, '.js'), 'serve']);
-    expect(JSON.parse(fs.readFileSync(path.join(t.project, '.claude/settings.json'), 'utf8')).hooks.Stop[0].hooks[0].command).toMatch(/hook claude-code$/);
+    // Each agent writes its own files, so they can all run at once.
+    const agents = ['claude-code', 'opencode', 'gemini-cli', 'cursor', 'vscode', 'codex'];
+    const codes = (await Promise.all(agents.map((a) => t.run([a])))).map((r) => r.code);
+    expect(codes).toEqual(agents.map(() => 0));
+    const npx = { command: 'npx', args: ['-y', 'bgbash-mcp', 'serve'] };
+    expect(JSON.parse(fs.readFileSync(path.join(t.project, '.mcp.json'), 'utf8')).mcpServers.bgbash).toEqual(npx);
+    // bgbash is not on PATH here, so the hook goes through npx too.
+    expect(JSON.parse(fs.readFileSync(path.join(t.project, '.claude/settings.json'), 'utf8')).hooks.Stop[0].hooks[0].command).toBe('npx -y bgbash-mcp hook claude-code');
     expect(JSON.parse(fs.readFileSync(path.join(t.project, 'opencode.json'), 'utf8')).mcp.bgbash.type).toBe('local');
     expect(fs.existsSync(path.join(t.project, '.opencode/plugins/bgbash.js'))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(t.project, '.gemini/settings.json'), 'utf8')).hooks.AfterTool).toHaveLength(1);
     expect(JSON.parse(fs.readFileSync(path.join(t.project, '.cursor/mcp.json'), 'utf8')).mcpServers.bgbash).toBeDefined();
     expect(JSON.parse(fs.readFileSync(path.join(t.project, '.vscode/mcp.json'), 'utf8')).servers.bgbash.type).toBe('stdio');
-    expect((parseToml(fs.readFileSync(path.join(t.home, '.codex/config.toml'), 'utf8')) as any).mcp_servers.bgbash.args).toEqual([CLI, 'serve']);
+    expect((parseToml(fs.readFileSync(path.join(t.home, '.codex/config.toml'), 'utf8')) as any).mcp_servers.bgbash).toMatchObject(npx);
+    expect(JSON.parse(fs.readFileSync(path.join(t.project, 'opencode.json'), 'utf8')).mcp.bgbash.command).toEqual(['npx', ...npx.args]);
     const codexHooks = JSON.parse(fs.readFileSync(path.join(t.home, '.codex/hooks.json'), 'utf8')).hooks;
     for (const event of ['PostToolUse', 'UserPromptSubmit', 'Stop']) expect(codexHooks[event][0].hooks[0].command).toMatch(/hook codex$/);
     const stop = JSON.parse(fs.readFileSync(path.join(t.project, '.claude/settings.json'), 'utf8')).hooks.Stop;
     expect(stop[1].hooks[0]).toMatchObject({ command: expect.stringMatching(/hook claude-code --wake$/), asyncRewake: true });
+  });
+
+  it('--local starts this checkout instead (for working on bgbash)', async () => {
+    const t = inTemp();
+    expect((await t.run(['claude-code', '--local'])).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(t.project, '.mcp.json'), 'utf8')).mcpServers.bgbash).toEqual({ command: process.execPath, args: [CLI, 'serve'] });
   });
 
   it('merges into existing configs and never clobbers an entry', async () => {
@@ -297,7 +313,7 @@ describe('bgbash install', () => {
   it('--dry-run writes nothing; --user writes to the home dir; errors are clear', async () => {
     const t = inTemp();
     const dry = await t.run(['cursor', '--dry-run']);
-    expect(dry.stdout).toMatch(/^would have added mcpServers\.bgbash in .*\.cursor\/mcp\.json$/m);
+    expect(dry.stdout).toMatch(/^would add mcpServers\.bgbash in .*\.cursor\/mcp\.json$/m);
     expect(fs.existsSync(path.join(t.project, '.cursor'))).toBe(false);
     await t.run(['claude-code', '--user']);
     expect(JSON.parse(fs.readFileSync(path.join(t.home, '.claude.json'), 'utf8')).mcpServers.bgbash).toBeDefined();

@@ -1,6 +1,6 @@
 /**
  * `bgbash install <agent> [--project|--user] [--dry-run]`: writes or merges
- * the config an agent reads so it starts `bgbash serve` (and, where the agent
+ * the config an agent reads so it starts `npx -y bgbash-mcp serve` (and, where the agent
  * has them, the hooks or plugin that bring completion notices into the
  * conversation). Existing entries are never replaced; every change is printed.
  */
@@ -14,12 +14,13 @@ import { CliError, type Cli } from '../context.js';
 import { type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
-  usage: '<agent> [--project | --user] [--dry-run]',
+  usage: '<agent> [--project | --user] [--dry-run] [--local]',
   description: "Adds bgbash to an agent's config (claude-code, opencode, codex, gemini-cli, cursor, vscode), with the hooks or\nplugin that bring completion notices into the conversation. Never replaces an existing entry; prints every change.",
   options: {
     project: { type: 'boolean', help: "This project's config (the default where the agent has one)" },
     user: { type: 'boolean', help: 'Your user config' },
     'dry-run': { type: 'boolean', help: 'Print what would change and write nothing' },
+    local: { type: 'boolean', help: "Start this checkout's CLI (node + path) instead of `npx -y bgbash-mcp` (for working on bgbash)" },
   },
   maxArgs: 1,
   repair: false,
@@ -28,15 +29,32 @@ export const spec: CommandSpec = {
 
 const PLUGINS = path.join(PACKAGE_ROOT, 'plugins');
 
-/** How the agent should start bgbash: `bgbash` when it is on PATH, else node + this CLI. */
-function launcher(): { command: string; args: string[]; hook: (agent: string) => string } {
-  if (findExecutable('bgbash')) return { command: 'bgbash', args: ['serve'], hook: (a) => `bgbash hook ${a}` };
-  const cli = path.join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
-  return { command: process.execPath, args: [cli, 'serve'], hook: (a) => `"${process.execPath}" "${cli}" hook ${a}` };
+/** The package on npm; `npx -y bgbash-mcp serve` is the one-line MCP config, with nothing installed. */
+export const PACKAGE = 'bgbash-mcp';
+
+interface Launcher {
+  command: string;
+  args: string[];
+  hook: (agent: string) => string;
+}
+
+/**
+ * How the agent should start bgbash: `npx -y bgbash-mcp serve`. Hooks run on
+ * every tool call, so they call `bgbash` directly when it is on PATH (npx
+ * costs about a second of CPU each time) and npx otherwise. --local writes
+ * this checkout's node and CLI instead (for working on bgbash itself).
+ */
+function launcher(local: boolean): Launcher {
+  if (local) {
+    const cli = path.join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
+    return { command: process.execPath, args: [cli, 'serve'], hook: (a) => `"${process.execPath}" "${cli}" hook ${a}` };
+  }
+  const direct = findExecutable('bgbash') !== null;
+  return { command: 'npx', args: ['-y', PACKAGE, 'serve'], hook: (a) => (direct ? `bgbash hook ${a}` : `npx -y ${PACKAGE} hook ${a}`) };
 }
 
 type Scope = 'project' | 'user';
-type Installer = (scope: Scope, dry: boolean) => Change[];
+type Installer = (scope: Scope, dry: boolean, l: Launcher) => Change[];
 
 function jsonChange(file: string, dry: boolean, edit: (root: Record<string, unknown>) => string[]): Change[] {
   const root = readJson(file);
@@ -55,8 +73,7 @@ const home = (): string => os.homedir();
 const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: string }> = {
   'claude-code': {
     scopes: ['project', 'user'],
-    install: (scope, dry) => {
-      const l = launcher();
+    install: (scope, dry, l) => {
       const mcpFile = scope === 'project' ? path.resolve('.mcp.json') : path.join(home(), '.claude.json');
       const settings = scope === 'project' ? path.resolve('.claude', 'settings.json') : path.join(home(), '.claude', 'settings.json');
       const hook = { type: 'command', command: l.hook('claude-code'), timeout: 10 };
@@ -77,8 +94,7 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: 
   },
   opencode: {
     scopes: ['project', 'user'],
-    install: (scope, dry) => {
-      const l = launcher();
+    install: (scope, dry, l) => {
       const base = scope === 'project' ? path.resolve('.') : path.join(process.env.XDG_CONFIG_HOME || path.join(home(), '.config'), 'opencode');
       const cfg = path.join(base, 'opencode.json');
       const pluginFile = path.join(base, scope === 'project' ? '.opencode' : '', 'plugins', 'bgbash.js');
@@ -94,8 +110,7 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: 
   },
   codex: {
     scopes: ['user', 'project'],
-    install: (scope, dry) => {
-      const l = launcher();
+    install: (scope, dry, l) => {
       const dir = scope === 'user' ? process.env.CODEX_HOME || path.join(home(), '.codex') : path.resolve('.codex');
       const file = path.join(dir, 'config.toml');
       const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
@@ -131,8 +146,7 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: 
   },
   'gemini-cli': {
     scopes: ['project', 'user'],
-    install: (scope, dry) => {
-      const l = launcher();
+    install: (scope, dry, l) => {
       const file = scope === 'project' ? path.resolve('.gemini', 'settings.json') : path.join(home(), '.gemini', 'settings.json');
       const hook = { name: 'bgbash-notices', type: 'command', command: l.hook('gemini-cli'), timeout: 10000 };
       return jsonChange(file, dry, (root) => {
@@ -144,16 +158,14 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: 
   },
   cursor: {
     scopes: ['project', 'user'],
-    install: (scope, dry) => {
-      const l = launcher();
+    install: (scope, dry, l) => {
       const file = scope === 'project' ? path.resolve('.cursor', 'mcp.json') : path.join(home(), '.cursor', 'mcp.json');
       return jsonChange(file, dry, (root) => [entryNote(addEntry(root, 'mcpServers', 'bgbash', { command: l.command, args: l.args }), 'mcpServers.bgbash')]);
     },
   },
   vscode: {
     scopes: ['project'],
-    install: (_scope, dry) => {
-      const l = launcher();
+    install: (_scope, dry, l) => {
       const file = path.resolve('.vscode', 'mcp.json');
       return jsonChange(file, dry, (root) => [entryNote(addEntry(root, 'servers', 'bgbash', { type: 'stdio', command: l.command, args: l.args }), 'servers.bgbash')]);
     },
@@ -170,8 +182,9 @@ export async function run(cli: Cli): Promise<number> {
     throw new CliError(`${agent} has no ${scope} config bgbash can write${agent === 'vscode' ? ' (for your user profile, run "MCP: Open User Configuration" in VS Code and add the entry from plugins/cursor-vscode/vscode-mcp.json)' : ''}`, 2);
   }
   const dry = cli.args.flags.has('--dry-run');
-  const changes = target.install(scope, dry);
-  for (const c of changes) cli.out(`${dry && c.changed ? 'would have ' : ''}${c.what} in ${c.file}`);
+  const changes = target.install(scope, dry, launcher(cli.args.flags.has('--local')));
+  // Dry run: "would add …" where a real run says "added …".
+  for (const c of changes) cli.out(`${dry && c.changed ? c.what.replace(/^added\b/, 'would add') : c.what} in ${c.file}`);
   if (!dry && changes.some((c) => c.changed)) cli.out(`Restart ${agent} to load bgbash.${target.after ? ` ${target.after}` : ''}`);
   return 0;
 }
