@@ -22,7 +22,7 @@ async function installedRun(ws: Workspace, script: Script, prompt: string, opts:
   const bin = ensureCli('gemini-0.61.0');
   const ep = track(await startGemini(script));
   const env = prepareGemini(ws, ep, { mcp: false, trusted: opts.trusted, env: opts.env });
-  expect(bgbashInstall(ws, ['gemini-cli', '--user'], env)).toMatch(/added mcpServers\.bgbash[\s\S]*added the bgbash hook to hooks\.BeforeAgent, hooks\.AfterTool/);
+  expect(bgbashInstall(ws, ['gemini-cli', '--user', '--local'], env)).toMatch(/added mcpServers\.bgbash[\s\S]*added the bgbash hook to hooks\.BeforeAgent, hooks\.AfterTool/);
   await expectCleanExit(geminiPrint(bin, ws, env, prompt), ep);
   return ep;
 }
@@ -73,7 +73,7 @@ describe('gemini-0.61.0 with bgbash install gemini-cli', () => {
     const ws = workspace({}, { defaultDataDir: true });
     const ep = track(await startGemini(() => ({ text: 'ok' })));
     const env = prepareGemini(ws, ep, { mcp: false, trusted: false });
-    bgbashInstall(ws, ['gemini-cli', '--user'], env);
+    bgbashInstall(ws, ['gemini-cli', '--user', '--local'], env);
     const run = geminiPrint(bin, ws, env, 'list your tools');
     const { code } = await run.done;
     expect(code).toBe(55);

@@ -98,7 +98,7 @@ describe('Claude Code hook', () => {
     while ((await hook(s.dataDir, 'claude-code', { ...base, hook_event_name: 'UserPromptSubmit', prompt: 'x' })).stdout) {
       /* drain the rest */
     }
-  });
+  }, 150_000);
 
   it('drains only its own agent\'s servers, not another session\'s', async () => {
     while ((await hook(s.dataDir, 'claude-code', { ...base, hook_event_name: 'UserPromptSubmit', prompt: 'x' })).stdout) {

@@ -1,8 +1,10 @@
 /**
  * A throwaway world for one agent run: its own HOME (so no real config is
- * read or written), a project folder, a bgbash data dir, and a `bin/` with a
- * `bgbash` shim on PATH, so plugin files that say `bgbash serve` / `bgbash
- * hook …` run this checkout's build exactly as shipped.
+ * read or written), a project folder, a bgbash data dir, a `bin/` with a
+ * `bgbash` shim on PATH, and this checkout as the installed `bgbash-mcp` in
+ * the root's node_modules (npm's prefix for the project folder, which has no
+ * package.json), so plugin files that say `npx -y bgbash-mcp serve` /
+ * `bgbash hook …` run this checkout's build exactly as shipped, offline.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,6 +35,9 @@ export function workspace(extraEnv: Record<string, string> = {}, opts: { default
   const bin = path.join(root, 'bin');
   for (const d of [home, project, dataDir, bin]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(bin, 'bgbash'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
+  fs.mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(root, 'node_modules', 'bgbash-mcp'));
+  fs.symlinkSync(CLI, path.join(root, 'node_modules', '.bin', 'bgbash'));
   const env: Record<string, string> = {
     PATH: `${bin}:${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
     HOME: home,
@@ -40,6 +45,9 @@ export function workspace(extraEnv: Record<string, string> = {}, opts: { default
     LANG: 'C.UTF-8',
     TERM: 'xterm-256color',
     TMPDIR: process.env.TMPDIR ?? '/tmp',
+    // npx must find the bgbash-mcp above and never ask the registry (it is not reachable in CI).
+    npm_config_offline: 'true',
+    npm_config_update_notifier: 'false',
     ...(opts.defaultDataDir ? {} : { BGBASH_DATA_DIR: dataDir }),
     ...extraEnv,
   };
