@@ -1,6 +1,5 @@
 /** How the CLI shows tasks: tables, details, colours by state (off with NO_COLOR or when not a terminal). */
-import { elapsedMs, startedAt, taskLabel, type Task } from '../core/task.js';
-import { formatDuration } from '../core/units.js';
+import { elapsedLabel, startedAt, taskLabel, type Task } from '../core/task.js';
 import { printable } from '../core/printable.js';
 import { STATE_COLOR } from '../tui/state-color.js';
 
@@ -23,15 +22,12 @@ function started(task: Task): string {
   return today ? d.toTimeString().slice(0, 8) : d.toISOString().slice(0, 16).replace('T', ' ');
 }
 
-function duration(task: Task): string {
-  return task.state === 'pending' ? '-' : formatDuration(elapsedMs(task));
-}
 
 /** The seed's columns: ID, status, prompt/command, started, duration (+ server when several). */
 export function taskTable(tasks: Task[], width = process.stdout.columns || 100): string {
   const showServer = new Set(tasks.map((t) => t.server)).size > 1;
   const head = ['ID', 'STATUS', 'STARTED', 'DURATION', ...(showServer ? ['SERVER'] : [])];
-  const rows = tasks.map((t) => [t.id, t.state, started(t), duration(t), ...(showServer ? [t.server] : [])]);
+  const rows = tasks.map((t) => [t.id, t.state, started(t), elapsedLabel(t), ...(showServer ? [t.server] : [])]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fixed = widths.reduce((a, b) => a + b + 2, 0);
   const cmdWidth = Math.max(10, width - fixed - 1);

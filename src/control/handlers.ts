@@ -61,6 +61,6 @@ export const handlers: Omit<Handlers, 'subscribe'> = {
     ctx.manager.resize(ctx.manager.get(taskRef(a.id)).id, Number(a.cols), Number(a.rows));
     return {};
   },
-  detach: (ctx, a) => ({ id: ctx.foreground.detach(a.id) }),
+  detach: (ctx, a) => ({ id: ctx.foreground.detach(a.id, a.by === 'attach' ? 'attach' : 'cli') }),
   drain: (ctx, a) => ({ notices: ctx.notifier.drain(a.session === undefined ? ctx.session : checkSessionName(str(a.session, 'session')), a.max ?? 20) }),
 };

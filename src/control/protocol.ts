@@ -18,7 +18,7 @@ export interface Requests {
   input: { args: { id: string; data: string }; result: { task: Task } };
   resize: { args: { id: string; cols: number; rows: number }; result: Record<string, never> };
   /** Detach a foreground run: the given one, or the newest. */
-  detach: { args: { id?: string }; result: { id: string } };
+  detach: { args: { id?: string; by?: 'attach' | 'cli' }; result: { id: string } };
   /** Events from now on: every task change, and the output of `output_of` tasks (all when "*"). */
   subscribe: { args: { output_of?: string[] }; result: { offsets: Record<string, number> } };
   /** Take the session's undelivered notices (hooks). */

@@ -4,6 +4,8 @@ import type { Stream } from '../run/process.js';
 import type { Task } from './task.js';
 
 export type DetachReason = 'yield' | 'until' | 'request' | 'client';
+/** Who asked for a 'request' detach: the detach key in `bgbash attach`, or `bgbash detach` (any other control client). */
+export type DetachSource = 'attach' | 'cli';
 
 export interface TaskEvents {
   /** A task was created (pending or about to start). */

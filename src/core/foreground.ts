@@ -7,7 +7,7 @@
 import type { Pattern } from './pattern.js';
 import { setLongTimeout } from './long-timeout.js';
 import { UserError } from './errors.js';
-import type { DetachReason } from './events.js';
+import type { DetachReason, DetachSource } from './events.js';
 import { LineWatcher } from './line-watch.js';
 import type { TaskManager } from './manager.js';
 import { isTerminal, type Task } from './task.js';
@@ -23,17 +23,19 @@ export interface ForegroundOutcome {
   detached: DetachReason | null;
   /** The line that matched `until`, when that is why it returned. */
   matched: string | null;
+  /** Who detached it, when `detached` is 'request'. */
+  by: DetachSource | null;
 }
 
 export class ForegroundRuns {
   /** Task id → how to stop waiting on it, newest last. */
-  private readonly waiting = new Map<string, (reason: DetachReason) => void>();
+  private readonly waiting = new Map<string, (reason: DetachReason, by?: DetachSource) => void>();
   /**
    * Foreground tasks still starting (their caller waits once the start is
-   * done), with a detach asked for in that time. A person who sees the task
+   * done), with who asked for a detach in that time. A person who sees the task
    * running can detach it at once, however slow the start.
    */
-  private readonly starting = new Map<string, DetachReason | null>();
+  private readonly starting = new Map<string, DetachSource | null>();
 
   constructor(private readonly manager: TaskManager) {
     manager.on('foreground', (id) => this.starting.set(id, null));
@@ -52,17 +54,17 @@ export class ForegroundRuns {
     return [...this.waiting.keys(), ...this.starting.keys()].reverse();
   }
 
-  /** Detaches one foreground run (default: the newest). Returns its id. */
-  detach(ref?: string): string {
+  /** Detaches one foreground run (default: the newest), at `by`'s request. Returns its id. */
+  detach(ref: string | undefined, by: DetachSource): string {
     const id = ref ? this.manager.get(ref).id : this.current()[0];
     if (!id) throw new UserError('no foreground run to detach: no bash call is waiting on a command right now');
     if (this.starting.has(id)) {
-      this.starting.set(id, 'request');
+      this.starting.set(id, by);
       return id;
     }
     const stop = this.waiting.get(id);
     if (!stop) throw new UserError(`task ${id} is not a foreground run (it is already in the background)`, 'task_id');
-    stop('request');
+    stop('request', by);
     return id;
   }
 
@@ -70,11 +72,11 @@ export class ForegroundRuns {
     return new Promise((resolve) => {
       let matched: string | null = null;
       const cleanup: Array<() => void> = [];
-      const finish = (detached: DetachReason | null): void => {
+      const finish = (detached: DetachReason | null, by: DetachSource | null = null): void => {
         for (const fn of cleanup) fn();
         this.waiting.delete(id);
         if (detached) this.manager.emit('detached', id, detached);
-        resolve({ task: this.manager.fresh(id), detached, matched });
+        resolve({ task: this.manager.fresh(id), detached, matched, by: detached === 'request' ? by : null });
       };
       const onEnd = (task: Task): void => {
         if (task.id === id) void this.manager.processGone(id).then(() => finish(null));
@@ -111,7 +113,7 @@ export class ForegroundRuns {
       this.starting.delete(id);
       const task = this.manager.get(id);
       if (isTerminal(task)) void this.manager.processGone(id).then(() => finish(null));
-      else if (early) finish(early);
+      else if (early) finish('request', early);
     });
   }
 }

@@ -5,6 +5,7 @@
  * pending task cannot carry an exit code and a finished one always has an end
  * time (pueue's task.rs does the same in Rust).
  */
+import { formatDuration } from './units.js';
 
 export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 export type TerminalState = 'done' | 'failed' | 'cancelled';
@@ -217,6 +218,11 @@ export function elapsedMs(task: Task, now = Date.now()): number {
   if (start === null) return 0;
   const end = isTerminal(task) ? Date.parse(task.ended_at) : now;
   return Math.max(0, end - start);
+}
+
+/** Elapsed time as shown everywhere (strip, Tasks page, list, status, attach): "-" while pending, else the duration. */
+export function elapsedLabel(task: Task, now = Date.now()): string {
+  return task.state === 'pending' ? '-' : formatDuration(elapsedMs(task, now));
 }
 
 /** What a task runs, for one-line displays: its name, else its command or prompt. */

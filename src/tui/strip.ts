@@ -4,8 +4,7 @@
  * Empty (hidden) when there are no tasks. The seed's own text:
  * ` Tasks: N running  M pending | <name cut to 27 + "..."> <status> <elapsed>`.
  */
-import { elapsedMs, taskLabel, type Task } from '../core/task.js';
-import { formatDuration } from '../core/units.js';
+import { elapsedLabel, taskLabel, type Task } from '../core/task.js';
 import { printable } from '../core/printable.js';
 
 export const STRIP_NAME_MAX = 30;
@@ -22,7 +21,7 @@ export function stripText(tasks: Task[], width: number, now = Date.now()): strin
   const pending = tasks.filter((t) => t.state === 'pending').length;
   const latest = [...tasks].sort((a, b) => b.created_at.localeCompare(a.created_at) || Number(b.id) - Number(a.id))[0];
   const counts = ` Tasks: ${running} running${pending > 0 ? `  ${pending} pending` : ''}`;
-  const tail = ` ${latest.state} ${formatDuration(elapsedMs(latest, now))}`;
+  const tail = ` ${latest.state} ${elapsedLabel(latest, now)}`;
   const name = cutName(taskLabel(latest));
   const full = `${counts} | ${name}${tail}`;
   if (full.length <= width) return full;

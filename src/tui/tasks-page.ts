@@ -9,7 +9,7 @@
 import chalk from 'chalk';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeTermination, elapsedMs, errorOf, isTerminal, taskLabel, terminationOf, type Task } from '../core/task.js';
+import { describeTermination, elapsedLabel, elapsedMs, errorOf, isTerminal, taskLabel, terminationOf, type Task } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
 import { cleanText } from '../run/clean.js';
 import { columns, fit, split, wrap } from './layout.js';
@@ -124,7 +124,7 @@ export function renderPage(tasks: Task[], state: PageState, width: number, heigh
       if (sel >= state.tableOffset + rows) state.tableOffset = sel - rows + 1;
       state.tableOffset = Math.max(0, Math.min(state.tableOffset, Math.max(0, tasks.length - rows)));
       for (const t of tasks.slice(state.tableOffset, state.tableOffset + rows)) {
-        const el = t.state === 'pending' ? '-' : formatDuration(elapsedMs(t, now));
+        const el = elapsedLabel(t, now);
         const line = row(t.id === tasks[sel].id ? '> ' : '  ', t.id, taskLabel(t), t.state, el, t.state);
         lines.push(t.id === tasks[sel].id && style.color ? chalk.bold(line) : line);
       }

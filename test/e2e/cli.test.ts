@@ -71,7 +71,7 @@ describe('with two servers running', () => {
     const c = await bgbash(dir, ['cancel', id]);
     expect(c).toMatchObject({ code: 0, stdout: `Cancelled: ${id}\n` });
     const st = await b.ok('task_status', { task_id: id });
-    expect(st.structuredContent.task.state).toBe('cancelled');
+    expect(st.structuredContent.task).toMatchObject({ state: 'cancelled', error: 'cancelled from the terminal (bgbash cancel)' });
     const r = await bgbash(dir, ['retry', id]);
     const newId = /^Retried: (\d+)$/m.exec(r.stdout)![1];
     const again = await b.ok('task_status', { task_id: newId });
@@ -113,6 +113,9 @@ describe('detach', () => {
     const r: any = await call;
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(r.structuredContent).toMatchObject({ state: 'running', detached: 'request' });
+    // The agent is told who detached it: `bgbash detach`, not a key press.
+    expect(r.structuredContent.hint).toContain('a person detached it with `bgbash detach`');
+    expect(r.content[0].text).not.toMatch(/Ctrl\+B/);
     expect(await bgbash(dir, ['detach'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/nothing to detach/) });
     await keepsTicking(a, r.structuredContent.task_id);
   });
@@ -130,6 +133,7 @@ describe('detach', () => {
       const r: any = await call;
       expect(Date.now() - t0).toBeLessThan(1000);
       expect(r.structuredContent).toMatchObject({ state: 'running', detached: 'request' });
+      expect(r.structuredContent.hint).toContain('a person detached it with the detach key in `bgbash attach`');
       await tmux.waitScreen((s) => /detached: the agent goes on/.test(s), 'the detach message');
       // Keys typed there reach the task; Ctrl+] leaves.
       tmux.keys('C-]');

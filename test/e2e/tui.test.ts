@@ -98,6 +98,9 @@ describe('Tasks page', () => {
     await t.waitScreen((x) => lines(x)[0].endsWith(`Cancelled: ${id}`), 'the status message');
     const st = await s.ok('task_status', { task_id: id });
     expect(st.structuredContent.task.state).toBe('cancelled');
+    // Recorded as what it was: a cancel from the Tasks page, not from `bgbash cancel`.
+    expect(st.structuredContent.task.error).toBe('cancelled from the Tasks page (bgbash tasks)');
+    expect(st.structuredContent.task.termination).toMatchObject({ reason: 'cancelled', by: 'tasks page' });
     await t.waitScreen((x) => new RegExp(`^> ${id}\\s+to cancel\\s+cancelled`, 'm').test(x), 'the row to update');
     await t.waitScreen((x) => !x.includes('Cancelled:'), 'the message to go', 6000);
     const gone = Date.now() - shownAt;
@@ -147,10 +150,30 @@ describe('task strip', () => {
       let screen = await t.waitScreen((x) => x.includes('Tasks: 1 running | first running'), 'one running');
       await srv.ok('bash', { command: fixture('counter.sh'), background: true, name: 'a very long task name that goes past thirty chars' });
       screen = await t.waitScreen((x) => x.includes('1 pending'), 'a pending task');
-      expect(lines(screen)[0]).toMatch(/^ Tasks: 1 running {2}1 pending \| a very long task name that \.\.\. pending \S+$/);
+      expect(lines(screen)[0]).toMatch(/^ Tasks: 1 running {2}1 pending \| a very long task name that \.\.\. pending -$/);
       t.resize(40, 5);
       screen = await t.waitScreen((x) => lines(x)[0].length <= 40 && lines(x)[0].includes('Tasks: 1 running'), 'the narrow strip');
       expect(lines(screen)[0].length).toBeLessThanOrEqual(40);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('shows a pending task\'s elapsed as "-", the same as the Tasks page', async () => {
+    const dir = tempDir();
+    const srv = await startServer({ dataDir: dir, set: { 'background.maxConcurrentTasks': 1 } });
+    try {
+      await srv.ok('bash', { command: 'sleep 30', background: true, name: 'holder' });
+      await srv.ok('bash', { command: 'true', background: true, name: 'waiter' });
+      const page = open(dir, 'tasks', 80, 12);
+      const screen = await page.waitScreen((x) => /^> 2\s+waiter/m.test(x), 'the page');
+      expect(lines(screen)[3]).toMatch(/^> 2\s+waiter\s+pending\s+-$/);
+      page.keys('q');
+      await page.waitScreen((x) => !x.includes('Background Tasks'), 'the page to close');
+      page.kill();
+      const strip = open(dir, 'strip --once; echo END', 80, 5);
+      const once = await strip.waitScreen((x) => x.includes('END'), 'the strip to print');
+      expect(lines(once)[0]).toBe(' Tasks: 1 running  1 pending | waiter pending -');
     } finally {
       await srv.close();
     }

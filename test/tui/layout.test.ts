@@ -86,7 +86,7 @@ describe('strip', () => {
   it('shows running, pending only when > 0, and the latest task', () => {
     const now = NOW;
     expect(stripText([task('1', 'running', 'npm test'), task('2', 'done', 'npm run build')], 80, now)).toBe(' Tasks: 1 running | npm run build done 2.0s');
-    expect(stripText([task('1', 'running', 'a'), task('2', 'pending', 'b'), task('3', 'pending', 'c')], 80, now)).toBe(' Tasks: 1 running  2 pending | c pending 0ms');
+    expect(stripText([task('1', 'running', 'a'), task('2', 'pending', 'b'), task('3', 'pending', 'c')], 80, now)).toBe(' Tasks: 1 running  2 pending | c pending -');
   });
   it('cuts the name to 30 characters (27 + "...")', () => {
     expect(cutName('x'.repeat(30))).toBe('x'.repeat(30));

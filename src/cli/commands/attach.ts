@@ -8,8 +8,7 @@
  * running task.
  */
 import { printable } from '../../core/printable.js';
-import { elapsedMs, isTerminal, taskLabel, type Task } from '../../core/task.js';
-import { formatDuration } from '../../core/units.js';
+import { elapsedLabel, isTerminal, taskLabel, type Task } from '../../core/task.js';
 import { closeAll } from '../../control/discovery.js';
 import { ControlClient } from '../../control/client.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';
@@ -78,7 +77,7 @@ export async function run(cli: Cli): Promise<number> {
     const rows = out.rows || 24;
     const cols = out.columns || 80;
     const state = isTerminal(task) ? `${task.state}${task.exit_code !== null ? ` (exit ${task.exit_code})` : ''}` : task.state;
-    const here = ` #${task.id} ${printable(taskLabel(task)).replace(/\s+/g, ' ').slice(0, 30)} · ${state} ${formatDuration(elapsedMs(task))}`;
+    const here = ` #${task.id} ${printable(taskLabel(task)).replace(/\s+/g, ' ').slice(0, 30)} · ${state} ${elapsedLabel(task)}`;
     const keys = message || `${detach.label} detach · Ctrl+] leave`;
     // Where you are, then the strip (all tasks) when there is room, then the keys.
     const left = strip && here.length + strip.length + 3 + keys.length + 2 <= cols ? `${here} │${strip}` : here;
@@ -183,7 +182,7 @@ export async function run(cli: Cli): Promise<number> {
         if (i > start && !settled) void client.request('input', { id: task.id, data: data.subarray(start, i).toString('binary') }).catch(() => undefined);
         start = i + 1;
         if (data[i] === CTRL_RBRACKET) return leave();
-        client.request('detach', { id: task.id }).then(
+        client.request('detach', { id: task.id, by: 'attach' }).then(
           () => say(`detached: the agent goes on; #${task.id} keeps running`),
           (err: Error) => say(/not a foreground run/.test(err.message) ? 'already in the background' : `Error: ${err.message}`),
         );

@@ -9,7 +9,7 @@ import type { ToolContext } from '../context.js';
 import { stateSchema } from '../schemas.js';
 import { taskLine } from '../text.js';
 import type { Extra, ToolDef, ToolReply } from '../tool-kit.js';
-import type { DetachReason } from '../../core/events.js';
+import type { DetachReason, DetachSource } from '../../core/events.js';
 import type { Task } from '../../core/task.js';
 import { StringDecoder } from 'node:string_decoder';
 import { cleanText } from '../../run/clean.js';
@@ -50,7 +50,7 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bas
       const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, signal: extra.mcpReq.signal }).finally(stopProgress);
       const t = outcome.task;
       ctx.seen(t);
-      const reply = await commandResult(ctx, t, outcome.detached, outcome.matched, { yieldAfter, until });
+      const reply = await commandResult(ctx, t, outcome.detached, outcome.matched, { yieldAfter, until, by: outcome.by });
       const notes = shellNotes(ctx, t.id, spec.cwd_note);
       const result = { text: notes.before + reply.text + notes.after, structured: { ...reply.structured, cwd: ctx.shells.current(ctx.session(), t.backend).cwd } };
       if (isTerminal(t)) return result;
@@ -71,7 +71,7 @@ export async function commandResult(
   t: Task,
   detached: DetachReason | null,
   matched: string | null,
-  why: { yieldAfter?: number; until?: Pattern | null } = {},
+  why: { yieldAfter?: number; until?: Pattern | null; by?: DetachSource | null } = {},
 ): Promise<ToolReply<z.infer<z.ZodObject<typeof bashOutput>>>> {
   // stdout and stderr share the budget, so a result stays well under the 50 KB some clients cut (text + structured).
   const budget = ctx.config.output.readBytes;
@@ -83,7 +83,7 @@ export async function commandResult(
     const reason = {
       yield: `still running after ${why.yieldAfter}s`,
       until: `output matched ${why.until}`,
-      request: 'detached from the terminal (Ctrl+B)',
+      request: why.by === 'attach' ? 'a person detached it with the detach key in `bgbash attach`' : 'a person detached it with `bgbash detach`',
       client: 'the call was cancelled',
     }[detached ?? 'yield'];
     hint =
