@@ -5,10 +5,10 @@
  * conversation). Existing entries are never replaced; every change is printed.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../package-root.js';
 import { findExecutable } from '../../run/runners.js';
+import { AGENTS, type Scope } from '../agent-configs.js';
 import { addEntry, addHooks, readJson, writeFile, writeJson, type Change } from '../config-merge.js';
 import { CliError, type Cli } from '../context.js';
 import { type CommandSpec } from '../command.js';
@@ -53,7 +53,6 @@ function launcher(local: boolean): Launcher {
   return { command: 'npx', args: ['-y', PACKAGE, 'serve'], hook: (a) => (direct ? `bgbash hook ${a}` : `npx -y ${PACKAGE} hook ${a}`) };
 }
 
-type Scope = 'project' | 'user';
 type Installer = (scope: Scope, dry: boolean, l: Launcher) => Change[];
 
 function jsonChange(file: string, dry: boolean, edit: (root: Record<string, unknown>) => string[]): Change[] {
@@ -68,14 +67,11 @@ function entryNote(added: boolean, key: string): string {
   return added ? `added ${key}` : `left ${key} as it was (already there)`;
 }
 
-const home = (): string => os.homedir();
-
-const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: string }> = {
+const INSTALLERS: Record<string, { install: Installer; after?: string }> = {
   'claude-code': {
-    scopes: ['project', 'user'],
     install: (scope, dry, l) => {
-      const mcpFile = scope === 'project' ? path.resolve('.mcp.json') : path.join(home(), '.claude.json');
-      const settings = scope === 'project' ? path.resolve('.claude', 'settings.json') : path.join(home(), '.claude', 'settings.json');
+      const mcpFile = AGENTS['claude-code'].mcpFile(scope);
+      const settings = AGENTS['claude-code'].hooksFile!(scope);
       const hook = { type: 'command', command: l.hook('claude-code'), timeout: 10 };
       return [
         ...jsonChange(mcpFile, dry, (root) => [entryNote(addEntry(root, 'mcpServers', 'bgbash', { command: l.command, args: l.args }), 'mcpServers.bgbash')]),
@@ -93,10 +89,9 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: 
     },
   },
   opencode: {
-    scopes: ['project', 'user'],
     install: (scope, dry, l) => {
-      const base = scope === 'project' ? path.resolve('.') : path.join(process.env.XDG_CONFIG_HOME || path.join(home(), '.config'), 'opencode');
-      const cfg = path.join(base, 'opencode.json');
+      const cfg = AGENTS.opencode.mcpFile(scope);
+      const base = path.dirname(cfg);
       const pluginFile = path.join(base, scope === 'project' ? '.opencode' : '', 'plugins', 'bgbash.js');
       const changes = jsonChange(cfg, dry, (root) => {
         root.$schema ??= 'https://opencode.ai/config.json';
@@ -109,10 +104,8 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: 
     },
   },
   codex: {
-    scopes: ['user', 'project'],
     install: (scope, dry, l) => {
-      const dir = scope === 'user' ? process.env.CODEX_HOME || path.join(home(), '.codex') : path.resolve('.codex');
-      const file = path.join(dir, 'config.toml');
+      const file = AGENTS.codex.mcpFile(scope);
       const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
       const changes: Change[] = [];
       if (/^\s*\[mcp_servers\.bgbash\]/m.test(text) || /^\s*\[mcp_servers\."bgbash"\]/m.test(text)) {
@@ -135,7 +128,7 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: 
       // Hooks (Codex ≥ 0.124 runs them by default) bring notices in after each tool call, with each prompt, and at Stop.
       const hook = { type: 'command', command: l.hook('codex'), timeout: 10 };
       changes.push(
-        ...jsonChange(path.join(dir, 'hooks.json'), dry, (root) => {
+        ...jsonChange(AGENTS.codex.hooksFile!(scope), dry, (root) => {
           const added = addHooks(root, { PostToolUse: { matcher: '.*', hooks: [hook] }, UserPromptSubmit: { hooks: [hook] }, Stop: { hooks: [hook] } }, 'hook codex');
           return [added.length ? `added the bgbash hook to ${added.map((e) => `hooks.${e}`).join(', ')}` : 'left hooks as they were (bgbash hook already there)'];
         }),
@@ -145,9 +138,8 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: 
     after: 'Codex runs new hooks only once you trust them: open /hooks in Codex and trust the bgbash ones (for a one-off `codex exec`, --dangerously-bypass-hook-trust skips the review).',
   },
   'gemini-cli': {
-    scopes: ['project', 'user'],
     install: (scope, dry, l) => {
-      const file = scope === 'project' ? path.resolve('.gemini', 'settings.json') : path.join(home(), '.gemini', 'settings.json');
+      const file = AGENTS['gemini-cli'].mcpFile(scope);
       const hook = { name: 'bgbash-notices', type: 'command', command: l.hook('gemini-cli'), timeout: 10000 };
       return jsonChange(file, dry, (root) => {
         const server = entryNote(addEntry(root, 'mcpServers', 'bgbash', { command: l.command, args: l.args, timeout: 120000 }), 'mcpServers.bgbash');
@@ -157,16 +149,14 @@ const INSTALLERS: Record<string, { scopes: Scope[]; install: Installer; after?: 
     },
   },
   cursor: {
-    scopes: ['project', 'user'],
     install: (scope, dry, l) => {
-      const file = scope === 'project' ? path.resolve('.cursor', 'mcp.json') : path.join(home(), '.cursor', 'mcp.json');
+      const file = AGENTS.cursor.mcpFile(scope);
       return jsonChange(file, dry, (root) => [entryNote(addEntry(root, 'mcpServers', 'bgbash', { command: l.command, args: l.args }), 'mcpServers.bgbash')]);
     },
   },
   vscode: {
-    scopes: ['project'],
-    install: (_scope, dry, l) => {
-      const file = path.resolve('.vscode', 'mcp.json');
+    install: (scope, dry, l) => {
+      const file = AGENTS.vscode.mcpFile(scope);
       return jsonChange(file, dry, (root) => [entryNote(addEntry(root, 'servers', 'bgbash', { type: 'stdio', command: l.command, args: l.args }), 'servers.bgbash')]);
     },
   },
@@ -177,8 +167,9 @@ export async function run(cli: Cli): Promise<number> {
   const target = agent ? INSTALLERS[agent] : undefined;
   if (!target) throw new CliError(`which agent? \`bgbash install ${Object.keys(INSTALLERS).join('|')} [--project|--user] [--dry-run]\``, 2);
   const wanted: Scope | null = cli.args.flags.has('--user') ? 'user' : cli.args.flags.has('--project') ? 'project' : null;
-  const scope = wanted ?? target.scopes[0];
-  if (!target.scopes.includes(scope)) {
+  const { scopes } = AGENTS[agent!];
+  const scope = wanted ?? scopes[0];
+  if (!scopes.includes(scope)) {
     throw new CliError(`${agent} has no ${scope} config bgbash can write${agent === 'vscode' ? ' (for your user profile, run "MCP: Open User Configuration" in VS Code and add the entry from plugins/cursor-vscode/vscode-mcp.json)' : ''}`, 2);
   }
   const dry = cli.args.flags.has('--dry-run');
