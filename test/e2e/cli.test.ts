@@ -180,7 +180,8 @@ describe('with no server running', () => {
       if (args[0] !== 'attach') expect(r.stderr, args.join(' ')).toMatch(/no bgbash server is running\. Start one with `bgbash serve`/);
     }
     expect((await bgbash(d, ['--help'])).stdout).toMatch(/also work with no server running/);
-  });
+    // Eleven CLI runs one after another: each costs ~0.5 s of CPU, 10 s and more at load 15.
+  }, 240_000);
 });
 
 /** A detached run goes on: its output keeps growing after the detach. Then it is cancelled. */

@@ -10,7 +10,7 @@ export interface CliResult {
 
 export function bgbash(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: baseEnv({ BGBASH_DATA_DIR: dataDir, NO_COLOR: '1', ...env }), timeout: 20_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: baseEnv({ BGBASH_DATA_DIR: dataDir, NO_COLOR: '1', ...env }), timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
