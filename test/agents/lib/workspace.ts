@@ -4,7 +4,7 @@
  * `bgbash` shim on PATH, and this checkout as the installed `bgbash-mcp` in
  * the root's node_modules (npm's prefix for the project folder, which has no
  * package.json), so plugin files that say `npx -y bgbash-mcp serve` /
- * `bgbash hook …` run this checkout's build exactly as shipped, offline.
+ * `bgbash hook …` run this checkout's build exactly as shipped.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,8 +45,7 @@ export function workspace(extraEnv: Record<string, string> = {}, opts: { default
     LANG: 'C.UTF-8',
     TERM: 'xterm-256color',
     TMPDIR: process.env.TMPDIR ?? '/tmp',
-    // npx must find the bgbash-mcp above and never ask the registry (it is not reachable in CI).
-    npm_config_offline: 'true',
+    // npx finds the bgbash-mcp above without asking the registry (checked with an unreachable registry URL).
     npm_config_update_notifier: 'false',
     ...(opts.defaultDataDir ? {} : { BGBASH_DATA_DIR: dataDir }),
     ...extraEnv,
