@@ -7,7 +7,7 @@ import { closeAll, connectAll } from '../../control/discovery.js';
 import { printable } from '../../core/printable.js';
 import { startPty } from '../../run/pty-runner.js';
 import type { DataPaths } from '../../store/data-dir.js';
-import { liveServers } from '../../store/servers.js';
+import { liveServers } from '../../core/live-servers.js';
 import { check, type Check } from './check.js';
 
 export function nodeCheck(): Check {
