@@ -85,10 +85,13 @@ describe('with two servers running', () => {
     expect(await bgbash(dir, ['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "frobnicate"/) });
     const done = (await a.ok('bash', { command: 'true' })).structuredContent.task_id;
     expect(await bgbash(dir, ['cancel', done])).toMatchObject({ code: 1, stderr: expect.stringMatching(/already ended \(done\)/) });
-    expect(await bgbash(dir, ['result', (await a.ok('bash', { command: 'sleep 5', background: true })).structuredContent.task_id])).toMatchObject({
+    // Runs until cancelled: a short sleep could end before the CLI starts on a busy machine.
+    const running = (await a.ok('bash', { command: 'sleep 600', background: true })).structuredContent.task_id;
+    expect(await bgbash(dir, ['result', running])).toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/still running; `bgbash wait/),
     });
+    await a.ok('task_cancel', { task_id: running });
   });
 
   it('the control socket and its directory are user-only', () => {

@@ -13,6 +13,9 @@ import { waitFor } from './wait.js';
 export const WAYS = ['cancel', 'timeout', 'stdin EOF', 'SIGTERM', 'SIGINT', 'SIGHUP', 'kill -9'] as const;
 export type Way = (typeof WAYS)[number];
 
+/** Long enough for the whole tree to come up on a busy machine before the timeout ends it (1.5 s was not, at load 20). */
+const TIMEOUT_S = 8;
+
 let seq = 0;
 function token(): string {
   return `${5000 + (process.pid % 1000)}.${Date.now() % 100000}${++seq}`;
@@ -33,7 +36,7 @@ export async function orphanScenario(way: Way): Promise<void> {
   let restarted: TestServer | null = null;
   try {
     const command = `${fixture('escapee.sh')} 1000 ${tok}1 & ${fixture('holds-pty.sh')} ${tok}2; ${fixture('stubborn.sh')} ${tok}3`;
-    const r = await s.ok('bash', { command, background: true, ...(way === 'timeout' ? { timeout: 1.5 } : {}) });
+    const r = await s.ok('bash', { command, background: true, ...(way === 'timeout' ? { timeout: TIMEOUT_S } : {}) });
     const id = r.structuredContent.task_id;
     await s.ok('task_output', { task_id: id, until: 'ready', wait: 10 });
     const pid: number = (await s.ok('task_status', { task_id: id })).structuredContent.task.pid;
@@ -45,7 +48,7 @@ export async function orphanScenario(way: Way): Promise<void> {
         await s.ok('task_cancel', { task_id: id });
         break;
       case 'timeout':
-        await s.ok('task_status', { task_id: id, wait: 10 });
+        await s.ok('task_status', { task_id: id, wait: TIMEOUT_S + 20 });
         break;
       case 'stdin EOF':
         await s.close();
