@@ -4,12 +4,12 @@
  * some), and they are forgotten.
  */
 import type { Config } from '../config.js';
-import { allBackends } from '../run/backends/registry.js';
+import { allBackends, BUILT_IN_BACKENDS } from '../run/backends/registry.js';
 import type { DataPaths } from '../store/data-dir.js';
 import { closeLostTasks, forgetServer } from '../store/recovery.js';
 import { serverView } from './live-servers.js';
 import type { RecordStore } from '../store/records.js';
-import type { Task } from './task.js';
+import { backendOf, type Task } from './task.js';
 
 export interface RecoveryReport {
   closed: Task[];
@@ -20,7 +20,10 @@ export async function recoverDeadServers(config: Config, paths: DataPaths, recor
   const { closed, dead } = closeLostTasks(paths, records, serverView(paths, self), self);
   let killed = 0;
   for (const server of dead) {
-    for (const backend of allBackends(config)) {
+    // Local backends are always looked at (a /proc scan); a configured one (an ssh host: a connection) only when one
+    // of the server's unfinished tasks ran there.
+    const used = new Set(closed.filter((t) => t.server === server.id).map(backendOf));
+    for (const backend of allBackends(config).filter((b) => BUILT_IN_BACKENDS.includes(b.name) || used.has(b.name))) {
       killed += (await backend.reapOrphans?.(server.id, server.starttime, config.background.killGrace).catch(() => 0)) ?? 0;
     }
     forgetServer(paths, server);

@@ -71,21 +71,26 @@ export function remoteScript(m: RemoteMarkers, o: RemoteCommand): string {
   return `${mark('start;$$')}; ${exports}; ${unset}${prepare}; (${cd}${run}); __bgbash_st=$?; ${state}; [ -n "$__bgbash_d" ] && rm -rf ${d}; ${mark('exit;$__bgbash_st')}`;
 }
 
+/** Whose remote processes to end: one task's (its whole marker), or every task of a server (`<server>:`, after it died). */
+export type RemoteMarker = { task: string } | { server: string };
+
 /**
  * Ends every remote process of a task: those carrying its marker variable
  * (found in /proc/<pid>/environ, so daemons that escaped with setsid are
  * caught) and those in its session. SIGTERM (and SIGCONT), the grace, SIGKILL.
  * Prints how many it found, so a test can check the remote side.
  */
-export function remoteKillScript(marker: string, sid: number | null, graceMs: number): string {
+export function remoteKillScript(marker: RemoteMarker, sid: number | null, graceMs: number): string {
   const rounds = Math.max(1, Math.ceil(graceMs / 100));
+  // A server id is hex digits: as a regex anchored at the entry's start it matches itself only.
+  const [m, match] = 'task' in marker ? [`BGBASH_TASK=${marker.task}`, '-xF "$m"'] : [`BGBASH_TASK=${marker.server.replace(/[^0-9a-f]/g, '')}:`, '"^$m"'];
   // One grep over every environ (NUL-separated entries: -z), not a process per pid: fast on a busy host.
   const list =
-    `list() { { grep -lszxF "$m" /proc/[0-9]*/environ | cut -d/ -f3; ` +
+    `list() { { grep -lsz ${match} /proc/[0-9]*/environ | cut -d/ -f3; ` +
     (sid ? `ps -e -o pid= -o sid= | awk -v s=${sid} '$2 == s && $1 != s { print $1 }'; ` : '') +
     `} 2>/dev/null | grep -vx "$$" | sort -u; }`;
   return [
-    `m=${shq(`BGBASH_TASK=${marker}`)}`,
+    `m=${shq(m)}`,
     list,
     `ps=$(list); echo "found $(echo $ps | wc -w)"; [ -z "$ps" ] && exit 0`,
     `kill -TERM $ps 2>/dev/null; kill -CONT $ps 2>/dev/null`,

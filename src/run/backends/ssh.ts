@@ -16,7 +16,7 @@ import { UserError } from '../../core/errors.js';
 import { ProcessEvents } from '../process-events.js';
 import { taskEnv, type Backend, type LaunchSpec, type TaskProcess } from './backend.js';
 import { localTree } from './local-tree.js';
-import { MarkerFilter, newMarkers, remoteKillScript, remoteScript } from './ssh-remote.js';
+import { MarkerFilter, newMarkers, remoteKillScript, remoteScript, type RemoteMarker } from './ssh-remote.js';
 import { PRELUDE, stateFileFor } from '../state-capture.js';
 
 export type SshConfig = Extract<Config['backends'][string], { type: 'ssh' }>;
@@ -92,7 +92,7 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
     return master;
   };
 
-  const terminateRemote = async (marker: string, sid: number | null, graceMs: number): Promise<number> => {
+  const terminateRemote = async (marker: RemoteMarker, sid: number | null, graceMs: number): Promise<number> => {
     const r = await runSsh([...base, '-T', '--', cfg.host, 'sh', '-s'], remoteKillScript(marker, sid, graceMs), graceMs + 15_000);
     return Number(/found (\d+)/.exec(r.stdout)?.[1] ?? 0);
   };
@@ -167,10 +167,16 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
         terminate: (graceMs: number) =>
           (ending ??= (async () => {
             // The remote tree first (the local client stays to carry its last output), then the local client.
-            await terminateRemote(spec.marker, out.started, graceMs).catch(() => 0);
+            await terminateRemote({ task: spec.marker }, out.started, graceMs).catch(() => 0);
             await localTerminate(graceMs);
           })()),
       });
+    },
+    // After a kill -9 of the server, its tasks' remote processes outlive the local ssh clients the watchdog ends:
+    // recovery ends every remote process carrying the dead server's marker.
+    async reapOrphans(serverId: string, _since: number | null, graceMs: number): Promise<number> {
+      await connect();
+      return terminateRemote({ server: serverId }, null, graceMs);
     },
   };
 }
