@@ -111,7 +111,8 @@ export function shellStateRow(s, ok) {
   const load = Array.isArray(s.load) ? s.load.join(' → ') : '';
   return (
     `| shell state: capture alone (\`bash -c\` + prelude + read back) | ${c.ms} ms | ${c.baseline_ms} ms (plain \`bash -c\`) | +${c.added_ms} ms | < 5 ms added | ${ok(s.met)} | ${load} |\n` +
-    `| shell state: CPU of the capture (bash's user+sys per call) | ${s.capture_cpu.cpu_ms} ms | ${s.capture_cpu.baseline_cpu_ms} ms (plain \`bash -c\`) | +${s.capture_cpu.added_cpu_ms} ms | measured | | ${load} |\n` +
+    // Results stored before this row existed have no CPU figure.
+    (s.capture_cpu ? `| shell state: CPU of the capture (bash's user+sys per call) | ${s.capture_cpu.cpu_ms} ms | ${s.capture_cpu.baseline_cpu_ms} ms (plain \`bash -c\`) | +${s.capture_cpu.added_cpu_ms} ms | measured | | ${load} |\n` : '') +
     `| shell state: foreground \`bash\` call, kept vs not | pty ${s.pty_ms} ms, pipe ${s.pipe_ms} ms | pty ${s.pty_baseline_ms} ms, pipe ${s.pipe_baseline_ms} ms | +${s.pty_added_ms} / +${s.pipe_added_ms} ms | measured | | ${load} |`
   );
 }
