@@ -11,7 +11,7 @@ import { socketPathFor } from '../control/socket-path.js';
 import type { Era } from '../mcp/peer.js';
 import type { TaskListenTap } from '../mcp/task-listen.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
-import { serveMcpStdio } from '../mcp/stdio.js';
+import { serveMcpStdio, type StdioServing } from '../mcp/stdio.js';
 import { Notifier } from '../notify/notifier.js';
 import { DEFAULT_DELIVERY } from '../notify/deliver.js';
 import { validateTarget } from '../notify/targets.js';
@@ -20,6 +20,9 @@ import { liveServers } from '../core/live-servers.js';
 import { startRuntime, type Runtime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './args.js';
+
+/** Start-up work (recovery, pruning, the control socket) waits this long at most for the client's opening request. */
+const OPENING_WAIT_MS = 2000;
 
 export interface ServeOptions extends LoadOptions {
   /** "[host:]port" for Streamable HTTP instead of stdio. */
@@ -62,11 +65,16 @@ export async function serve(opts: ServeOptions): Promise<void> {
     vault: rt.vault,
     delivery: { ...DEFAULT_DELIVERY, telegram: config.telegram },
   });
+  // Requests about tasks wait for recovery; the opening answers (discover, initialize) do not.
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  // The opening probe answered before config was read declared no channel: that connection's 2026-07-28 instance sends none.
+  let answeredEarly = false;
   const makeServer = (session: string, era: Era, ownsSession = true, tap?: TaskListenTap): BgbashMcp =>
     createMcpServer(
-      { manager: rt.manager, foreground: rt.foreground, shells: rt.shells, config, session: () => session },
+      { manager: rt.manager, foreground: rt.foreground, shells: rt.shells, config, session: () => session, ready },
       // Channels are a stdio feature of Claude Code.
-      { version: VERSION, notifier, channel: config.notices.channel && !listen, era, ownsSession, listen: tap, onClient: listen ? undefined : (client) => rt.updateInfo({ client }) },
+      { version: VERSION, notifier, channel: config.notices.channel && !listen && !(answeredEarly && era === 'modern'), era, ownsSession, listen: tap, onClient: listen ? undefined : (client) => rt.updateInfo({ client }) },
     );
 
   let closeTransport: (() => Promise<void>) | undefined;
@@ -86,12 +94,22 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.on('SIGTERM', () => void exit('SIGTERM'));
   process.on('SIGHUP', () => void exit('SIGHUP'));
 
-  // The client's initialize is answered first; the rest of start-up follows.
+  // The client's opening request (server/discover, initialize) is answered first; the rest of start-up follows.
   if (listen) closeTransport = await serveHttp(rt, listen, makeServer);
-  else closeTransport = serveStdio(rt, (era, tap) => makeServer(rt.session, era, true, tap), exit);
-  const recovered = await rt.recover();
-  if (exiting) return;
-  for (const task of recovered.closed) void notifier.announce(task);
+  else {
+    const stdio = serveStdio(rt, (era, tap) => makeServer(rt.session, era, true, tap), exit);
+    closeTransport = stdio.close;
+    answeredEarly = stdio.answeredEarly;
+    if (answeredEarly && config.notices.channel) process.stderr.write('bgbash: notices.channel is on, but this client opened with server/discover, answered before the config was read: it gets notices through MCP tasks and tool results, not channel events\n');
+    await Promise.race([stdio.answered, delay(OPENING_WAIT_MS)]);
+  }
+  try {
+    const recovered = await rt.recover();
+    if (exiting) return;
+    for (const task of recovered.closed) void notifier.announce(task);
+  } finally {
+    markReady();
+  }
   const prune = (): void => {
     try {
       const others = new Set(liveServers(rt.paths).map((s) => s.id).filter((id) => id !== rt.info.id));
@@ -115,10 +133,14 @@ export async function serve(opts: ServeOptions): Promise<void> {
   rt.updateInfo({ socket: socket.path });
 }
 
-function serveStdio(rt: Runtime, make: (era: Era, listen: TaskListenTap) => BgbashMcp, exit: (why: string) => Promise<void>): () => Promise<void> {
+function serveStdio(rt: Runtime, make: (era: Era, listen: TaskListenTap) => BgbashMcp, exit: (why: string) => Promise<void>): StdioServing {
   const serving = serveMcpStdio(make, (why) => void exit(why));
   process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (server ${rt.info.id}, session ${rt.session}, data ${rt.config.dataDir})\n`);
-  return () => serving.close();
+  return serving;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 async function serveHttp(rt: Runtime, listen: { host: string; port: number }, makeServer: (session: string, era: Era, ownsSession: boolean) => BgbashMcp): Promise<() => Promise<void>> {

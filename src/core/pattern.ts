@@ -6,8 +6,16 @@
  * JavaScript's minus lookaround and backreferences — what makes a regex
  * exponential.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { UserError } from './errors.js';
+
+let engine: typeof RE2JS | null = null;
+/** Loaded on the first pattern, not at start: it is ~300 KB that `bgbash serve` would otherwise parse before its first answer. */
+function re2(): typeof RE2JS {
+  engine ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS;
+  return engine;
+}
 
 /** Longer patterns are refused: their cost is in proportion to their size, per line. */
 export const MAX_PATTERN_LENGTH = 1000;
@@ -29,7 +37,7 @@ export function compileRegex(source: string, field: string): Pattern {
   }
   let re: RE2JS;
   try {
-    re = RE2JS.compile(source);
+    re = re2().compile(source);
   } catch (err) {
     const why = (err as Error).message.replace(/^error parsing regexp: /, '');
     const hint = /Perl syntax|backreference|\\[1-9]/.test(why) ? ' (lookahead, lookbehind and backreferences are not supported: matching runs in linear time)' : '';

@@ -17,4 +17,10 @@ export interface ToolContext {
   session(): string;
   /** The agent was shown this task's current state; if it ended, no notice is needed any more. */
   seen(task: Task): void;
+  /**
+   * Start-up work that requests about tasks depend on (dead servers' tasks
+   * closed): settled after the client's first request was answered, so
+   * `server/discover` and `initialize` never wait for it.
+   */
+  ready: Promise<void>;
 }

@@ -74,7 +74,10 @@ export function enableLegacyTasks(server: McpServer, ctx: ToolContext): LegacyTa
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${taskId.slice(0, 80)}`);
     }
   };
-  server.server.setRequestHandler('tasks/get', { params: idParams }, async (p) => view(find(p.taskId)));
+  server.server.setRequestHandler('tasks/get', { params: idParams }, async (p) => {
+    await ctx.ready;
+    return view(find(p.taskId));
+  });
   server.server.setRequestHandler('tasks/list', { params: z.looseObject({}) }, async () => ({
     tasks: [...created].reverse().flatMap((id) => {
       try {
@@ -85,6 +88,7 @@ export function enableLegacyTasks(server: McpServer, ctx: ToolContext): LegacyTa
     }),
   }));
   server.server.setRequestHandler('tasks/result', { params: idParams }, async (p, rctx) => {
+    await ctx.ready;
     let task = find(p.taskId);
     while (!isTerminal(task) && !rctx.mcpReq.signal.aborted) task = await waitForEnd(ctx.manager, task.id, 60_000, rctx.mcpReq.signal);
     await ctx.manager.processGone(task.id);
@@ -99,6 +103,7 @@ export function enableLegacyTasks(server: McpServer, ctx: ToolContext): LegacyTa
     };
   });
   server.server.setRequestHandler('tasks/cancel', { params: idParams }, async (p) => {
+    await ctx.ready;
     const task = find(p.taskId);
     if (isTerminal(task)) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Cannot cancel task ${task.id}: it already ended (${legacyStatus(task)})`);
     ctx.manager.cancel(task.id, 'cancelled by the client (tasks/cancel)', 'client');

@@ -5,10 +5,9 @@
  * tools ask this one place, whatever the era.
  */
 import { CLIENT_CAPABILITIES_META_KEY, CLIENT_INFO_META_KEY, type ClientCapabilities, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { TASKS_EXTENSION } from './identity.js';
 
-/** The 2026-07-28 tasks extension (repo modelcontextprotocol/ext-tasks). */
-export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
-export const CHANNEL_CAPABILITY = 'claude/channel';
+export { CHANNEL_CAPABILITY, TASKS_EXTENSION } from './identity.js';
 
 export type Era = 'legacy' | 'modern';
 

@@ -14,14 +14,18 @@ import { taskSummary, taskView } from './schemas.js';
 export const TASKS_URI = 'bgbash://tasks';
 export const taskUri = (id: string): string => `${TASKS_URI}/${id}`;
 
-export function registerResources(server: McpServer, manager: TaskManager, era: Era): () => void {
+/** `ready`: reads wait for start-up work (dead servers' tasks closed). */
+export function registerResources(server: McpServer, manager: TaskManager, era: Era, ready: Promise<void>): () => void {
   const subscribed = new Set<string>();
   server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
   server.registerResource(
     'tasks',
     TASKS_URI,
     { title: 'Background tasks', description: 'Every task this server and its data dir know, newest first', mimeType: 'application/json' },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(manager.all().slice(0, 200).map(taskSummary), null, 2) }] }),
+    async (uri) => {
+      await ready;
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(manager.all().slice(0, 200).map(taskSummary), null, 2) }] };
+    },
   );
   server.registerResource(
     'task',
@@ -32,6 +36,7 @@ export function registerResources(server: McpServer, manager: TaskManager, era: 
     }),
     { title: 'A background task', description: 'Its record and the last lines of its output', mimeType: 'application/json' },
     async (uri, vars) => {
+      await ready;
       const task = manager.fresh(String(vars.id));
       const tail = await readWindow(manager, task.id, { tail: 50, maxBytes: 8192 });
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify({ ...taskView(task), output_tail: tail.output }, null, 2) }] };

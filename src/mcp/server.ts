@@ -8,6 +8,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import type { Notifier } from '../notify/notifier.js';
 import type { ToolContext } from './context.js';
+import { INSTRUCTIONS, SERVER_NAME, SERVER_TITLE } from './identity.js';
 import { enableLegacyTasks } from './legacy-tasks.js';
 import { wireNotices } from './notices.js';
 import { CHANNEL_CAPABILITY, createPeer, TASKS_EXTENSION, type Era } from './peer.js';
@@ -26,9 +27,7 @@ import { taskOutputTool } from './tools/task-output.js';
 import { taskRetryTool } from './tools/task-retry.js';
 import { taskStatusTool } from './tools/task-status.js';
 
-export const SERVER_NAME = 'bgbash';
-
-export const INSTRUCTIONS = `bgbash runs shell commands without blocking you. Use its bash tool with background: true for servers, watchers, builds and tests; a foreground bash call returns after yield_after seconds (default 30) with the command still running as a task. When a background task ends you are told once, with a notice like "[Task #12 completed] npm test — exit code 0 (41.2s)" and the last lines of output: as your client's task notification, in front of your next bgbash tool result ("notices"), or as a <channel source="bgbash"> event. React to it (read more with task_output) without polling. Read output with task_output (cursor-based, capped), wait with task_status {wait}, answer prompts with task_input.`;
+export { INSTRUCTIONS, SERVER_NAME } from './identity.js';
 
 export const TOOLS = [bashTool, bgSubmitTool, taskStatusTool, taskOutputTool, taskListTool, taskCancelTool, taskRetryTool, taskInputTool];
 
@@ -57,7 +56,7 @@ export interface BgbashMcp {
 export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, opts: ServerOptions): BgbashMcp {
   const experimental: Record<string, Record<string, never>> = opts.channel ? { [CHANNEL_CAPABILITY]: {} } : {};
   const server = new McpServer(
-    { name: SERVER_NAME, version: opts.version, title: 'bgbash — background shell tasks' },
+    { name: SERVER_NAME, version: opts.version, title: SERVER_TITLE },
     {
       capabilities: {
         tools: {},
@@ -70,10 +69,10 @@ export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, o
   const peer = createPeer(server, opts.era, opts.onClient);
   const full: ToolContext = { ...ctx, clientName: () => peer.name(), seen: (task) => opts.notifier.markSeen(task) };
   const notices = wireNotices(server, opts.notifier, peer, ctx.session, { channel: opts.channel });
-  const unregister = registerResources(server, ctx.manager, opts.era);
+  const unregister = registerResources(server, ctx.manager, opts.era, ctx.ready);
   const tasks = opts.era === 'modern' ? enableTasksExtension(server, { ctx: full, notifier: opts.notifier, peer, handles: new TaskHandles(ctx.manager.paths), listen: opts.listen }) : null;
   const legacyTasks = opts.era === 'legacy' ? enableLegacyTasks(server, full) : null;
-  registerTools(server, TOOLS.map((make) => make(full)) as AnyToolDef[], { decorate: notices.decorate, peer, tasks, legacyTasks });
+  registerTools(server, TOOLS.map((make) => make(full)) as AnyToolDef[], { ready: ctx.ready, decorate: notices.decorate, peer, tasks, legacyTasks });
   // Prompts without a runner go to the client's own model when it offers sampling (2025-11-25: 2026-07-28 has no server-to-client requests).
   server.server.oninitialized = () => {
     const name = server.server.getClientVersion()?.name;

@@ -92,9 +92,11 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
     return true;
   });
 
-  const require = (rctx: ServerContext): void => {
+  const require = async (rctx: ServerContext): Promise<void> => {
     peer.note(rctx);
     if (!peer.acceptsTasks(rctx)) throw missingCapability();
+    // A handle from before a restart: its task's record is final once start-up closed dead servers' tasks.
+    await ctx.ready;
   };
   const lookup = (taskId: string): { handle: Handle; task: Task } => {
     const handle = handles.find(taskId);
@@ -173,20 +175,20 @@ export function enableTasksExtension(server: McpServer, deps: TasksExtensionDeps
   }
 
   server.server.setRequestHandler('tasks/get', { params: taskIdParams }, async (p, rctx) => {
-    require(rctx);
+    await require(rctx);
     const { handle, task } = lookup(p.taskId);
     return detailed(handle, task, rctx);
   });
 
   server.server.setRequestHandler('tasks/update', { params: taskIdParams }, async (p, rctx) => {
-    require(rctx);
+    await require(rctx);
     const { task } = lookup(p.taskId);
     prompts.answer(task, rctx.mcpReq.inputResponses ?? {});
     return {};
   });
 
   server.server.setRequestHandler('tasks/cancel', { params: taskIdParams }, async (p, rctx) => {
-    require(rctx);
+    await require(rctx);
     const { handle, task } = lookup(p.taskId);
     if (isTerminal(task)) return {}; // Claude Code sends it twice; the second finds it ended.
     handles.update(handle, { cancelled_by_client: true });

@@ -42,6 +42,8 @@ export interface ToolDef<I extends z.ZodRawShape, O extends z.ZodRawShape> {
 export type AnyToolDef = ToolDef<any, any>;
 
 export interface ToolHooks {
+  /** Tool calls wait for it (start-up work they depend on); tools/list does not. */
+  ready: Promise<void>;
   decorate: Decorate;
   peer: Peer;
   tasks: TasksExtension | null;
@@ -76,12 +78,14 @@ export function listedTools(defs: AnyToolDef[], taskSupport: (name: string) => b
 
 export function registerTools(server: McpServer, defs: AnyToolDef[], hooks: ToolHooks): void {
   const byName = new Map(defs.map((d) => [d.name, d]));
-  const inputs = new Map(defs.map((d) => [d.name, z.object(d.input)]));
-  // Stable and built once: clients cache tools/list, and model prompts cache best when it never changes.
-  const listed = listedTools(defs, (name) => hooks.legacyTasks?.accepts(name) ?? false);
+  // Built on first use, not with the instance: a client's opening probe (server/discover) is answered without them.
+  const inputs = new Map<string, z.ZodObject>();
+  let listed: Array<Record<string, unknown>> | null = null;
   server.server.registerCapabilities({ tools: {} });
   server.server.setRequestHandler('tools/list', async (_req, rctx) => {
     hooks.peer.note(rctx);
+    // Stable and built once: clients cache tools/list, and model prompts cache best when it never changes.
+    listed ??= listedTools(defs, (name) => hooks.legacyTasks?.accepts(name) ?? false);
     return { tools: listed } as never;
   });
   server.server.setRequestHandler('tools/call', async (request, rctx) => {
@@ -89,7 +93,9 @@ export function registerTools(server: McpServer, defs: AnyToolDef[], hooks: Tool
     const { name } = request.params;
     const def = byName.get(name);
     if (!def) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found; bgbash's tools are ${[...byName.keys()].join(', ')}`);
+    if (!inputs.has(name)) inputs.set(name, z.object(def.input));
     const parsed = inputs.get(name)!.safeParse(request.params.arguments ?? {});
+    await hooks.ready;
     if (!parsed.success) return hooks.decorate(errorResult(argumentError(name, parsed.error))) as never;
     const taskParams = (request.params as { task?: { ttl?: number | null } }).task;
     if (taskParams && hooks.legacyTasks?.accepts(name)) return (await hooks.legacyTasks.call(name, parsed.data, rctx)) as never;
