@@ -8,7 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntilDone, startModern, TASKS_EXTENSION, type ModernServer } from '../helpers/modern.js';
-import { fixture, readRecord } from '../helpers/server.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fixture, readRecord, tempDir } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const textOf = (r: any): string => r.content.map((c: any) => c.text ?? '').join('\n');
@@ -36,13 +38,16 @@ describe('2026-07-28 with the tasks extension', () => {
   });
 
   it('a background command is a task handle; tasks/get gives the notice as the completed result, once', async () => {
-    const { handle } = await s.call('bash', { command: 'for i in 1 2 3; do echo "step $i"; done; sleep 0.3; exit 4', background: true, name: 'three steps' });
+    // It ends when told to, after the 'working' poll: a loaded machine cannot finish it first.
+    const gate = path.join(tempDir(), 'go');
+    const { handle } = await s.call('bash', { command: `for i in 1 2 3; do echo "step $i"; done; until [ -e ${gate} ]; do sleep 0.05; done; exit 4`, background: true, name: 'three steps' });
     expect(handle).toMatchObject({ resultType: 'task', status: 'working', pollIntervalMs: 500, ttlMs: null });
     // The bgbash id, then a secret a third party cannot guess.
     const [id, secret] = handle.taskId.split('.');
     expect(secret.length).toBeGreaterThanOrEqual(16);
     const working = await s.tasksGet(handle.taskId);
     expect(working).toMatchObject({ taskId: handle.taskId, status: 'working' });
+    fs.writeFileSync(gate, '');
     const done = await pollUntilDone(s, handle);
     expect(done.status).toBe('completed');
     expect(done.result.isError).toBe(true);
