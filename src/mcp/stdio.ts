@@ -98,7 +98,10 @@ export function serveMcpStdio(make: (era: Era, listen: TaskListenTap) => BgbashM
       onerror: (err) => process.stderr.write(`bgbash: MCP: ${err.message}\n`),
     },
   );
-  const ended = new Promise<void>((resolve) => process.stdin.once('end', resolve));
+  // The launcher may have seen stdin end already (opening-answer.ts): 'end' does not come twice.
+  const endedEarly = process.stdin.readableEnded;
+  const ended = endedEarly ? Promise.resolve() : new Promise<void>((resolve) => process.stdin.once('end', resolve));
+  if (endedEarly) setImmediate(() => onClose('stdin closed'));
   // The client closing our stdin is how stdio MCP sessions end.
   process.stdin.on('end', () => onClose('stdin closed'));
   process.stdin.on('close', () => onClose('stdin closed'));

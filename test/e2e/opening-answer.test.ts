@@ -6,7 +6,9 @@
  * here). Raw JSON-RPC lines over the built server's stdio, as Claude Code
  * sends them.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baseEnv, CLI, tempDir } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -106,5 +108,12 @@ describe('the opening server/discover', () => {
     } finally {
       await odd.stop();
     }
+  });
+
+  it('stdin closed before anything was sent: the server still shuts down in order (unregistered)', () => {
+    const dir = tempDir();
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--data-dir', dir], { env: baseEnv(), input: '', encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'servers'))).toEqual([]);
   });
 });
