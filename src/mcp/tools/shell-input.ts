@@ -15,8 +15,8 @@ export const commonShellInput = {
   timeout: z.number().positive().max(7 * 24 * 3600).optional().describe('Seconds before the task is stopped and fails (default 30 min)'),
   name: z.string().max(200).optional().describe('Short label for lists and notices'),
   pty: z.boolean().default(true).describe('false: pipes, stderr kept apart'),
-  backend: z.string().max(64).optional().describe('Where it runs: a configured backend, e.g. an ssh host (backends.<name>); default this machine'),
-  host: z.string().max(253).optional().describe('Instead of backend: a configured backend\'s name or host'),
+  backend: z.string().max(64).optional().describe('A configured backend (e.g. an ssh host) to run on; default this machine'),
+  host: z.string().max(253).optional().describe('Same as backend, by host name'),
   notify_on: z.string().max(65_536).optional().describe('Regex: a notice for each matching output line while it runs'),
 };
 

@@ -2,7 +2,7 @@
 import type { ShellState } from '../../core/shell-state.js';
 import type { ToolContext } from '../context.js';
 
-export const SHELL_STATE_HELP = `One shell per session: \`cd\`, \`export\` and \`unset\` in a foreground call carry over to your next calls and to background tasks you start afterwards, as in a terminal. Aliases, functions and shell options (set -e, shopt) do not: each call is a fresh bash. cwd overrides the directory for one call. On a configured backend (an ssh host) the session has that machine's own shell, kept apart from this one's. A command still running when the call returns changes the shell only if it ends by itself; background tasks never do. reset: true starts over in the server's start directory with its environment (with a command: before running it).`;
+export const SHELL_STATE_HELP = `One shell per session: \`cd\`, \`export\` and \`unset\` in a foreground call carry over to later calls and to background tasks started afterwards (an ssh backend keeps its own). Aliases, functions and shell options do not: each call is a fresh bash. cwd overrides the directory for one call. A command still running when its call returns changes the shell only if it ends by itself. reset: true restores the start directory and environment.`;
 
 /** The result of `bash {reset: true}` without a command. */
 export function resetReply(ctx: ToolContext): { text: string; structured: { reset: true; cwd: string } } {
