@@ -146,15 +146,21 @@ describe('Gemini CLI hook', () => {
   });
 });
 
+/** The shipped opencode plugin, loaded as opencode loads it, against this server's data dir; `calls` records what it asks opencode to send. */
+async function loadOpencodePlugin(s: TestServer): Promise<{ calls: any[]; hooks: any; prev: string | undefined }> {
+  const calls: any[] = [];
+  const client = { session: { prompt: async (req: unknown) => void calls.push(req) } };
+  const prev = process.env.BGBASH_DATA_DIR;
+  process.env.BGBASH_DATA_DIR = s.dataDir;
+  const mod = await import(path.join(PLUGINS, 'opencode', 'bgbash.js'));
+  const hooks = await mod.BgbashPlugin({ client, directory: ROOT, worktree: ROOT, project: {}, $: null });
+  return { calls, hooks, prev };
+}
+
 describe('opencode plugin', () => {
   it('injects each notice once: a new turn when the session is idle, noReply while it is busy', async () => {
     const s = await startServer();
-    const calls: any[] = [];
-    const client = { session: { prompt: async (req: unknown) => void calls.push(req) } };
-    const prev = process.env.BGBASH_DATA_DIR;
-    process.env.BGBASH_DATA_DIR = s.dataDir;
-    const mod = await import(path.join(PLUGINS, 'opencode', 'bgbash.js'));
-    const hooks = await mod.BgbashPlugin({ client, directory: ROOT, worktree: ROOT, project: {}, $: null });
+    const { calls, hooks, prev } = await loadOpencodePlugin(s);
     try {
       // A notice before opencode names its session waits in the inbox.
       const early = await s.ok('bg_submit', { command: 'echo early' });
@@ -180,12 +186,7 @@ describe('opencode plugin', () => {
 
   it('notices.wakeIdle = false: never starts a turn', async () => {
     const s = await startServer({ set: { 'notices.wakeIdle': 'false' } });
-    const calls: any[] = [];
-    const client = { session: { prompt: async (req: unknown) => void calls.push(req) } };
-    const prev = process.env.BGBASH_DATA_DIR;
-    process.env.BGBASH_DATA_DIR = s.dataDir;
-    const mod = await import(path.join(PLUGINS, 'opencode', 'bgbash.js'));
-    const hooks = await mod.BgbashPlugin({ client, directory: ROOT, worktree: ROOT, project: {}, $: null });
+    const { calls, hooks, prev } = await loadOpencodePlugin(s);
     try {
       await hooks.event({ event: { type: 'session.idle', properties: { sessionID: 'ses_2' } } });
       await s.ok('bg_submit', { command: 'echo quiet' });

@@ -8,10 +8,8 @@
  */
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import { baseEnv, CLI, ROOT, tempDir } from './server.js';
+import { baseEnv, CLI, registeredWithSocket, ROOT, tempDir } from './server.js';
 import { waitFor } from './wait.js';
 
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
@@ -71,20 +69,7 @@ export async function startModern(opts: ModernOptions = {}): Promise<ModernServe
     if (message?.method && message.id === undefined) notifications.push(message);
     inner(message, extra);
   };
-  await waitFor(() => {
-    try {
-      return fs.readdirSync(path.join(dataDir, 'servers')).some((f) => {
-        try {
-          const info = JSON.parse(fs.readFileSync(path.join(dataDir, 'servers', f), 'utf8'));
-          return info.pid === pid && info.socket;
-        } catch {
-          return false;
-        }
-      });
-    } catch {
-      return false;
-    }
-  }, `server ${pid} to register its control socket`);
+  await waitFor(() => registeredWithSocket(dataDir, pid), `server ${pid} to register its control socket`);
   return {
     client,
     dataDir,

@@ -18,6 +18,22 @@ export const FIXTURES = path.join(ROOT, 'fixtures');
 /** Temp dirs made by this test file; test/helpers/cleanup.ts removes them after it. */
 export const createdDirs: string[] = [];
 
+/** Whether the server with this pid has registered itself with its control socket in the data dir. */
+export function registeredWithSocket(dataDir: string, pid: number): boolean {
+  try {
+    return fs.readdirSync(path.join(dataDir, 'servers')).some((f) => {
+      try {
+        const info = JSON.parse(fs.readFileSync(path.join(dataDir, 'servers', f), 'utf8'));
+        return info.pid === pid && Boolean(info.socket);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 export function tempDir(prefix = 'bgbash-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   createdDirs.push(dir);
@@ -77,21 +93,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   await client.connect(transport);
   // initialize is answered first; recovery and the control socket follow. Ready when registered with its socket.
   const pid = transport.pid!;
-  const registered = (): boolean => {
-    try {
-      return fs.readdirSync(path.join(dataDir, 'servers')).some((f) => {
-        try {
-          const info = JSON.parse(fs.readFileSync(path.join(dataDir, 'servers', f), 'utf8'));
-          return info.pid === pid && info.socket;
-        } catch {
-          return false;
-        }
-      });
-    } catch {
-      return false;
-    }
-  };
-  for (const deadline = Date.now() + 10_000; opts.ready !== false && !registered(); ) {
+  for (const deadline = Date.now() + 10_000; opts.ready !== false && !registeredWithSocket(dataDir, pid); ) {
     if (Date.now() > deadline) throw new Error(`server ${pid} did not register its control socket within 10 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 10));
   }
