@@ -78,6 +78,13 @@ export class FileFollower {
   }
 
   private next: NodeJS.Immediate | null = null;
+  /** Where the offset of the child's open file can be read (see childOffset). */
+  private offsetFile: string | null = null;
+
+  /** The child runs: its writes' offset is in this /proc fdinfo file. */
+  offsetFrom(file: string | null): void {
+    this.offsetFile = file;
+  }
 
   /** The file may have grown: copy what is new (the rest of a big backlog in the next turns). */
   poke(): void {
@@ -129,7 +136,7 @@ export class FileFollower {
   }
 
   private countDropped(): void {
-    const written = childOffset(this.spool.childFd) ?? fs.fstatSync(this.spool.readFd).size;
+    const written = childOffset(this.offsetFile) ?? fs.fstatSync(this.spool.readFd).size;
     const total = Math.max(0, written - this.maxBytes);
     if (total > this.dropped) {
       this.onDropped(total - this.dropped);
@@ -161,14 +168,15 @@ export class FileFollower {
 }
 
 /**
- * The file offset the child's writes have reached (Linux: /proc/self/fdinfo,
- * which shows the offset of the open file this process shares with the
- * child). Null where /proc is missing: the file's size says it then, short
- * only by a write racing a cut.
+ * The file offset the child's writes have reached (Linux: the /proc fdinfo
+ * of the open file the child writes through: ours, or the spawner's). Null
+ * where /proc is missing: the file's size says it then, short only by a
+ * write racing a cut.
  */
-function childOffset(fd: number): number | null {
+function childOffset(file: string | null): number | null {
+  if (!file) return null;
   try {
-    const m = /^pos:\s+(\d+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+    const m = /^pos:\s+(\d+)/m.exec(fs.readFileSync(file, 'utf8'));
     return m ? Number(m[1]) : null;
   } catch {
     return null;

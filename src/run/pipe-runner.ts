@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { FileFollower, openSpool, type Spool } from './file-follower.js';
 import type { RunningProcess, StartOptions, Stream } from './process.js';
 import { ProcessEvents } from './process-events.js';
+import { spawnProcess } from './spawner.js';
 
 export interface DirectLogs {
   stdout: string;
@@ -42,38 +43,27 @@ function startDirect(opts: StartOptions, logs: DirectLogs): Promise<RunningProce
         (bytes) => logs.onDropped(stream, bytes),
       ),
   );
-  return new Promise((resolve, reject) => {
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(opts.file, opts.args, {
-        cwd: opts.cwd,
-        env: pipeEnv(opts),
-        stdio: ['pipe', out.childFd, err.childFd],
-        detached: true,
+  const started = spawnProcess(opts.file, opts.args, {
+    cwd: opts.cwd,
+    env: pipeEnv(opts),
+    stdio: ['pipe', out.childFd, err.childFd],
+    detached: true,
+    holdOffsets: true,
+  });
+  return started.then(
+    (child) => {
+      followers.forEach((f, i) => f.offsetFrom(child.offsetFile(i + 1)));
+      child.onExit(({ code, signal }) => {
+        // Everything it wrote is in the files: read to the end, then report the exit.
+        void Promise.all(followers.map((f) => f.finish())).then(() => {
+          child.release();
+          events.exit({ exit_code: code, signal });
+        });
       });
-    } catch (e) {
-      for (const f of followers) f.close();
-      throw e;
-    }
-    const stdin = child.stdin!;
-    stdin.on('error', () => {
-      /* EPIPE when the process closed its stdin: input to it is dropped */
-    });
-    child.on('error', (e) => {
-      for (const f of followers) f.close();
-      reject(e);
-    });
-    child.on('exit', (code, signal) => {
-      // Everything it wrote is in the files: read to the end, then report the exit.
-      void Promise.all(followers.map((f) => f.finish())).then(() => events.exit({ exit_code: code, signal }));
-    });
-    child.on('spawn', () => {
-      child.unref();
-      resolve({
-        pid: child.pid!,
-        write: (data) => {
-          if (stdin.writable) stdin.write(data);
-        },
+      const stdin = child.stdin!;
+      return {
+        pid: child.pid,
+        write: (data) => stdin.write(typeof data === 'string' ? Buffer.from(data) : data),
         endInput: () => stdin.end(),
         resize: () => undefined,
         // The file is the buffer: nothing to pause.
@@ -83,10 +73,15 @@ function startDirect(opts: StartOptions, logs: DirectLogs): Promise<RunningProce
         onExit: events.onExit,
         dispose: () => {
           for (const f of followers) f.close();
+          child.release();
         },
-      });
-    });
-  });
+      };
+    },
+    (e: unknown) => {
+      for (const f of followers) f.close();
+      throw e;
+    },
+  );
 }
 
 function startPiped(opts: StartOptions): Promise<RunningProcess> {
@@ -159,6 +154,6 @@ function startPiped(opts: StartOptions): Promise<RunningProcess> {
  * in every pipe-mode task whose server was started without SHLVL, as agents
  * start MCP servers. A level of 1 keeps bash a plain `bash -c`.
  */
-function pipeEnv(opts: StartOptions): NodeJS.ProcessEnv {
+function pipeEnv(opts: StartOptions): Record<string, string> {
   return { ...opts.env, SHLVL: opts.env.SHLVL ?? '1', COLUMNS: String(opts.cols), LINES: String(opts.rows) };
 }

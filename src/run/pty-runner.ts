@@ -17,7 +17,6 @@
  * live tasks would leak into every later child; bash closes them first thing.
  * Without setsid or bash (e.g. macOS), node-pty's own spawn is used.
  */
-import { spawn as spawnChild } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,6 +25,7 @@ import tty from 'node:tty';
 import type { IPty } from '@lydell/node-pty';
 import { signalName, type ExitStatus, type RunningProcess, type StartOptions } from './process.js';
 import { ProcessEvents } from './process-events.js';
+import { closeInSpawner, spawnProcess, type Spawned } from './spawner.js';
 
 type PtyModule = typeof import('@lydell/node-pty');
 interface NativePty {
@@ -75,8 +75,9 @@ function findSetsid(): string | null {
   return setsidPath;
 }
 
-/** Master fds of live ptys: not close-on-exec, so each new shell closes them. */
+/** Master fds of live ptys: not close-on-exec, so each new shell (and the spawner) closes them. */
 const openMasters = new Set<number>();
+closeInSpawner(() => [...openMasters]);
 
 export async function startPty(opts: StartOptions): Promise<RunningProcess> {
   const native = loadNative();
@@ -98,22 +99,21 @@ function startHeldPty(native: NativePty, setsid: string, opts: StartOptions): Pr
   const closeMasters = [...openMasters].map((fd) => `${fd}<&-`).join(' ');
   const [flag, command] = opts.args;
   const args = ['--ctty', opts.file, flag, `exec ${closeMasters}; ${command}`];
-  return new Promise((resolve, reject) => {
-    const child = spawnChild(setsid, args, { cwd: opts.cwd, env: opts.env, stdio: [slave, slave, slave] });
-    child.once('error', (err) => {
+  return spawnProcess(setsid, args, { cwd: opts.cwd, env: opts.env, stdio: [slave, slave, slave], detached: false }).then(
+    (child) => heldPty(native, master, slave, child),
+    (err: unknown) => {
       openMasters.delete(master);
       fs.closeSync(slave);
       fs.closeSync(master);
-      reject(err);
-    });
-    child.once('spawn', () => resolve(heldPty(native, master, slave, child)));
-  });
+      throw err;
+    },
+  );
 }
 
 /** Bytes the pty reader takes per read (the line discipline hands out ~4 KB at a time). */
 const READ_BUFFER = 64 * 1024;
 
-function heldPty(native: NativePty, master: number, slave: number, child: ReturnType<typeof spawnChild>): RunningProcess {
+function heldPty(native: NativePty, master: number, slave: number, child: Spawned): RunningProcess {
   const sentinel = Buffer.from(`\x1b]bgbash-drained;${crypto.randomBytes(6).toString('hex')}\x07`);
   const events = new ProcessEvents();
   let draining: Buffer[] | null = null;
@@ -163,7 +163,7 @@ function heldPty(native: NativePty, master: number, slave: number, child: Return
   };
   reader.on('error', onClosed); // EIO once no slave fd is left
   reader.on('close', onClosed);
-  child.on('exit', (code, signal) => {
+  child.onExit(({ code, signal }) => {
     status = { exit_code: signal ? null : code, signal: signalName(signal) };
     if (closed) return finish();
     draining = [];
@@ -185,7 +185,7 @@ function heldPty(native: NativePty, master: number, slave: number, child: Return
   });
   const writer = fdWriter(master);
   return {
-    pid: child.pid!,
+    pid: child.pid,
     write: (data) => writer(typeof data === 'string' ? Buffer.from(data) : data),
     endInput: () => writer(Buffer.from('\x04')),
     resize: (cols, rows) => {

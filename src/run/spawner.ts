@@ -1,0 +1,208 @@
+/**
+ * Starts task processes without holding the server's thread.
+ *
+ * Node's spawn() forks the calling process and waits on its thread until the
+ * child has exec'd. On the 2-core VM the benchmarks run on that costs 5-7 ms
+ * per task for the ~80 MB server, and the fork leaves every page of the
+ * server copy-on-write, so it pays again in faults afterwards: half of the
+ * server's CPU per background task (bench/NOTES.md). A worker thread does not
+ * help (measured slower: the fork copies the same address space and the
+ * main thread stalls on it). So a small process of our own, the spawner
+ * (run/spawner-process.ts), forks instead; the server's part of a spawn is a
+ * message. The spawner is the tasks' parent and reports their exit statuses;
+ * the watchdog still reaps them if the server is killed.
+ *
+ * The spawner starts with the first local task, which waits for it (~50 ms,
+ * once per server). Where it cannot start, or after it is gone, spawns run
+ * here as before.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { hasProc, readStat } from './proc.js';
+import type { FromSpawner, StdioSlot, ToSpawner } from './spawner-protocol.js';
+
+export interface SpawnOptions {
+  cwd: string;
+  env: Record<string, string>;
+  /** Fds of this process for the child (or 'pipe': a stdin written through `Spawned.stdin`). */
+  stdio: [StdioSlot, StdioSlot, StdioSlot];
+  detached: boolean;
+  /** Report where each fd's offset can be read (`Spawned.offsetFile`) until `release()`. */
+  holdOffsets?: boolean;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface Spawned {
+  pid: number;
+  /** Called once, when the process has exited. */
+  onExit(cb: (exit: ExitInfo) => void): void;
+  /** Input for a 'pipe' stdin; what comes after the process closed it is dropped. */
+  stdin: { write(data: Buffer): void; end(): void } | null;
+  /** The /proc fdinfo file with the offset of the open file the child writes for stdio slot `slot`. */
+  offsetFile(slot: number): string | null;
+  /** The offsets are read no more. */
+  release(): void;
+}
+
+interface Waiting {
+  resolve(s: Spawned): void;
+  reject(e: Error): void;
+  pid: number | null;
+  exited: ExitInfo | null;
+  exitCbs: ((exit: ExitInfo) => void)[];
+  watch: NodeJS.Timeout | null;
+}
+
+/** Fds of this process a spawner must not keep (pty masters: not close-on-exec), asked when it starts. */
+let inheritedToClose: () => number[] = () => [];
+export function closeInSpawner(fds: () => number[]): void {
+  inheritedToClose = fds;
+}
+
+let spawner: ChildProcess | null = null;
+let ready: Promise<boolean> | null = null;
+let markReady: (ok: boolean) => void = () => undefined;
+let gone = false;
+/** A spawner that has not said it is ready by then is not waited for (spawns run here). */
+const READY_WAIT_MS = 3000;
+let nextId = 1;
+const waiting = new Map<number, Waiting>();
+
+function startSpawner(): void {
+  if (spawner || gone) return;
+  ready = new Promise<boolean>((resolve) => {
+    markReady = resolve;
+    setTimeout(() => resolve(false), READY_WAIT_MS).unref();
+  });
+  try {
+    spawner = spawn(process.execPath, ['--max-semi-space-size=1', path.join(PACKAGE_ROOT, 'dist/run/spawner-process.js'), String(process.pid), ...inheritedToClose().map(String)], {
+      // Its own session: a terminal's Ctrl+C for the server's group must not stop the tasks' parent.
+      detached: true,
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      serialization: 'advanced',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+  } catch {
+    gone = true;
+    markReady(false);
+    return;
+  }
+  spawner.unref();
+  spawner.channel?.unref();
+  spawner.on('message', (m: FromSpawner) => onMessage(m));
+  spawner.on('error', () => lost());
+  spawner.on('exit', () => lost());
+}
+
+function onMessage(m: FromSpawner): void {
+  if (m.op === 'ready') return markReady(true);
+  const w = waiting.get(m.id);
+  if (!w) return;
+  if (m.op === 'spawn') {
+    w.pid = m.pid;
+    w.resolve(spawned(m.id, w, m.fds));
+  } else if (m.op === 'error') {
+    waiting.delete(m.id);
+    w.reject(Object.assign(new Error(m.message), { code: m.code }));
+  } else {
+    exited(m.id, w, { code: m.code, signal: m.signal });
+  }
+}
+
+function exited(id: number, w: Waiting, exit: ExitInfo): void {
+  if (w.exited) return;
+  waiting.delete(id);
+  if (w.watch) clearInterval(w.watch);
+  w.exited = exit;
+  for (const cb of w.exitCbs.splice(0)) cb(exit);
+}
+
+/**
+ * The spawner died (it should not): its children's statuses are lost with it,
+ * so each is watched in /proc until it is gone. Later spawns run here.
+ */
+function lost(): void {
+  if (gone) return;
+  gone = true;
+  markReady(false);
+  spawner = null;
+  for (const [id, w] of waiting) {
+    if (w.pid === null) {
+      waiting.delete(id);
+      w.reject(new Error('the spawner process exited'));
+      continue;
+    }
+    const pid = w.pid;
+    const since = hasProc ? readStat(pid)?.starttime : undefined;
+    w.watch = setInterval(() => {
+      const st = hasProc ? readStat(pid) : null;
+      if (!st || st.state === 'Z' || st.starttime !== since) exited(id, w, { code: null, signal: null });
+    }, 250);
+    w.watch.unref();
+  }
+}
+
+function send(m: ToSpawner): void {
+  try {
+    spawner?.send(m);
+  } catch {
+    /* gone: lost() handles it */
+  }
+}
+
+function spawned(id: number, w: Waiting, fds: (number | null)[]): Spawned {
+  return {
+    pid: w.pid!,
+    onExit: (cb) => void (w.exited ? cb(w.exited) : w.exitCbs.push(cb)),
+    stdin: {
+      write: (data) => send({ op: 'write', id, data }),
+      end: () => send({ op: 'end', id }),
+    },
+    offsetFile: (slot) => (spawner && fds[slot] != null ? `/proc/${spawner.pid}/fdinfo/${fds[slot]}` : null),
+    release: () => send({ op: 'release', id }),
+  };
+}
+
+/** Starts `file`; resolves once it runs, rejects as spawn() would (ENOENT, EACCES, …). */
+export async function spawnProcess(file: string, args: string[], opts: SpawnOptions): Promise<Spawned> {
+  startSpawner();
+  // The first spawn waits for the spawner to start (~50 ms, once per server).
+  if (!(await ready) || !spawner || gone) return spawnHere(file, args, opts);
+  const id = nextId++;
+  return new Promise<Spawned>((resolve, reject) => {
+    waiting.set(id, { resolve, reject, pid: null, exited: null, exitCbs: [], watch: null });
+    send({ op: 'spawn', id, file, args, cwd: opts.cwd, env: opts.env, stdio: opts.stdio, detached: opts.detached, hold: opts.holdOffsets ?? false });
+  });
+}
+
+function spawnHere(file: string, args: string[], opts: SpawnOptions): Promise<Spawned> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: opts.stdio, detached: opts.detached });
+    const w: Waiting = { resolve, reject, pid: null, exited: null, exitCbs: [], watch: null };
+    child.stdin?.on('error', () => undefined);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => exited(-1, w, { code, signal }));
+    child.once('spawn', () => {
+      child.unref();
+      const stdin = child.stdin;
+      resolve({
+        pid: child.pid!,
+        onExit: (cb) => void (w.exited ? cb(w.exited) : w.exitCbs.push(cb)),
+        stdin: stdin && {
+          write: (data) => {
+            if (stdin.writable) stdin.write(data);
+          },
+          end: () => stdin.end(),
+        },
+        // The child shares this process's open files: their offsets are ours.
+        offsetFile: (slot) => (typeof opts.stdio[slot] === 'number' ? `/proc/self/fdinfo/${opts.stdio[slot]}` : null),
+        release: () => undefined,
+      });
+    });
+  });
+}
