@@ -20,8 +20,17 @@ import { TailRing } from './tail-ring.js';
  * keeps the terminal's slave side open, so nothing is lost while paused.)
  */
 const PAUSE_AT = 4 * 1024 * 1024;
-/** Chunks arriving in one turn of the event loop go to the file as one write of at most this. */
+/** Chunks go to the file in writes of at most this. */
 const BATCH_MAX = 256 * 1024;
+/**
+ * A write goes out once this much waits, or BATCH_DELAY_MS after the first
+ * byte of it: a pty hands over ~4 KB per read, one read per turn of the event
+ * loop, and a write per turn cost the server a fifth of its time while a
+ * task printed (each a trip to the thread pool). A reader never waits for
+ * the delay: read() writes what waits first.
+ */
+const BATCH_EARLY = 64 * 1024;
+const BATCH_DELAY_MS = 5;
 /** Write buffers not in use, shared by every log; at most MAX_SPARE are kept. */
 const spare: Buffer[] = [];
 const MAX_SPARE = 4;
@@ -126,16 +135,18 @@ export class OutputLog {
       this.total += n;
       if (wb.fill === wb.buf.length) this.writeBatch();
     }
-    if (this.batch && this.batch.fill > this.batch.sent) this.batchTimer ??= setImmediate(() => this.writeBatch());
+    const waiting = this.batch ? this.batch.fill - this.batch.sent : 0;
+    if (waiting >= BATCH_EARLY) this.writeBatch();
+    else if (waiting > 0) this.batchTimer ??= setTimeout(() => this.writeBatch(), BATCH_DELAY_MS);
     return this.stream.writableLength + (this.batch ? this.batch.fill - this.batch.sent : 0) < PAUSE_AT;
   }
 
-  /** The buffer being filled; each turn writes what was added to it since the last write. */
+  /** The buffer being filled; each write takes what was added to it since the last one. */
   private batch: WriteBuffer | null = null;
-  private batchTimer: NodeJS.Immediate | null = null;
+  private batchTimer: NodeJS.Timeout | null = null;
 
   private writeBatch(): void {
-    if (this.batchTimer) clearImmediate(this.batchTimer);
+    if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = null;
     const wb = this.batch;
     if (!wb || wb.fill === wb.sent || this.writeFailed || !this.stream) return;
