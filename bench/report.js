@@ -46,6 +46,7 @@ function figures(r) {
   if (r.dispatch) {
     const d = r.dispatch;
     add({ name: 'dispatch (`bash` background round trip)', ours: `p50 ${d.p50_ms} ms, p99 ${d.p99_ms} ms`, base: `p50 ${d.baseline_p50_ms} ms (echo tool)`, ratio: `${d.ratio}×`, goal: 'p50 ≤ 10 ms', met: d.p50_ms <= 10, load: d.load });
+    if (d.spawn_p50_ms !== undefined) add({ name: 'starting one process on this machine (Node `spawn()` of /bin/true, until it returns), on the dispatch path', ours: '', base: `p50 ${d.spawn_p50_ms} ms`, ratio: '', goal: 'measured', met: null, load: d.load });
   }
   if (r.burst) {
     const b = r.burst;
@@ -63,6 +64,11 @@ function figures(r) {
     const m = r.memory;
     add({ name: `memory: peak RSS while a task prints ${m.big_output_mb} MB`, ours: `${m.peak_rss_1gb_mb} MB`, base: `${m.baseline_idle_rss_mb} MB (minimal server at rest)`, ratio: `${round(m.peak_rss_1gb_mb / m.baseline_idle_rss_mb)}×`, goal: '≤ 85 MB', met: m.peak_rss_1gb_mb <= 85, cost: m.peak_rss_1gb_mb / m.baseline_idle_rss_mb, goalCost: 85 / m.baseline_idle_rss_mb, short: 'peak RSS, 1 GB output', load: m.load });
     add({ name: `memory: flat in output size (${m.small_output_mb} MB → ${m.big_output_mb} MB)`, ours: `${m.peak_rss_small_mb} → ${m.peak_rss_1gb_mb} MB`, base: '', ratio: `${m.growth_ratio_big_vs_small}×`, goal: '≤ 1.1×', met: m.growth_ratio_big_vs_small <= 1.1, load: m.load });
+    const h = m.helpers_1gb;
+    if (h && (h['spawner-process'] || h.watchdog)) {
+      const part = (x) => (x ? `${x.rss_mb} MB RSS, ${x.pss_mb} MB PSS` : 'not running');
+      add({ name: 'memory: beside the server in that run, its spawner and watchdog (each a small Node process)', ours: `spawner ${part(h['spawner-process'])}; watchdog ${part(h.watchdog)}`, base: '', ratio: '', goal: 'measured', met: null, load: m.load });
+    }
   }
   if (r.scale) {
     const s = r.scale;

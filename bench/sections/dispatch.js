@@ -1,7 +1,25 @@
 // Dispatch: how long a background `bash` call takes to answer — one at a
 // time, and in a burst of 150 `pty: false` calls (back to back, as an agent
 // fires them, and all at once) — against echo calls to the minimal server.
+import { spawn } from 'node:child_process';
 import { bgbash, load1, minimal, now, pct, QUICK, REPEAT, round } from '../lib.js';
+
+/**
+ * What starting one process costs on this machine, whoever starts it: Node's
+ * spawn() of /bin/true, timed until it returns (it returns once the child
+ * has exec'd), from this small client process. A background `bash` call
+ * answers only once its task's process runs, so this is on its path.
+ */
+async function bareSpawn(n) {
+  const xs = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    const child = spawn('/bin/true', [], { stdio: 'ignore' });
+    xs.push(now() - t0);
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  return pct(xs, 50);
+}
 
 export async function dispatch() {
   const loadBefore = load1();
@@ -22,7 +40,9 @@ export async function dispatch() {
     base.push(now() - t0);
   }
   await m.client.close();
+  const spawnP50 = await bareSpawn(n);
   return {
+    spawn_p50_ms: round(spawnP50),
     p50_ms: round(pct(ours, 50)),
     p99_ms: round(pct(ours, 99)),
     baseline_p50_ms: round(pct(base, 50)),

@@ -3,14 +3,33 @@
 import fs from 'node:fs';
 import { bgbash, load1, minimal, procStatus, QUICK, round } from '../lib.js';
 
+/** The server's helper processes (the spawner that forks its tasks, the watchdog): peak RSS, and PSS now (shared pages split). */
+function helpers(server) {
+  const out = {};
+  for (const name of ['spawner-process', 'watchdog']) {
+    const pid = fs.readdirSync('/proc').find((p) => /^\d+$/.test(p) && (() => {
+      try {
+        return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(server) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`${name}.js`);
+      } catch {
+        return false;
+      }
+    })());
+    if (!pid) continue;
+    const pss = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    out[name] = { rss_mb: round(procStatus(pid, 'VmHWM'), 1), pss_mb: pss ? round(Number(pss[1]) / 1024, 1) : null };
+  }
+  return out;
+}
+
 async function peak(bytes) {
   const srv = await bgbash({ 'output.maxBytes': '8GiB' });
   const idle = procStatus(srv.pid, 'VmRSS');
   const r = await srv.call('bash', { command: `head -c ${Math.round(bytes / 1.35)} /dev/zero | base64`, yield_after: 0 });
   const hwm = procStatus(srv.pid, 'VmHWM');
+  const helper = helpers(srv.pid);
   await srv.client.close();
   fs.rmSync(srv.dataDir, { recursive: true, force: true });
-  return { idle, hwm, printed: r.structuredContent.cursor };
+  return { idle, hwm, printed: r.structuredContent.cursor, helper };
 }
 
 export async function memory() {
@@ -28,6 +47,7 @@ export async function memory() {
     peak_rss_1gb_mb: round(big.hwm, 1),
     big_output_mb: round(big.printed / 1e6, 0),
     growth_ratio_big_vs_small: round(big.hwm / small.hwm),
+    helpers_1gb: big.helper,
     load: [loadBefore, load1()],
     baseline: 'minimal SDK server RSS at rest',
     goal: 'peak <= 85 MB and <= 1.1x the 100 MB figure',
