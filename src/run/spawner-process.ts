@@ -45,8 +45,9 @@ function start(m: Extract<ToSpawner, { op: 'spawn' }>): void {
   const opened: number[] = [];
   const fdOf = new Map<number, number>();
   let child: ChildProcess;
+  let stdio: (number | 'pipe' | 'ignore')[];
   try {
-    const stdio = m.stdio.map((slot) => {
+    stdio = m.stdio.map((slot) => {
       if (slot === 'pipe' || slot === 'ignore') return slot;
       let fd = fdOf.get(slot);
       if (fd === undefined) {
@@ -57,6 +58,12 @@ function start(m: Extract<ToSpawner, { op: 'spawn' }>): void {
       }
       return fd;
     });
+  } catch (e) {
+    // /proc/<server>/fd is not ours to open here: the server spawns itself from now on.
+    closeAll(opened);
+    return send({ op: 'error', id: m.id, code: (e as NodeJS.ErrnoException).code, message: (e as Error).message, reopen: true });
+  }
+  try {
     child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, stdio, detached: m.detached });
   } catch (e) {
     closeAll(opened);

@@ -23,5 +23,5 @@ export type ToSpawner =
 export type FromSpawner =
   | { op: 'ready' }
   | { op: 'spawn'; id: number; pid: number; /** Per stdio slot, the spawner's fd for it while held. */ fds: (number | null)[] }
-  | { op: 'error'; id: number; code?: string; message: string }
+  | { op: 'error'; id: number; code?: string; message: string; /** The server's fds could not be reopened (not the command's fault). */ reopen?: boolean }
   | { op: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null };

@@ -52,6 +52,8 @@ export interface Spawned {
 interface Waiting {
   resolve(s: Spawned): void;
   reject(e: Error): void;
+  /** Runs the spawn here instead (the spawner could not reopen the fds). */
+  here(): void;
   pid: number | null;
   exited: ExitInfo | null;
   exitCbs: ((exit: ExitInfo) => void)[];
@@ -68,6 +70,7 @@ let spawner: ChildProcess | null = null;
 let ready: Promise<boolean> | null = null;
 let markReady: (ok: boolean) => void = () => undefined;
 let gone = false;
+let retired = false;
 /** A spawner that has not said it is ready by then is not waited for (spawns run here). */
 const READY_WAIT_MS = 3000;
 let nextId = 1;
@@ -108,6 +111,11 @@ function onMessage(m: FromSpawner): void {
     w.resolve(spawned(m.id, w, m.fds));
   } else if (m.op === 'error') {
     waiting.delete(m.id);
+    if (m.reopen) {
+      // A /proc the spawner cannot read the server's fds through (no /proc, hidepid, …): do without it.
+      retire();
+      return w.here();
+    }
     w.reject(Object.assign(new Error(m.message), { code: m.code }));
   } else {
     exited(m.id, w, { code: m.code, signal: m.signal });
@@ -126,6 +134,12 @@ function exited(id: number, w: Waiting, exit: ExitInfo): void {
  * The spawner died (it should not): its children's statuses are lost with it,
  * so each is watched in /proc until it is gone. Later spawns run here.
  */
+/** No new spawns go to the spawner; what it started it still reports, and it exits with the server. */
+function retire(): void {
+  retired = true;
+  markReady(false);
+}
+
 function lost(): void {
   if (gone) return;
   gone = true;
@@ -170,12 +184,15 @@ function spawned(id: number, w: Waiting, fds: (number | null)[]): Spawned {
 
 /** Starts `file`; resolves once it runs, rejects as spawn() would (ENOENT, EACCES, …). */
 export async function spawnProcess(file: string, args: string[], opts: SpawnOptions): Promise<Spawned> {
+  // It reopens the server's fds through /proc: Linux only.
+  if (!hasProc) return spawnHere(file, args, opts);
   startSpawner();
   // The first spawn waits for the spawner to start (~50 ms, once per server).
-  if (!(await ready) || !spawner || gone) return spawnHere(file, args, opts);
+  if (!(await ready) || !spawner || gone || retired) return spawnHere(file, args, opts);
   const id = nextId++;
   return new Promise<Spawned>((resolve, reject) => {
-    waiting.set(id, { resolve, reject, pid: null, exited: null, exitCbs: [], watch: null });
+    const here = (): void => void spawnHere(file, args, opts).then(resolve, reject);
+    waiting.set(id, { resolve, reject, here, pid: null, exited: null, exitCbs: [], watch: null });
     send({ op: 'spawn', id, file, args, cwd: opts.cwd, env: opts.env, stdio: opts.stdio, detached: opts.detached, hold: opts.holdOffsets ?? false });
   });
 }
@@ -183,7 +200,7 @@ export async function spawnProcess(file: string, args: string[], opts: SpawnOpti
 function spawnHere(file: string, args: string[], opts: SpawnOptions): Promise<Spawned> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: opts.stdio, detached: opts.detached });
-    const w: Waiting = { resolve, reject, pid: null, exited: null, exitCbs: [], watch: null };
+    const w: Waiting = { resolve, reject, here: () => undefined, pid: null, exited: null, exitCbs: [], watch: null };
     child.stdin?.on('error', () => undefined);
     child.once('error', reject);
     child.once('exit', (code, signal) => exited(-1, w, { code, signal }));
