@@ -149,6 +149,9 @@ export class Lifecycle {
     lt.timeoutTimer?.clear();
     // Whatever the shell left running in the background goes with it: no orphans.
     const leftovers = this.d.config.background.killLeftovers ? this.kill(lt) : Promise.resolve();
+    // Its end is recorded only once the output before it is in the log file (the log batches writes):
+    // a kill -9 of the server right after the record never leaves less output than the record says.
+    await lt.flush();
     this.syncOutput(id, lt);
     // Killed by a client ending its session, just before it stops the server: the shutdown ends it (it cancels every live task).
     if (!isTerminal(table.must(id)) && !failure && diedOfSessionEnd(status)) await this.d.shutdown.within(SHUTDOWN_SETTLE_MS);

@@ -43,6 +43,11 @@ export class LiveTask {
     return stream === 'stderr' && this.errLog ? this.errLog : this.log;
   }
 
+  /** Resolves once every byte appended so far is in the log files. */
+  async flush(): Promise<void> {
+    await Promise.all([this.log.flush(), this.errLog?.flush()]);
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.log.close(), this.errLog?.close()]);
   }

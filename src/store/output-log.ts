@@ -204,6 +204,12 @@ export class OutputLog {
     });
   }
 
+  /** Writes what waits and resolves once every byte appended so far is in the file (or writing failed). */
+  flush(): Promise<void> {
+    this.writeBatch();
+    return this.waitFlushed(this.total);
+  }
+
   private waitFlushed(upTo: number): Promise<void> {
     if (this.flushed >= upTo) return Promise.resolve();
     return new Promise((resolve) => this.flushWaiters.push({ upTo, resolve }));

@@ -219,3 +219,27 @@ describe('security', () => {
     }
   });
 });
+
+describe('a task recorded as ended', () => {
+  it('has all its output in its log file from the moment its record says so (what a kill -9 right then would leave)', async () => {
+    const s = await startServer();
+    try {
+      for (let i = 0; i < 10; i++) {
+        const id = (await s.ok('bash', { command: `echo out-${i}`, background: true, pty: i % 2 === 0 })).structuredContent.task_id;
+        const dir = path.join(s.dataDir, 'tasks', id);
+        // Read the record as often as this process can, and the log in the same instant it first says done.
+        const log = await waitFor(() => {
+          try {
+            if (readRecord(s.dataDir, id).state !== 'done') return null;
+          } catch {
+            return null; // being replaced right now
+          }
+          return { text: fs.readFileSync(path.join(dir, 'output.log'), 'utf8') };
+        }, `task ${id} to be done`, 20_000, 0);
+        expect(log.text, `task ${id}`).toBe(i % 2 === 0 ? `out-${i}\r\n` : `out-${i}\n`);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});
