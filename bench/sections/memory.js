@@ -3,17 +3,25 @@
 import fs from 'node:fs';
 import { bgbash, load1, minimal, procStatus, QUICK, round } from '../lib.js';
 
+/** The pid of `server`'s child running `script`, or null. */
+function childRunning(server, script) {
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ppid = fs.readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ')[1];
+      if (ppid === String(server) && fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(script)) return name;
+    } catch {
+      /* gone */
+    }
+  }
+  return null;
+}
+
 /** The server's helper processes (the spawner that forks its tasks, the watchdog): peak RSS, and PSS now (shared pages split). */
 function helpers(server) {
   const out = {};
   for (const name of ['spawner-process', 'watchdog']) {
-    const pid = fs.readdirSync('/proc').find((p) => /^\d+$/.test(p) && (() => {
-      try {
-        return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(server) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`${name}.js`);
-      } catch {
-        return false;
-      }
-    })());
+    const pid = childRunning(server, `${name}.js`);
     if (!pid) continue;
     const pss = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     out[name] = { rss_mb: round(procStatus(pid, 'VmHWM'), 1), pss_mb: pss ? round(Number(pss[1]) / 1024, 1) : null };

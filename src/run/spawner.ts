@@ -49,14 +49,32 @@ export interface Spawned {
   release(): void;
 }
 
+/** A process's exit, reported once to everyone who asks, before or after it happened. */
+class ExitSlot {
+  private exit: ExitInfo | null = null;
+  private readonly cbs: ((exit: ExitInfo) => void)[] = [];
+
+  on(cb: (exit: ExitInfo) => void): void {
+    if (this.exit) cb(this.exit);
+    else this.cbs.push(cb);
+  }
+
+  deliver(exit: ExitInfo): void {
+    if (this.exit) return;
+    this.exit = exit;
+    for (const cb of this.cbs.splice(0)) cb(exit);
+  }
+}
+
+/** A spawn sent to the spawner: pending until it answers, then live until the exit. */
 interface Waiting {
   resolve(s: Spawned): void;
   reject(e: Error): void;
   /** Runs the spawn here instead (the spawner could not reopen the fds). */
   here(): void;
   pid: number | null;
-  exited: ExitInfo | null;
-  exitCbs: ((exit: ExitInfo) => void)[];
+  exit: ExitSlot;
+  /** Set when the spawner is gone: the process is watched in /proc. */
   watch: NodeJS.Timeout | null;
 }
 
@@ -69,7 +87,7 @@ export function closeInSpawner(fds: () => number[]): void {
 let spawner: ChildProcess | null = null;
 let ready: Promise<boolean> | null = null;
 let markReady: (ok: boolean) => void = () => undefined;
-let gone = false;
+/** No new spawns go to a spawner (and none is started again): it could not start, died, or cannot reopen our fds. */
 let retired = false;
 /** A spawner that has not said it is ready by then is not waited for (spawns run here). */
 const READY_WAIT_MS = 3000;
@@ -77,7 +95,7 @@ let nextId = 1;
 const waiting = new Map<number, Waiting>();
 
 function startSpawner(): void {
-  if (spawner || gone) return;
+  if (spawner || retired) return;
   ready = new Promise<boolean>((resolve) => {
     markReady = resolve;
     setTimeout(() => resolve(false), READY_WAIT_MS).unref();
@@ -91,8 +109,7 @@ function startSpawner(): void {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
     });
   } catch {
-    gone = true;
-    markReady(false);
+    retire();
     return;
   }
   spawner.unref();
@@ -123,28 +140,25 @@ function onMessage(m: FromSpawner): void {
 }
 
 function exited(id: number, w: Waiting, exit: ExitInfo): void {
-  if (w.exited) return;
   waiting.delete(id);
   if (w.watch) clearInterval(w.watch);
-  w.exited = exit;
-  for (const cb of w.exitCbs.splice(0)) cb(exit);
+  w.exit.deliver(exit);
 }
 
-/**
- * The spawner died (it should not): its children's statuses are lost with it,
- * so each is watched in /proc until it is gone. Later spawns run here.
- */
 /** No new spawns go to the spawner; what it started it still reports, and it exits with the server. */
 function retire(): void {
   retired = true;
   markReady(false);
 }
 
+/**
+ * The spawner died (it should not): its children's statuses are lost with it,
+ * so each is watched in /proc until it is gone. Later spawns run here.
+ */
 function lost(): void {
-  if (gone) return;
-  gone = true;
-  markReady(false);
+  if (!spawner) return;
   spawner = null;
+  retire();
   for (const [id, w] of waiting) {
     if (w.pid === null) {
       waiting.delete(id);
@@ -172,7 +186,7 @@ function send(m: ToSpawner): void {
 function spawned(id: number, w: Waiting, fds: (number | null)[]): Spawned {
   return {
     pid: w.pid!,
-    onExit: (cb) => void (w.exited ? cb(w.exited) : w.exitCbs.push(cb)),
+    onExit: (cb) => w.exit.on(cb),
     stdin: {
       write: (data) => send({ op: 'write', id, data }),
       end: () => send({ op: 'end', id }),
@@ -188,11 +202,11 @@ export async function spawnProcess(file: string, args: string[], opts: SpawnOpti
   if (!hasProc) return spawnHere(file, args, opts);
   startSpawner();
   // The first spawn waits for the spawner to start (~50 ms, once per server).
-  if (!(await ready) || !spawner || gone || retired) return spawnHere(file, args, opts);
+  if (!(await ready) || !spawner || retired) return spawnHere(file, args, opts);
   const id = nextId++;
   return new Promise<Spawned>((resolve, reject) => {
     const here = (): void => void spawnHere(file, args, opts).then(resolve, reject);
-    waiting.set(id, { resolve, reject, here, pid: null, exited: null, exitCbs: [], watch: null });
+    waiting.set(id, { resolve, reject, here, pid: null, exit: new ExitSlot(), watch: null });
     send({ op: 'spawn', id, file, args, cwd: opts.cwd, env: opts.env, stdio: opts.stdio, detached: opts.detached, hold: opts.holdOffsets ?? false });
   });
 }
@@ -200,16 +214,16 @@ export async function spawnProcess(file: string, args: string[], opts: SpawnOpti
 function spawnHere(file: string, args: string[], opts: SpawnOptions): Promise<Spawned> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: opts.stdio, detached: opts.detached });
-    const w: Waiting = { resolve, reject, here: () => undefined, pid: null, exited: null, exitCbs: [], watch: null };
+    const exit = new ExitSlot();
     child.stdin?.on('error', () => undefined);
     child.once('error', reject);
-    child.once('exit', (code, signal) => exited(-1, w, { code, signal }));
+    child.once('exit', (code, signal) => exit.deliver({ code, signal }));
     child.once('spawn', () => {
       child.unref();
       const stdin = child.stdin;
       resolve({
         pid: child.pid!,
-        onExit: (cb) => void (w.exited ? cb(w.exited) : w.exitCbs.push(cb)),
+        onExit: (cb) => exit.on(cb),
         stdin: stdin && {
           write: (data) => {
             if (stdin.writable) stdin.write(data);
