@@ -13,8 +13,12 @@ import { waitFor } from './wait.js';
 export const WAYS = ['cancel', 'timeout', 'stdin EOF', 'SIGTERM', 'SIGINT', 'SIGHUP', 'kill -9'] as const;
 export type Way = (typeof WAYS)[number];
 
-/** Long enough for the whole tree to come up on a busy machine before the timeout ends it (1.5 s was not, at load 20). */
-const TIMEOUT_S = 8;
+/**
+ * Long enough for the whole tree to come up, and for `ps` to see all of it, before the timeout
+ * ends it on a busy machine: 1.5 s was not, at load 20; 8 s was not once in a CI run (2 test
+ * files at a time on 2 cores), where the tree was ended before `ps` had seen every part.
+ */
+const TIMEOUT_S = 15;
 
 let seq = 0;
 function token(): string {
