@@ -177,7 +177,8 @@ export class TaskManager extends TaskEmitter {
     const backend = backendNamed(what.backend, this.config);
     const cwd = backend.resolveCwd ? backend.resolveCwd(spec.cwd) : path.resolve(spec.cwd ?? process.cwd());
     backend.check?.({ cwd });
-    const deliverTo = (spec.deliver_to ?? this.config.background.defaultDeliverTo).map((t) => this.targets.seal(t));
+    // background.defaultDeliverTo is where every task's notice goes; a task's own deliver_to adds targets, never replaces them.
+    const deliverTo = [...new Set([...this.config.background.defaultDeliverTo, ...(spec.deliver_to ?? [])].map((t) => this.targets.seal(t)))];
     const task: PendingTask = {
       id: this.ids.allocate((err) => this.warn(`cannot create a task directory (${err.message}); the task runs without a record on disk`)),
       state: 'pending',

@@ -10,7 +10,8 @@ import { postWithRetry, scrub, type PostResult, type RetryPolicy } from './http-
 import { desktopNotice, runCommand } from './local-targets.js';
 import { endNotice } from './notice.js';
 import { ntfyRequest } from './ntfy.js';
-import { buildReport, headline, publicTask, scrubEnv, statusLine, type EndReport } from './report.js';
+import { buildReport, deliveryMasks, headline, publicTask, statusLine, type EndReport } from './report.js';
+import { maskValues } from './secrets.js';
 import { slackRequest } from './slack.js';
 import { telegramRequest, TELEGRAM_API, type TelegramSettings } from './telegram.js';
 import { displayTarget, hasSecret, parseTarget, type Delivery, type Target } from './targets.js';
@@ -36,11 +37,12 @@ export interface Prepared {
   json: string;
 }
 
-export function prepare(task: EndedTask, tail: string[], host?: string): Prepared {
-  const env = task.env ?? {};
+/** `environment`: the one the task ran in (the server's); its secrets are masked in what is sent, as the task's own env values are. */
+export function prepare(task: EndedTask, tail: string[], host?: string, environment: NodeJS.ProcessEnv = process.env): Prepared {
+  const masks = deliveryMasks(task.env, environment);
   const notice = endNotice(task, tail);
-  const clean = { ...notice, label: scrubEnv(notice.label, env), text: scrubEnv(notice.text, env), error: notice.error === null ? null : scrubEnv(notice.error, env) };
-  return { task, report: buildReport(task, tail, host), json: JSON.stringify({ notice: clean, task: publicTask(task) }) };
+  const clean = { ...notice, label: maskValues(notice.label, masks), text: maskValues(notice.text, masks), error: notice.error === null ? null : maskValues(notice.error, masks) };
+  return { task, report: buildReport(task, tail, host, masks), json: JSON.stringify({ notice: clean, task: publicTask(task, masks) }) };
 }
 
 export interface SendOutcome {

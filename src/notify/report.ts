@@ -3,12 +3,14 @@
  * which task, its state, exit status, elapsed time, the machine, the last
  * lines of output. Built once per ended task and shared by every deliver_to
  * target; env values never leave through it (they are taken out of the
- * output lines too, in case the command printed them).
+ * output lines too, in case the command printed them), nor do the secrets of
+ * the environment the server runs in (secrets.ts).
  */
 import os from 'node:os';
 import type { EndedTask, Task } from '../core/task.js';
 import { elapsedMs, taskLabel } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
+import { environmentSecrets, maskDeep, maskValues } from './secrets.js';
 
 export interface EndReport {
   taskId: string;
@@ -29,29 +31,31 @@ const WORD: Record<EndedTask['state'], string> = { done: 'completed', failed: 'f
 /** Env values shorter than this are left alone: "1" or "yes" would blank half of any output. */
 const MIN_SECRET_LENGTH = 4;
 
-/** Replaces every value of `env` found in `text` with `$NAME`, longest values first. */
-export function scrubEnv(text: string, env: Record<string, string>): string {
-  const pairs = Object.entries(env)
-    .filter(([, v]) => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH)
-    .sort((a, b) => b[1].length - a[1].length);
-  let out = text;
-  for (const [name, value] of pairs) out = out.split(value).join(`$${name}`);
-  return out;
+/** Values a delivery must not carry, as [name, value]: the task's own env values, and the secrets of the environment it ran in. */
+export type Masks = ReadonlyArray<readonly [string, string]>;
+
+export function deliveryMasks(taskEnv: Record<string, string> | undefined, environment: NodeJS.ProcessEnv = process.env): Masks {
+  const own = Object.entries(taskEnv ?? {}).filter(([, v]) => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH);
+  return [...own, ...environmentSecrets(environment)];
 }
 
-export function buildReport(task: EndedTask, tail: string[], host = os.hostname()): EndReport {
-  const env = task.env ?? {};
+/** Replaces every value of `env` found in `text` with `$NAME`, longest values first. */
+export function scrubEnv(text: string, env: Record<string, string>): string {
+  return maskValues(text, Object.entries(env).filter(([, v]) => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH));
+}
+
+export function buildReport(task: EndedTask, tail: string[], host = os.hostname(), masks: Masks = deliveryMasks(task.env)): EndReport {
   const lines = task.kind === 'prompt' && task.result ? task.result.split('\n') : tail;
   return {
     taskId: task.id,
-    label: scrubEnv(taskLabel(task).replace(/\s+/g, ' ').trim(), env),
+    label: maskValues(taskLabel(task).replace(/\s+/g, ' ').trim(), masks),
     state: task.state,
     exitCode: task.exit_code,
     signal: task.signal,
-    error: task.state === 'done' ? null : scrubEnv(task.error, env),
+    error: task.state === 'done' ? null : maskValues(task.error, masks),
     elapsedMs: elapsedMs(task),
     host,
-    tail: lines.map((l) => scrubEnv(l, env).replace(/\s+$/, '')),
+    tail: lines.map((l) => maskValues(l, masks).replace(/\s+$/, '')),
   };
 }
 
@@ -98,10 +102,10 @@ export function lastLinesWithin(lines: string[], budget: number, lineMax: number
 
 /**
  * The task as sent to webhook and command targets: the record without env
- * values (names kept, so a receiver sees which were set) and with deliver_to
- * as stored (secrets redacted).
+ * values (names kept, so a receiver sees which were set), with deliver_to
+ * as stored (secrets redacted) and every masked value taken out of its text.
  */
-export function publicTask(task: Task): Task {
+export function publicTask(task: Task, masks: Masks = deliveryMasks(task.env)): Task {
   const env = Object.fromEntries(Object.keys(task.env ?? {}).map((k) => [k, '[redacted]']));
-  return { ...task, env };
+  return { ...maskDeep(task, masks), env };
 }

@@ -86,3 +86,25 @@ describe('deliver_to fires for every ended task, whatever the agent saw', () => 
     expect(fake.to('/hook/default').filter((x) => JSON.parse(x.body).task.id === id)).toHaveLength(1);
   });
 });
+
+describe('background.defaultDeliverTo and a task\'s own deliver_to (issue 27)', () => {
+  it('the defaults are default notification channels: a task\'s own targets add to them, the record lists both', async () => {
+    const r = await s.ok('bg_submit', { command: 'echo both-targets', deliver_to: [`webhook:${fake.url}/hook/own`] });
+    const id = r.structuredContent.task_id;
+    await waitFor(forTask('/hook/default', id), 'the default webhook');
+    await waitFor(forTask('/hook/own', id), "the task's own webhook");
+    const task = await waitFor(async () => {
+      const t = (await s.ok('task_status', { task_id: id })).structuredContent.task;
+      return t.deliveries?.length === 2 ? t : null;
+    }, 'both deliveries recorded');
+    expect(task.deliver_to).toHaveLength(2);
+    expect(task.deliver_to.join(' ')).toMatch(/ref [0-9a-f]{12}/);
+    // A default named again by the task is sent once.
+    const again = await s.ok('bg_submit', { command: 'echo once', deliver_to: [`webhook:${fake.url}/hook/default`] });
+    const id2 = again.structuredContent.task_id;
+    await waitFor(forTask('/hook/default', id2), 'the default webhook');
+    const t2 = await waitFor(async () => (await s.ok('task_status', { task_id: id2 })).structuredContent.task.deliveries?.length === 1, 'one delivery recorded');
+    expect(t2).toBe(true);
+    expect(fake.to('/hook/default').filter((x) => JSON.parse(x.body).task.id === id2)).toHaveLength(1);
+  });
+});

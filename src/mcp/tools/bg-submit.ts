@@ -9,7 +9,7 @@ import { bashOutput } from './bash.js';
 import { validateTarget } from '../../notify/targets.js';
 import { checkSessionName } from '../../core/session-name.js';
 
-const description = `Queue a background task and return its id at once: a shell command (like bash with background: true), or an agent prompt (a long research or review job) run by an agent CLI (runner: claude, codex, opencode, gemini) or by your own model (sampling). Beyond background.maxConcurrentTasks (10) tasks wait as pending. You are told once when it ends, with a prompt's result; do not poll in a loop. deliver_to sends the notice elsewhere too.`;
+const description = `Queue a background task and return its id at once: a shell command (like bash with background: true), or an agent prompt (a long research or review job) run by an agent CLI (runner: claude, codex, opencode, gemini) or by your own model (sampling). Beyond background.maxConcurrentTasks (10) tasks wait as pending. You are told once when it ends, with a prompt's result; do not poll in a loop. deliver_to sends the notice elsewhere too, in addition to the user's background.defaultDeliverTo.`;
 
 export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, typeof output> {
   return {
@@ -62,7 +62,7 @@ export const bgSubmitInput = {
   ...commonShellInput,
   origin: z.string().max(200).optional().describe('Who asked for it (default: your client)'),
   session: z.string().max(200).optional().describe('Session the notice goes to: letters, digits, ".", "_", "-" (default: this one)'),
-  deliver_to: z.array(z.string().max(2000)).max(20).optional().describe('Also send the notice to: slack:URL, discord:URL, telegram:CHAT_ID, ntfy:TOPIC_URL, webhook:URL, command:CMD, desktop'),
+  deliver_to: z.array(z.string().max(2000)).max(20).optional().describe('Also send the notice to (added to background.defaultDeliverTo): slack:URL, discord:URL, telegram:CHAT_ID, ntfy:TOPIC_URL, webhook:URL, command:CMD, desktop'),
 };
 
 // The submit answer is {task_id, state}; as an MCP task its result is the command's (the bash tool's shape).
