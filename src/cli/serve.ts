@@ -11,7 +11,7 @@ import { socketPathFor } from '../control/socket-path.js';
 import type { Era } from '../mcp/peer.js';
 import type { TaskListenTap } from '../mcp/task-listen.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
-import { serveMcpStdio, type StdioServing } from '../mcp/stdio.js';
+import { serveMcpStdio } from '../mcp/stdio.js';
 import { Notifier } from '../notify/notifier.js';
 import { DEFAULT_DELIVERY } from '../notify/deliver.js';
 import { validateTarget } from '../notify/targets.js';
@@ -19,7 +19,7 @@ import { pruneTasks } from '../store/retention.js';
 import { liveServers } from '../core/live-servers.js';
 import { startRuntime, type Runtime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
-import { UsageError } from './args.js';
+import { checkListen, isLoopback, parseListen } from './http-listen.js';
 
 /** Start-up work (recovery, pruning, the control socket) waits this long at most for the client's opening request. */
 const OPENING_WAIT_MS = 2000;
@@ -27,12 +27,8 @@ const OPENING_WAIT_MS = 2000;
 export interface ServeOptions extends LoadOptions {
   /** "[host:]port" for Streamable HTTP instead of stdio. */
   http?: string;
-}
-
-function parseListen(spec: string): { host: string; port: number } {
-  const m = /^(?:(\[[^\]]+\]|[^:]+):)?(\d{1,5})$/.exec(spec);
-  if (!m || Number(m[2]) > 65535) throw new UsageError(`--http takes [host:]port, e.g. 8765 or 127.0.0.1:8765; got "${spec}"`);
-  return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+  /** Lets --http listen off loopback (a named address, never a wildcard). */
+  allowRemote?: boolean;
 }
 
 function checkDeliverTargets(targets: string[]): void {
@@ -47,6 +43,7 @@ function checkDeliverTargets(targets: string[]): void {
 
 export async function serve(opts: ServeOptions): Promise<void> {
   const listen = opts.http !== undefined ? parseListen(opts.http) : null;
+  if (listen) checkListen(listen, opts.allowRemote === true);
   const config = loadConfig({ ...opts, onWarning: (msg) => void process.stderr.write(`bgbash: warning: ${msg}\n`) });
   checkDeliverTargets(config.background.defaultDeliverTo);
   const rt = await startRuntime(config);
@@ -78,6 +75,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
     );
 
   let closeTransport: (() => Promise<void>) | undefined;
+  // The start line is printed once the control socket is up: from then on `bgbash run`, `list` and `doctor` reach this server.
+  let startLine = '';
   let control: { close(): Promise<void> } | null = null;
   let exiting = false;
   const exit = async (why: string, code = 0): Promise<void> => {
@@ -95,9 +94,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.on('SIGHUP', () => void exit('SIGHUP'));
 
   // The client's opening request (server/discover, initialize) is answered first; the rest of start-up follows.
-  if (listen) closeTransport = await serveHttp(rt, listen, makeServer);
+  if (listen) ({ close: closeTransport, line: startLine } = await serveHttp(rt, listen, makeServer));
   else {
-    const stdio = serveStdio(rt, (era, tap) => makeServer(rt.session, era, true, tap), exit);
+    const stdio = serveMcpStdio((era, tap) => makeServer(rt.session, era, true, tap), (why) => void exit(why));
+    startLine = `bgbash ${VERSION} serving MCP on stdio (server ${rt.info.id}, session ${rt.session}, data ${rt.config.dataDir})\n`;
     closeTransport = stdio.close;
     answeredEarly = stdio.answeredEarly;
     if (answeredEarly && config.notices.channel) process.stderr.write('bgbash: notices.channel is on, but this client opened with server/discover, answered before the config was read: it gets notices through MCP tasks and tool results, not channel events\n');
@@ -131,19 +131,14 @@ export async function serve(opts: ServeOptions): Promise<void> {
   });
   control = socket;
   rt.updateInfo({ socket: socket.path });
-}
-
-function serveStdio(rt: Runtime, make: (era: Era, listen: TaskListenTap) => BgbashMcp, exit: (why: string) => Promise<void>): StdioServing {
-  const serving = serveMcpStdio(make, (why) => void exit(why));
-  process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (server ${rt.info.id}, session ${rt.session}, data ${rt.config.dataDir})\n`);
-  return serving;
+  process.stderr.write(startLine);
 }
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-async function serveHttp(rt: Runtime, listen: { host: string; port: number }, makeServer: (session: string, era: Era, ownsSession: boolean) => BgbashMcp): Promise<() => Promise<void>> {
+async function serveHttp(rt: Runtime, listen: { host: string; port: number }, makeServer: (session: string, era: Era, ownsSession: boolean) => BgbashMcp): Promise<{ close: () => Promise<void>; line: string }> {
   const token = rt.config.http.token ?? randomBytes(24).toString('hex');
   const tokenFile = path.join(rt.paths.run, `${rt.info.id}.http-token`);
   fs.writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
@@ -152,12 +147,14 @@ async function serveHttp(rt: Runtime, listen: { host: string; port: number }, ma
   const limits = { maxConnections: rt.config.http.maxConnections, maxSessions: rt.config.http.maxSessions, sessionIdleMs: rt.config.http.sessionIdle };
   const http = await startHttp({ ...listen, token, makeServer, limits, session: rt.session });
   rt.updateInfo({ http: http.url });
-  if (!['127.0.0.1', 'localhost', '::1'].includes(listen.host)) {
+  if (!isLoopback(listen.host)) {
     process.stderr.write(`bgbash: warning: listening on ${listen.host}, not loopback; anyone who can reach it and has the token can run commands as you\n`);
   }
-  process.stderr.write(`bgbash ${VERSION} serving MCP on ${http.url} (server ${rt.info.id}); bearer token in ${tokenFile}\n`);
-  return async () => {
-    await http.close();
-    fs.rmSync(tokenFile, { force: true });
+  return {
+    line: `bgbash ${VERSION} serving MCP on ${http.url} (server ${rt.info.id}); bearer token in ${tokenFile}\n`,
+    close: async () => {
+      await http.close();
+      fs.rmSync(tokenFile, { force: true });
+    },
   };
 }

@@ -4,14 +4,15 @@ import type { CommandSpec } from '../command.js';
 import type { Cli } from '../context.js';
 
 export const spec: CommandSpec = {
-  usage: '[--session NAME] [--http [HOST:]PORT]',
+  usage: '[--session NAME] [--http [HOST:]PORT [--allow-remote]]',
   description: `Runs the MCP server on stdio for one agent session, plus the control socket the
-CLI uses. With --http it serves Streamable HTTP instead (127.0.0.1 unless HOST
-says otherwise); clients send "Authorization: Bearer <token>" and the token
-file is printed at start.`,
+CLI uses. With --http it serves Streamable HTTP instead, on 127.0.0.1 (HOST may
+be another loopback address; any other address needs --allow-remote); clients
+send "Authorization: Bearer <token>" and the token file is printed at start.`,
   options: {
     session: { type: 'string', value: 'NAME', help: "The agent session this server serves (default: the server's id); undelivered notices wait in its inbox across restarts" },
-    http: { type: 'string', value: '[HOST:]PORT', help: 'Serve Streamable HTTP on this address instead of stdio' },
+    http: { type: 'string', value: '[HOST:]PORT', help: 'Serve Streamable HTTP on this address instead of stdio (loopback only by default)' },
+    'allow-remote': { type: 'boolean', help: 'Let --http listen on an address off loopback (anyone who reaches it with the token runs commands as you)' },
   },
   maxArgs: 0,
   repair: false,
@@ -22,6 +23,8 @@ export async function run(cli: Cli): Promise<number> {
   const { serve } = await import('../serve.js');
   const http = cli.args.flags.get('--http');
   if (http === true) throw new UsageError('--http needs [host:]port', 'serve');
-  await serve({ ...cli.args.load, http: typeof http === 'string' ? http : undefined });
+  const allowRemote = cli.args.flags.get('--allow-remote') === true;
+  if (allowRemote && typeof http !== 'string') throw new UsageError('--allow-remote goes with --http HOST:PORT', 'serve');
+  await serve({ ...cli.args.load, http: typeof http === 'string' ? http : undefined, allowRemote });
   return -1; // keeps running
 }
