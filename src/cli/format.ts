@@ -2,6 +2,7 @@
 import { elapsedLabel, startedAt, taskLabel, type Task } from '../core/task.js';
 import { printable } from '../core/printable.js';
 import { STATE_COLOR } from '../tui/state-color.js';
+import { cutToWidth, displayWidth, padToWidth } from '../tui/width.js';
 
 export const colorOn = (): boolean => !process.env.NO_COLOR && process.stdout.isTTY === true;
 
@@ -11,7 +12,7 @@ export function paintState(state: Task['state'], text: string = state): string {
 
 function truncate(text: string, width: number): string {
   const flat = printable(text).replace(/\s+/g, ' ').trim();
-  return flat.length > width ? flat.slice(0, Math.max(0, width - 1)) + '…' : flat;
+  return displayWidth(flat) > width ? cutToWidth(flat, Math.max(0, width - 1)) + '…' : flat;
 }
 
 function started(task: Task): string {
@@ -34,7 +35,7 @@ export function taskTable(tasks: Task[], width = process.stdout.columns || 100):
   const pad = (cells: string[], cmd: string, state?: Task['state']): string => {
     const [id, status, ...restCells] = cells;
     const statusCell = state ? paintState(state, status.padEnd(widths[1])) : status.padEnd(widths[1]);
-    return [id.padEnd(widths[0]), statusCell, truncate(cmd, cmdWidth).padEnd(cmdWidth), ...restCells.map((c, i) => c.padEnd(widths[i + 2]))].join('  ').trimEnd();
+    return [id.padEnd(widths[0]), statusCell, padToWidth(truncate(cmd, cmdWidth), cmdWidth), ...restCells.map((c, i) => c.padEnd(widths[i + 2]))].join('  ').trimEnd();
   };
   const lines = [pad(head, 'COMMAND')];
   tasks.forEach((t, i) => lines.push(pad(rows[i], taskLabel(t), t.state)));

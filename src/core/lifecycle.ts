@@ -122,7 +122,9 @@ export class Lifecycle {
   private timedOut(id: string): void {
     const task = this.d.table.get(id);
     if (!task || isTerminal(task)) return;
-    this.end(id, { type: 'fail', error: `timed out after ${formatDuration(task.timeout_ms)} and was stopped (timeout; default background.taskTimeout)`, reason: 'timeout', at: now() });
+    // The record keeps the timeout, not where it came from: one the call gave that equals the default reads the same.
+    const whose = task.timeout_ms === this.d.config.background.taskTimeout ? 'background.taskTimeout' : 'the timeout it was given';
+    this.end(id, { type: 'fail', error: `timed out after ${formatDuration(task.timeout_ms)} and was stopped (${whose})`, reason: 'timeout', at: now() });
   }
 
   /** Moves a task to a terminal state for a reason of ours (the first reason wins), then ends its processes. */

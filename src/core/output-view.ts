@@ -4,7 +4,8 @@
  * always saying what was left out and how to read it.
  */
 import type { Pattern } from './pattern.js';
-import { cleanText, looksBinary, utf8Boundary } from '../run/clean.js';
+import { utf8Boundary } from '../run/clean.js';
+import { readable, type Readable } from '../run/readable.js';
 import type { Stream } from '../run/process.js';
 import { formatBytes } from './units.js';
 import type { TaskManager } from './manager.js';
@@ -36,24 +37,18 @@ const GREP_BLOCK = 1024 * 1024;
 /** A long grep hands the event loop back this often, so other calls keep being answered while it scans. */
 const GREP_SLICE_MS = 20;
 
-function render(buf: Buffer, raw: boolean | undefined): string {
-  const text = buf.toString('utf8', 0, utf8Boundary(buf, buf.length));
-  return raw ? text : cleanText(text);
+/** Output as text: lines with a stray byte stay (the byte spelled out), runs of binary lines become one note. */
+function render(buf: Buffer, raw: boolean | undefined, hideBinary = !raw): Readable {
+  return readable(buf.subarray(0, utf8Boundary(buf, buf.length)), { raw, hideBinary });
 }
 
-async function isBinary(m: TaskManager, id: string, stream: Stream): Promise<boolean> {
-  return looksBinary(await m.readOutput(id, 0, 8192, stream));
-}
-
-function binaryNote(id: string, total: number): string {
-  return `[binary output: ${formatBytes(total)} not shown as text. Read the raw log at the path task_status gives, or pass raw: true to see it undecoded.]`;
+function binaryNote(total: number): string {
+  return `[binary output: ${formatBytes(total)} not shown as text. grep finds the text lines in it; raw: true shows it undecoded; task_status gives the log's path.]`;
 }
 
 export async function readWindow(m: TaskManager, id: string, req: ReadRequest): Promise<OutputWindow> {
   const stream = req.stream ?? 'stdout';
   const total = m.outputSize(id, stream);
-  const binary = !req.raw && total > 0 && (await isBinary(m, id, stream));
-  if (binary) return { output: binaryNote(id, total), cursor: total, total_bytes: total, truncated: false, binary };
   if (req.grep) return grepWindow(m, id, req, total, stream);
   if (req.since !== undefined && req.tail === undefined) return forwardWindow(m, id, req, total, stream);
   return tailWindow(m, id, req, total, stream);
@@ -63,6 +58,9 @@ async function forwardWindow(m: TaskManager, id: string, req: ReadRequest, total
   const start = Math.min(Math.max(0, req.since ?? 0), total);
   let end = Math.min(total, start + req.maxBytes);
   let buf = await m.readOutput(id, start, end, stream);
+  // A cursor in the middle of a character (one the agent made up): start at the next whole one.
+  let skip = 0;
+  while (start > 0 && skip < 3 && skip < buf.length && (buf[skip] & 0xc0) === 0x80) skip++;
   if (end < total) {
     // Cut at a line end when there is one, so the next read starts a fresh line.
     const nl = buf.lastIndexOf(10);
@@ -70,21 +68,26 @@ async function forwardWindow(m: TaskManager, id: string, req: ReadRequest, total
     buf = buf.subarray(0, cut);
     end = start + cut;
   }
-  let output = render(buf, req.raw);
+  const page = render(buf.subarray(skip), req.raw);
+  let output = page.allBinary ? binaryNote(end - start) : page.text;
   const truncated = end < total;
   if (truncated) output += `\n[… ${formatBytes(total - end)} more: call task_output with since=${end} to read on]`;
-  return { output, cursor: end, total_bytes: total, truncated, binary: false };
+  return { output, cursor: end, total_bytes: total, truncated, binary: page.hidden > 0 };
 }
 
 async function tailWindow(m: TaskManager, id: string, req: ReadRequest, total: number, stream: Stream): Promise<OutputWindow> {
+  // tail: 0 asks for no lines (slice(-0) would be all of them): the cursor and state only.
+  if (req.tail === 0) return { output: '', cursor: total, total_bytes: total, truncated: false, binary: false };
   const floor = Math.min(Math.max(0, req.since ?? 0), total);
   const scan = req.tail !== undefined ? req.maxBytes * TAIL_SCAN_FACTOR : req.maxBytes;
   const start = Math.max(floor, total - scan);
   const buf = await m.readOutput(id, start, total, stream);
-  const all = render(buf, req.raw).split('\n');
+  const page = render(buf, req.raw);
+  if (page.allBinary) return { output: binaryNote(total), cursor: total, total_bytes: total, truncated: false, binary: true };
+  const all = page.text.split('\n');
   if (start > floor) all.shift(); // the first line is cut mid-way
   if (all.length && all[all.length - 1] === '') all.pop();
-  const lines = req.tail !== undefined ? all.slice(-Math.max(0, req.tail)) : all;
+  const lines = req.tail !== undefined ? all.slice(-req.tail) : all;
   let truncated = start > floor || lines.length < all.length;
   let text = lines.join('\n');
   const b = Buffer.from(text);
@@ -97,7 +100,7 @@ async function tailWindow(m: TaskManager, id: string, req: ReadRequest, total: n
   if (truncated) {
     text = `[… earlier output not shown (${formatBytes(total - floor)} in all): task_output with since=${floor} reads from ${floor === 0 ? 'the start' : 'there'}; grep searches]\n${text}`;
   }
-  return { output: text, cursor: total, total_bytes: total, truncated, binary: false };
+  return { output: text, cursor: total, total_bytes: total, truncated, binary: page.hidden > 0 };
 }
 
 async function grepWindow(m: TaskManager, id: string, req: ReadRequest, total: number, stream: Stream): Promise<OutputWindow> {
@@ -120,7 +123,8 @@ async function grepWindow(m: TaskManager, id: string, req: ReadRequest, total: n
     carry = block.subarray(last);
     carryStart = bodyStart + last;
     let offset = bodyStart;
-    for (const rawLine of render(body, req.raw).split('\n')) {
+    // Every line is searched as text, binary or not (its odd bytes spelled out): grep never answers "binary".
+    for (const rawLine of render(body, req.raw, false).text.split('\n')) {
       lineNo++;
       if ((lineNo & 255) === 0 && Date.now() - sliceStart > GREP_SLICE_MS) {
         await new Promise((r) => setImmediate(r));
@@ -147,11 +151,9 @@ async function grepWindow(m: TaskManager, id: string, req: ReadRequest, total: n
 /** A foreground run's output from `start`: all of it, or its head and tail with the middle left out. */
 export async function headTailWindow(m: TaskManager, id: string, maxBytes: number, stream: Stream = 'stdout'): Promise<OutputWindow> {
   const total = m.outputSize(id, stream);
-  if (total > 0 && (await isBinary(m, id, stream))) {
-    return { output: binaryNote(id, total), cursor: total, total_bytes: total, truncated: false, binary: true };
-  }
   if (total <= maxBytes) {
-    return { output: render(await m.readOutput(id, 0, total, stream), false).replace(/\n$/, ''), cursor: total, total_bytes: total, truncated: false, binary: false };
+    const all = render(await m.readOutput(id, 0, total, stream), false);
+    return { output: all.allBinary ? binaryNote(total) : all.text.replace(/\n$/, ''), cursor: total, total_bytes: total, truncated: false, binary: all.hidden > 0 };
   }
   const headBytes = Math.floor(maxBytes / 4);
   let head = await m.readOutput(id, 0, headBytes, stream);
@@ -161,9 +163,13 @@ export async function headTailWindow(m: TaskManager, id: string, maxBytes: numbe
   const tnl = tail.indexOf(10);
   if (tnl >= 0 && tnl < tail.length - 1) tail = tail.subarray(tnl + 1);
   const skipped = total - head.length - tail.length;
+  const h = render(head, false);
+  const t = render(tail, false);
+  // Nothing but binary at both ends: one note for all of it (grep still finds text lines in the middle).
+  if (h.allBinary && t.allBinary) return { output: binaryNote(total), cursor: total, total_bytes: total, truncated: false, binary: true };
   const output =
-    render(head, false) +
+    h.text +
     `[… ${formatBytes(skipped)} not shown: task_output with since=${head.length} reads them, grep searches them …]\n` +
-    render(tail, false).replace(/\n$/, '');
-  return { output, cursor: total, total_bytes: total, truncated: true, binary: false };
+    t.text.replace(/\n$/, '');
+  return { output, cursor: total, total_bytes: total, truncated: true, binary: h.hidden + t.hidden > 0 };
 }

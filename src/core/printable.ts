@@ -23,3 +23,15 @@ const RAW_IN_JSON = /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 export function inert(text: string): string {
   return text.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * A task field on one line for a listing (the agent's task_list, notices):
+ * through the printable gate, so a bidi override in a name cannot make the
+ * line read differently than it is; whitespace runs as one space; cut to
+ * `max` characters (whole code points) with "…".
+ */
+export function oneLine(text: string, max: number): string {
+  const flat = printable(text).replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : flat;
+}

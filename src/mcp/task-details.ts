@@ -27,8 +27,8 @@ function deliveries(task: Task): string | null {
   const list = task.deliveries ?? [];
   if (list.length === 0) return null;
   return list
-    .map((d) => `${displayTarget(d.target)}: ${d.ok ? 'sent' : `failed${d.error ? ` (${d.error})` : ''}`}${d.attempts > 1 ? `, ${d.attempts} attempts` : ''}`)
-    .join('\n    ');
+    .map((d) => `${displayTarget(d.target)}: ${d.ok ? 'sent' : `failed${d.error ? ` (${d.error})` : ''}`}${d.attempts > 1 ? `, ${d.attempts} attempts` : ''}`.replace(/\s*\n\s*/g, ' '))
+    .join('\n');
 }
 
 function rows(task: Task, extra: DetailsExtra, person: PersonView | undefined): Row[] {
@@ -68,11 +68,21 @@ function rows(task: Task, extra: DetailsExtra, person: PersonView | undefined): 
   ];
 }
 
+/** Fields whose value may run over several lines in a person's view. */
+const MULTI_LINE = new Set(['Result', 'Error', 'Deliveries']);
+
 /** The agent's view without `person`; a person's with it. */
 export function taskDetails(task: Task, extra: DetailsExtra = {}, person?: PersonView): string {
   const shown = rows(task, extra, person).filter(([, v]) => v !== null && v !== undefined && v !== '');
   if (!person) return shown.map(([k, v]) => `${k}: ${v}`).join('\n');
   const w = Math.max(...shown.map(([k]) => k.length)) + 1;
-  // Status carries our own colour; every other value is the task's and goes through the gate.
-  return shown.map(([k, v]) => `${(k + ':').padEnd(w)} ${k === 'Status' ? v : printable(String(v))}`).join('\n');
+  // Status carries our own colour; every other value is the task's and goes through the gate. A newline in
+  // a name or command would print a line that reads as another row: those show on one line, with ⏎ where
+  // the newline was; longer texts (a result, an error) keep their lines, indented under their field.
+  const value = (k: string, v: Row[1]): string => {
+    if (k === 'Status') return String(v);
+    const text = printable(String(v)).replace(/\t/g, ' ');
+    return MULTI_LINE.has(k) ? text.replace(/\n/g, '\n' + ' '.repeat(w + 1)) : text.replace(/\n/g, ' ⏎ ');
+  };
+  return shown.map(([k, v]) => `${(k + ':').padEnd(w)} ${value(k, v)}`).join('\n');
 }

@@ -2,11 +2,10 @@
 import type { Task } from '../core/task.js';
 import { elapsedMs, isTerminal, taskLabel } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
+import { oneLine } from '../core/printable.js';
 
-export function oneLine(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
-}
+// One rule for a field on one line, shared with notices: the printable gate strips bidi controls too.
+export { oneLine };
 
 /** "#12 done — npm test — exit code 0 (4.2s)" */
 export function taskLine(task: Task): string {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { EndedTask, Task } from '../core/task.js';
 import { describeTermination, elapsedMs, taskLabel, terminationOf } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
+import { oneLine } from '../core/printable.js';
 
 export const noticeSchema = z.object({
   /** Unique per notice: "<task id>" for an end, "<task id>:line:<n>" for a watched line. */
@@ -31,10 +32,6 @@ export type Notice = z.infer<typeof noticeSchema>;
 
 const WORD = { done: 'completed', failed: 'failed', cancelled: 'cancelled' } as const;
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
-}
 
 /** "[Task #42 completed] npm test -- --watch — exit code 0 (12.0s)", the output's last lines, how to read more. */
 export function endNotice(task: EndedTask, tail: string[]): Notice {

@@ -54,8 +54,9 @@ export function cleanText(raw: string): string {
     .split('\n')
     .map((line) => applyBackspaces(collapseCarriageReturns(line)))
     .join('\n')
-    // Control bytes left after escapes are gone (bells, shifts) mean nothing to a reader.
-    .replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '');
+    // Control bytes left after escapes are gone: a bell and charset shifts mean nothing to a reader and go;
+    // others (a NUL in `x\0y`) are spelled out, so the text around them stays and nothing hides.
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => (c === '\x07' || c === '\x0e' || c === '\x0f' ? '' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 export function cleanOutput(raw: Buffer): string {
@@ -67,15 +68,15 @@ export function cleanOutput(raw: Buffer): string {
  * never invents replacement characters.
  */
 export function utf8Boundary(buf: Buffer, at: number): number {
-  let i = Math.min(at, buf.length);
-  if (i === buf.length) return i;
-  // Step back over continuation bytes (10xxxxxx) to the start of a sequence.
-  let back = 0;
-  while (i > 0 && back < 4 && (buf[i] & 0xc0) === 0x80) {
-    i--;
-    back++;
-  }
-  return i;
+  const end = Math.min(at, buf.length);
+  // The lead byte of the last sequence that starts before the cut: step back over continuation bytes (10xxxxxx).
+  let i = end - 1;
+  while (i > 0 && end - i < 4 && (buf[i] & 0xc0) === 0x80) i--;
+  if (i < 0) return end;
+  const lead = buf[i];
+  const len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  // A sequence the cut would split ends the slice before it (also at the buffer's end: a page cut mid-character).
+  return i + len > end ? i : end;
 }
 
 /** Rough model-token count for text of this many bytes (≈4 bytes a token for English and code). */

@@ -12,6 +12,7 @@
  */
 
 import { printable } from '../core/printable.js';
+import { cutToWidth, displayWidth } from './width.js';
 
 export const MIN_SPLIT_HEIGHT = 14;
 export const MIN_TABLE_ROWS = 6;
@@ -74,11 +75,11 @@ export function columns(width: number, idWidth: number): Columns {
   return { id, prompt, status, elapsed };
 }
 
-/** Cuts to `width` columns, with "…" when cut. */
+/** Cuts to `width` terminal columns (not code points: CJK takes two), with "…" when cut. */
 export function fit(text: string, width: number): string {
   const flat = printable(text.replace(/[\r\n\t]+/g, ' '));
   if (width <= 0) return '';
-  return flat.length > width ? flat.slice(0, Math.max(0, width - 1)) + '…' : flat;
+  return displayWidth(flat) > width ? cutToWidth(flat, Math.max(0, width - 1)) + '…' : flat;
 }
 
 /** Word-wraps to `width`, breaking long words. */
@@ -88,16 +89,18 @@ export function wrap(text: string, width: number): string[] {
     let line = '';
     for (const word of para.split(/\s+/).filter(Boolean)) {
       let w = word;
-      while (w.length > width) {
+      while (displayWidth(w) > width) {
         if (line) {
           out.push(line);
           line = '';
         }
-        out.push(w.slice(0, width));
-        w = w.slice(width);
+        // At least one character per line, so a character wider than the room cannot loop forever.
+        const piece = cutToWidth(w, width) || [...w][0];
+        out.push(piece);
+        w = w.slice(piece.length);
       }
       if (!line) line = w;
-      else if (line.length + 1 + w.length <= width) line += ' ' + w;
+      else if (displayWidth(line) + 1 + displayWidth(w) <= width) line += ' ' + w;
       else {
         out.push(line);
         line = w;

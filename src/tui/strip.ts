@@ -6,12 +6,13 @@
  */
 import { elapsedLabel, taskLabel, type Task } from '../core/task.js';
 import { printable } from '../core/printable.js';
+import { cutToWidth, displayWidth } from './width.js';
 
 export const STRIP_NAME_MAX = 30;
 
 export function cutName(name: string): string {
   const flat = printable(name).replace(/\s+/g, ' ').trim();
-  return flat.length > STRIP_NAME_MAX ? flat.slice(0, STRIP_NAME_MAX - 3) + '...' : flat;
+  return displayWidth(flat) > STRIP_NAME_MAX ? cutToWidth(flat, STRIP_NAME_MAX - 3) + '...' : flat;
 }
 
 /** The strip's text for `width` columns ('' when there are no tasks). */
@@ -24,10 +25,10 @@ export function stripText(tasks: Task[], width: number, now = Date.now()): strin
   const tail = ` ${latest.state} ${elapsedLabel(latest, now)}`;
   const name = cutName(taskLabel(latest));
   const full = `${counts} | ${name}${tail}`;
-  if (full.length <= width) return full;
+  if (displayWidth(full) <= width) return full;
   // Narrow terminal: the name gives way first, then the latest task, then the pending count.
   const room = width - counts.length - 3 - tail.length;
-  if (room >= 4) return `${counts} | ${name.slice(0, room - 1)}…${tail}`;
+  if (room >= 4) return `${counts} | ${cutToWidth(name, room - 1)}…${tail}`;
   if (counts.length <= width) return counts;
   return ` ${running} running`.slice(0, width);
 }

@@ -14,6 +14,7 @@ import { formatDuration } from '../core/units.js';
 import { cleanText } from '../run/clean.js';
 import { columns, fit, split, wrap } from './layout.js';
 import { STATE_COLOR } from './state-color.js';
+import { padToWidth } from './width.js';
 import { fileIn } from '../store/task-files.js';
 
 export const TITLE = 'Background Tasks';
@@ -103,13 +104,13 @@ export function renderPage(tasks: Task[], state: PageState, width: number, heigh
   const message = state.message && state.message.until > now ? state.message.text : '';
   const titleRoom = Math.max(0, width - TITLE.length - 1);
   const title = `${TITLE}${message ? ' '.repeat(Math.max(1, titleRoom - message.length + 1)) + fit(message, titleRoom) : ''}`;
-  lines.push(paint(chalk.bold.inverse, fit(title, width).padEnd(width)));
+  lines.push(paint(chalk.bold.inverse, padToWidth(fit(title, width), width)));
 
   if (!layout.fullScreenDetail) {
     const idWidth = Math.max(2, ...tasks.map((t) => t.id.length));
     const c = columns(width, idWidth);
     const row = (mark: string, id: string, prompt: string, status: string, elapsed: string, state?: Task['state']): string => {
-      const cells = [mark + fit(id, c.id).padEnd(c.id), fit(prompt, c.prompt).padEnd(c.prompt), state ? paint(STATE_COLOR[state], fit(status, c.status).padEnd(c.status)) : fit(status, c.status).padEnd(c.status)];
+      const cells = [mark + padToWidth(fit(id, c.id), c.id), padToWidth(fit(prompt, c.prompt), c.prompt), state ? paint(STATE_COLOR[state], padToWidth(fit(status, c.status), c.status)) : padToWidth(fit(status, c.status), c.status)];
       if (c.elapsed) cells.push(fit(elapsed, c.elapsed));
       return cells.join(c.elapsed ? '   ' : '  ');
     };

@@ -12,7 +12,7 @@ import { backendFor, backendNamed } from '../../run/backends/registry.js';
 export const commonShellInput = {
   cwd: z.string().max(4096).optional().describe('Working directory for this call (default: where the last foreground call ended; cd carries over)'),
   env: z.record(z.string(), z.string()).optional().describe('Extra environment variables'),
-  timeout: z.number().positive().max(7 * 24 * 3600).optional().describe('Seconds before the task is stopped and fails (default 30 min)'),
+  timeout: z.number().min(0.001, 'timeout is in seconds: at least 0.001 (1 ms); smaller values would round to 0').max(7 * 24 * 3600).optional().describe('Seconds before the task is stopped and fails (default 30 min)'),
   name: z.string().max(200).optional().describe('Short label for lists and notices'),
   pty: z.boolean().default(true).describe('false: pipes, stderr kept apart'),
   backend: z.string().max(64).optional().describe('A configured backend (e.g. an ssh host) to run on; default this machine'),
