@@ -67,6 +67,19 @@ describe.skipIf(!runnable)('ssh backend (real sshd)', () => {
     expect(r.structuredContent.output).toContain("tty it's me /tmp");
   });
 
+  it('no message of the ssh client lands in the output (a shared connection closing, a pty or not)', async () => {
+    const r = await s.ok('bash', { command: 'echo only-this', backend: 'box' });
+    expect(r.structuredContent.output).toBe('only-this');
+    const p = await s.ok('bash', { command: 'echo only-this; echo and-this >&2', backend: 'box', pty: false });
+    expect(p.structuredContent.output).toBe('only-this');
+    expect(p.structuredContent.stderr).toBe('and-this');
+    const bg = await s.ok('bash', { command: 'echo in-the-background', backend: 'box', background: true });
+    await s.ok('task_status', { task_id: bg.structuredContent.task_id, wait: 20 });
+    const out = await s.ok('task_output', { task_id: bg.structuredContent.task_id });
+    expect(out.structuredContent.output).toBe('in-the-background');
+    expect(text(out)).not.toMatch(/connection|closed/i);
+  });
+
   it('input reaches the remote command', async () => {
     const sub = await s.ok('bg_submit', { command: 'read line; echo "got $line"', backend: 'box', pty: false });
     const id = sub.structuredContent.task_id;

@@ -108,7 +108,9 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
       await connect();
       const markers = newMarkers();
       const script = remoteScript(markers, { command: spec.command!, cwd: spec.cwd, env: taskEnv(spec, {}), unset: spec.envUnset, prelude: spec.shellState ? PRELUDE : null });
-      const args = [...base, spec.pty ? '-tt' : '-T', '--', cfg.host, script];
+      // LogLevel=ERROR first (ssh keeps the first value it gets): at INFO the client ends every pty session with
+      // "Shared connection to <host> closed." on its stderr, which would land in the task's output.
+      const args = ['-o', 'LogLevel=ERROR', ...base, spec.pty ? '-tt' : '-T', '--', cfg.host, script];
       // The local ssh client carries the marker: local reaping (and the watchdog) treat it as the task's process.
       const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: taskEnv(spec, process.env) });
       await new Promise<void>((resolve, reject) => {
@@ -121,9 +123,10 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
       let stderr = '';
       child.stdout!.on('data', (c: Buffer) => out.push(c));
       child.stderr!.on('data', (c: Buffer) => {
-        // Until the command starts, stderr is ssh's own (login failures): kept for the error.
-        if (out.started === null) stderr += c.toString();
-        else events.data(c, spec.pty ? 'stdout' : 'stderr');
+        // Until the command starts, stderr is ssh's own (login failures): kept for the error. Under a remote
+        // pty the command's stderr comes through the pty, so all of ssh's stderr is ssh's own, then too.
+        if (out.started === null || spec.pty) stderr = (stderr + c.toString()).slice(-4096);
+        else events.data(c, 'stderr');
       });
       child.stdin!.on('error', () => undefined);
       let ended = false;
