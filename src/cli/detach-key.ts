@@ -32,11 +32,12 @@ function tmuxPrefixes(env: NodeJS.ProcessEnv): string[] {
 export function detachKey(name: string, env: NodeJS.ProcessEnv = process.env): DetachKey {
   const byte = detachKeyByte(name) ?? 0x02;
   const key = display(byte);
-  const tmuxName = `C-${String.fromCharCode(byte + 64).toLowerCase()}`;
+  // tmux names it "C-b" (show-options prints it so); compared without case.
+  const tmuxName = `c-${String.fromCharCode(byte + 64).toLowerCase()}`;
   if (!tmuxPrefixes(env).some((p) => p.toLowerCase() === tmuxName)) return { byte, label: key, note: null };
   return {
     byte,
     label: `${key} ${key}`,
-    note: `in tmux, ${key} is the prefix: press it twice to detach (or set attach.detachKey, e.g. "ctrl-g")`,
+    note: `tmux takes ${key} (its prefix): press ${key} twice to detach, or pick another key with BGBASH_DETACH_KEY=ctrl-g (attach.detachKey)`,
   };
 }

@@ -26,9 +26,10 @@ export function stripText(tasks: Task[], width: number, now = Date.now()): strin
   const name = cutName(taskLabel(latest));
   const full = `${counts} | ${name}${tail}`;
   if (displayWidth(full) <= width) return full;
-  // Narrow terminal: the name gives way first, then the latest task, then the pending count.
-  const room = width - counts.length - 3 - tail.length;
-  if (room >= 4) return `${counts} | ${cutToWidth(name, room - 1)}…${tail}`;
+  // Narrow terminal: the name is shown as the seed cuts it or not at all (never cut shorter),
+  // then the latest task's status and elapsed time go, then the pending count.
+  const nameless = `${counts} |${tail}`;
+  if (displayWidth(nameless) <= width) return nameless;
   if (counts.length <= width) return counts;
   return ` ${running} running`.slice(0, width);
 }

@@ -100,7 +100,21 @@ describe('strip', () => {
       expect(line.length, `width ${w}`).toBeLessThanOrEqual(w);
       expect(line).not.toContain('\n');
     }
-    expect(stripText(tasks, 40, NOW)).toMatch(/^ Tasks: 1 running \| .*… running 5\.0s$/);
+  });
+  it('narrowing: the name whole (or 27 + "...") or not at all, then the latest task, then the pending count (issue 27)', () => {
+    const long = [task('1', 'running', 'npm run test -- --reporter=verbose --coverage')];
+    // 63 columns: the seed's cut (27 + "...") fits.
+    expect(stripText(long, 63, NOW)).toBe(' Tasks: 1 running | npm run test -- --reporter=... running 5.0s');
+    // 60 columns: it does not; the name is dropped, never cut shorter with "…".
+    expect(stripText(long, 60, NOW)).toBe(' Tasks: 1 running | running 5.0s');
+    for (const w of [32, 40, 50, 62]) expect(stripText(long, w, NOW)).toBe(' Tasks: 1 running | running 5.0s');
+    // 30 columns: the name goes first, the latest task's status stays while it fits.
+    const ended = [task('1', 'done', 'npm run test -- --reporter=verbose')];
+    expect(stripText(ended, 30, NOW)).toBe(' Tasks: 0 running | done 2.0s');
+    expect(stripText(long, 30, NOW)).toBe(' Tasks: 1 running');
+    const queued = [task('1', 'running', 'a'), task('2', 'pending', 'b')];
+    expect(stripText(queued, 30, NOW)).toBe(' Tasks: 1 running  1 pending');
+    expect(stripText(queued, 20, NOW)).toBe(' 1 running');
   });
 });
 

@@ -131,6 +131,8 @@ export async function run(cli: Cli): Promise<number> {
   process.stdin.setRawMode(true);
   out.write('\x1b[?1049h\x1b[2J\x1b[H');
   layout();
+  // Inside tmux with Ctrl+B as its prefix: said first, above the task's output (the footer's keys say it too: "Ctrl+B Ctrl+B detach").
+  if (detach.note) out.write(`\x1b[1;1H\x1b[7m bgbash: ${detach.note} \x1b[0m\r\n`);
   const file = taskFile(cli.paths, task.id, 'output');
   let replay: Buffer;
   try {
@@ -149,8 +151,6 @@ export async function run(cli: Cli): Promise<number> {
   for (const chunk of held) out.write(chunk);
   held = null;
   footer();
-  if (detach.note) say(detach.note);
-
   process.stdin.resume();
   const tick = setInterval(footer, 1000);
   refreshStrip();
