@@ -20,6 +20,9 @@ import type { TaskTable } from './task-table.js';
 import { backendOf, isTerminal, type Task, type TaskEvent } from './task.js';
 import { formatBytes, formatDuration } from './units.js';
 
+/** What E2BIG means, and the way out, for a model that has only the errno. */
+const E2BIG_HINT = ' (the command and its environment are too big for a new process: one string over 128 KiB, or about 2 MiB in all; unset the large variable, or call bash with reset: true)';
+
 export interface LifecycleDeps {
   config: Config;
   paths: DataPaths;
@@ -93,7 +96,7 @@ export class Lifecycle {
       this.d.live.delete(id);
       lt.markExited();
       await lt.close();
-      const why = err instanceof UserError ? err.message : `could not start: ${(err as Error).message}`;
+      const why = err instanceof UserError ? err.message : `could not start: ${(err as Error).message}${/E2BIG/.test((err as Error).message) ? E2BIG_HINT : ''}`;
       if (table.must(id).state === 'pending') table.apply(id, { type: 'fail', error: why, reason: 'spawn_error', at: now() });
       this.d.events.emit('settled', table.must(id));
       this.d.freed();

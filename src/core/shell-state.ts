@@ -23,6 +23,7 @@ import { MARKER_VAR } from '../run/proc.js';
 import { CAPTURE_VARS, readCapture, stateFileFor } from '../run/state-capture.js';
 import type { TaskManager } from './manager.js';
 import { backendOf, type Task } from './task.js';
+import { formatBytes } from './units.js';
 
 export interface ShellState {
   cwd: string;
@@ -55,6 +56,24 @@ export interface StartState {
 const IGNORED = new Set(['_', 'SHLVL', 'PWD', 'OLDPWD', 'COLUMNS', 'LINES', MARKER_VAR, ...CAPTURE_VARS]);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_NOTES = 64;
+/** Linux's MAX_ARG_STRLEN: one "NAME=value" string handed to execve may be at most 32 pages. Past it, every spawn fails with E2BIG. */
+export const MAX_ENV_ENTRY = 128 * 1024;
+/**
+ * What the session's exported variables may take in all: half of the usual ARG_MAX (2 MiB), the other half
+ * left for the server's own environment and the command.
+ */
+export const ENV_BUDGET = 1024 * 1024;
+
+/** Bytes of one variable as execve takes it: "NAME=value" and its NUL. */
+export function envEntryBytes(name: string, value: string): number {
+  return Buffer.byteLength(name) + Buffer.byteLength(value) + 2;
+}
+
+function totalEnvBytes(env: Record<string, string>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(env)) n += envEntryBytes(k, v);
+  return n;
+}
 
 export class SessionShells {
   /** By place, then session. */
@@ -144,10 +163,35 @@ export class SessionShells {
     const state = this.current(task.session, backend);
     const exported = { ...state.exported };
     const unset = new Set(state.unset);
+    const refused: string[] = [];
+    const tooBig = new Set<string>();
     for (const [name, value] of captured.set) {
       if (IGNORED.has(name) || !NAME.test(name)) continue;
+      const size = envEntryBytes(name, value);
+      if (size > MAX_ENV_ENTRY) {
+        refused.push(`${name} (${formatBytes(size)})`);
+        tooBig.add(name);
+        continue;
+      }
       exported[name] = value;
       unset.delete(name);
+    }
+    // Within the per-variable limit, many together can still pass what one process may be given in all:
+    // the largest this call set go first.
+    const fresh = [...captured.set.keys()].filter((n) => n in exported && !tooBig.has(n));
+    fresh.sort((a, b) => exported[b].length - exported[a].length);
+    while (fresh.length && totalEnvBytes(exported) > ENV_BUDGET) {
+      const name = fresh.shift()!;
+      refused.push(`${name} (${formatBytes(envEntryBytes(name, exported[name]))})`);
+      if (name in state.exported) exported[name] = state.exported[name];
+      else delete exported[name];
+    }
+    if (refused.length) {
+      this.addNote(
+        task.id,
+        `not kept: export ${refused.join(', ')}. A process cannot be started with a variable over 128 KiB (or 1 MiB of exported variables in all): every later command would fail with E2BIG. ` +
+          `The session's shell keeps ${refused.length > 1 ? 'them' : 'it'} as before this call; keep large data in a file and export its path`,
+      );
     }
     for (const name of captured.unset) {
       if (IGNORED.has(name) || !NAME.test(name)) continue;

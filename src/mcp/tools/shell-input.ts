@@ -6,7 +6,8 @@ import type { ShellSpec } from '../../core/manager.js';
 import type { ToolContext } from '../context.js';
 import { validateTarget } from '../../notify/targets.js';
 import { checkSessionName } from '../../core/session-name.js';
-import type { ShellPlace } from '../../core/shell-state.js';
+import { envEntryBytes, MAX_ENV_ENTRY, type ShellPlace } from '../../core/shell-state.js';
+import { formatBytes } from '../../core/units.js';
 import { backendFor, backendNamed } from '../../run/backends/registry.js';
 
 export const commonShellInput = {
@@ -52,6 +53,8 @@ export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foregr
   for (const target of args.deliver_to ?? []) validateTarget(target);
   for (const key of Object.keys(args.env ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UserError(`env: "${key}" is not a valid variable name`, 'env');
+    const size = envEntryBytes(key, args.env![key]);
+    if (size > MAX_ENV_ENTRY) throw new UserError(`env: ${key} is ${formatBytes(size)}; a process cannot be started with a variable over 128 KiB (E2BIG). Pass large data in a file`, 'env');
   }
   // The session's shell where the call runs (this machine, or a configured backend's host, each its own):
   // its directory and exports, under this call's own cwd and env.
