@@ -1,5 +1,5 @@
 /** How the CLI shows tasks: tables, details, colours by state (off with NO_COLOR or when not a terminal). */
-import { elapsedLabel, startedAt, taskLabel, type Task } from '../core/task.js';
+import { elapsedLabel, isTerminal, portsOf, startedAt, taskLabel, type Task } from '../core/task.js';
 import { printable } from '../core/printable.js';
 import { STATE_COLOR } from '../tui/state-color.js';
 import { cutToWidth, displayWidth, padToWidth } from '../tui/width.js';
@@ -24,11 +24,17 @@ function started(task: Task): string {
 }
 
 
-/** The seed's columns: ID, status, prompt/command, started, duration (+ server when several). */
+/** What a task's status cell says: its state, "+" for a live persistent task (it outlives its session). */
+function statusCell(task: Task): string {
+  return task.persistent && !isTerminal(task) ? `${task.state}+` : task.state;
+}
+
+/** The seed's columns: ID, status, prompt/command, started, duration, ports (+ server when several). */
 export function taskTable(tasks: Task[], width = process.stdout.columns || 100): string {
   const showServer = new Set(tasks.map((t) => t.server)).size > 1;
-  const head = ['ID', 'STATUS', 'STARTED', 'DURATION', ...(showServer ? ['SERVER'] : [])];
-  const rows = tasks.map((t) => [t.id, t.state, started(t), elapsedLabel(t), ...(showServer ? [t.server] : [])]);
+  const showPorts = tasks.some((t) => portsOf(t).length > 0);
+  const head = ['ID', 'STATUS', 'STARTED', 'DURATION', ...(showPorts ? ['PORTS'] : []), ...(showServer ? ['SERVER'] : [])];
+  const rows = tasks.map((t) => [t.id, statusCell(t), started(t), elapsedLabel(t), ...(showPorts ? [portsOf(t).join(',') || '-'] : []), ...(showServer ? [t.server] : [])]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fixed = widths.reduce((a, b) => a + b + 2, 0);
   const cmdWidth = Math.max(10, width - fixed - 1);
@@ -38,7 +44,9 @@ export function taskTable(tasks: Task[], width = process.stdout.columns || 100):
     return [id.padEnd(widths[0]), statusCell, padToWidth(truncate(cmd, cmdWidth), cmdWidth), ...restCells.map((c, i) => c.padEnd(widths[i + 2]))].join('  ').trimEnd();
   };
   const lines = [pad(head, 'COMMAND')];
+  const legend = tasks.some((t) => t.persistent && !isTerminal(t)) ? '(+ persistent: outlives its session)' : null;
   tasks.forEach((t, i) => lines.push(pad(rows[i], taskLabel(t), t.state)));
+  if (legend) lines.push(legend);
   return lines.join('\n');
 }
 

@@ -43,7 +43,7 @@ export const handlers: Omit<Handlers, 'subscribe'> = {
     a.by === 'tasks page'
       ? { task: ctx.manager.cancel(taskRef(a.id), 'cancelled from the Tasks page (bgbash tasks)', 'tasks page') }
       : { task: ctx.manager.cancel(taskRef(a.id), 'cancelled from the terminal (bgbash cancel)', 'cli') },
-  retry: async (ctx, a) => ({ task: await ctx.manager.retry(taskRef(a.id)) }),
+  retry: async (ctx, a) => ({ task: await ctx.manager.retry(taskRef(a.id), 'cli') }),
   run: async (ctx, a) => ({
     task: await ctx.manager.submit({
       command: str(a.command, 'command'),

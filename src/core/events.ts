@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Stream } from '../run/process.js';
 import type { Task } from './task.js';
 
-export type DetachReason = 'yield' | 'until' | 'request' | 'client';
+export type DetachReason = 'yield' | 'until' | 'listening' | 'request' | 'client';
 /** Who asked for a 'request' detach: the detach key in `bgbash attach`, or `bgbash detach` (any other control client). */
 export type DetachSource = 'attach' | 'cli';
 

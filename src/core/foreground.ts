@@ -10,11 +10,13 @@ import { UserError } from './errors.js';
 import type { DetachReason, DetachSource } from './events.js';
 import { LineWatcher } from './line-watch.js';
 import type { TaskManager } from './manager.js';
-import { isTerminal, type Task } from './task.js';
+import { isTerminal, portsOf, type Task } from './task.js';
 
 export interface ForegroundOptions {
   yieldAfterMs: number;
   until: Pattern | null;
+  /** Return once the task listens on a TCP port. */
+  untilListening?: boolean;
   signal?: AbortSignal;
 }
 
@@ -102,6 +104,13 @@ export class ForegroundRuns {
         this.manager.on('output', onOutput);
         cleanup.push(() => this.manager.off('output', onOutput));
       }
+      if (opts.untilListening) {
+        const onChanged = (task: Task): void => {
+          if (task.id === id && portsOf(task).length) this.waiting.get(id)?.('listening');
+        };
+        this.manager.on('changed', onChanged);
+        cleanup.push(() => this.manager.off('changed', onChanged), this.manager.portWatch.closely(id));
+      }
       if (opts.signal) {
         // The client gave up on the call (cancelled it, or went away): the task
         // keeps running in the background, as with any other detach.
@@ -114,6 +123,7 @@ export class ForegroundRuns {
       const task = this.manager.get(id);
       if (isTerminal(task)) void this.manager.processGone(id).then(() => finish(null));
       else if (early) finish('request', early);
+      else if (opts.untilListening && this.manager.ports(id).length) finish('listening');
     });
   }
 }

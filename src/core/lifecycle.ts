@@ -37,6 +37,8 @@ export interface LifecycleDeps {
   warn(message: string): void;
   /** A slot came free. */
   freed(): void;
+  /** After the end is recorded, before the task settles (its output still readable): notes for the record. */
+  afterExit?(id: string): Promise<void>;
 }
 
 export class Lifecycle {
@@ -108,7 +110,9 @@ export class Lifecycle {
       void this.kill(lt);
     } else {
       table.apply(id, { type: 'start', pid: proc.pid, at: now() });
-      lt.timeoutTimer = setLongTimeout(() => this.timedOut(id), table.must(id).timeout_ms);
+      // 0: none (a persistent task started without a timeout).
+      const ms = table.must(id).timeout_ms;
+      if (ms > 0) lt.timeoutTimer = setLongTimeout(() => this.timedOut(id), ms);
     }
     proc.onData((chunk, stream) => {
       lt.lastOutputAt = Date.now();
@@ -166,6 +170,7 @@ export class Lifecycle {
     else if (!isTerminal(task)) table.apply(id, { type: 'exit', exit_code, signal, at: now() });
     else if (task.exit_code === null && task.signal === null) table.apply(id, { type: 'exit', exit_code, signal, at: now() });
     await leftovers;
+    await this.d.afterExit?.(id).catch((err: Error) => this.d.warn(`task ${id}: ${err.message}`));
     lt.proc?.dispose();
     await lt.close();
     const before = table.must(id);

@@ -26,6 +26,9 @@ import { TaskQueue } from './task-queue.js';
 import { TaskTable } from './task-table.js';
 import type { PromptSpec, ShellSpec, TargetSealer } from './specs.js';
 import { isTerminal, type PendingTask, type Task } from './task.js';
+import { clashExplainer } from './port-clash.js';
+import { PortWatch } from './port-watch.js';
+import { projectOf, Watchers } from './session-tasks.js';
 
 export type { PromptSpec, ShellSpec, TargetSealer } from './specs.js';
 
@@ -40,6 +43,10 @@ export class TaskManager extends TaskEmitter {
   private readonly stopping = new ShutdownWatch();
   /** In-process answerers of prompts, per session (the MCP client's model). */
   private readonly executors = new Map<string, Executor>();
+  /** Each running task's ports, in its record; `closely` while a caller waits for the first. */
+  readonly portWatch: PortWatch;
+  /** Sessions that reused a task of another session: told when it ends, like its own. */
+  readonly watchers = new Watchers();
   /** Records on disk that fail their checks: said once each, then skipped. */
   readonly badRecord: ProblemSink = reportOnce((msg) => this.warn(msg));
 
@@ -57,6 +64,7 @@ export class TaskManager extends TaskEmitter {
     this.outputs = new TaskOutputs(this.live, paths);
     this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}; the task goes on, known to this server only`), this.badRecord);
     this.table = new TaskTable(this.records, this);
+    this.portWatch = new PortWatch(this.table, this.live, this);
     this.lifecycle = new Lifecycle({
       config,
       paths,
@@ -69,6 +77,8 @@ export class TaskManager extends TaskEmitter {
       shutdown: this.stopping,
       warn: (m) => this.warn(m),
       freed: () => void this.queue.pump(),
+      // A task that failed on a taken port: who holds it goes into its record (results and notices say it).
+      afterExit: clashExplainer(this.table, this.outputs, (ref) => allTasks(this.source()).find((t) => t.id === ref) ?? null),
     });
     this.queue = new TaskQueue(
       () => this.live.size < config.background.maxConcurrentTasks,
@@ -120,6 +130,12 @@ export class TaskManager extends TaskEmitter {
     return this.live.get(id)?.exited ?? Promise.resolve();
   }
 
+  /** The TCP ports a running task listens on: looked at now if it is this server's, else as recorded. */
+  ports(id: string): number[] {
+    const task = this.get(id);
+    return task.state !== 'running' ? [] : this.table.has(task.id) ? this.portWatch.refresh(task.id) : (task.ports ?? []);
+  }
+
   // ---- output ----
 
   outputSize(id: string, stream: Stream = 'stdout'): number {
@@ -151,7 +167,8 @@ export class TaskManager extends TaskEmitter {
     const pty = spec.pty ?? true;
     const backend = backendFor(this.config, spec) ?? (pty ? 'pty' : 'pipe');
     const shell = { ...(spec.env_unset?.length ? { env_unset: spec.env_unset } : {}), ...(spec.shell_state ? { shell_state: true } : {}) };
-    return this.create({ kind: 'shell', command: spec.command, prompt: null, pty, backend, notify_on: spec.notify_on ?? null, env: spec.env ?? {}, ...shell }, spec, spec.foreground ?? false);
+    const keep = spec.persistent ? { persistent: true } : {};
+    return this.create({ kind: 'shell', command: spec.command, prompt: null, pty, backend, notify_on: spec.notify_on ?? null, env: spec.env ?? {}, ...shell, ...keep }, spec, spec.foreground ?? false);
   }
 
   /** Queues an agent prompt. Fails at once when its runner is unknown or not installed. */
@@ -169,7 +186,7 @@ export class TaskManager extends TaskEmitter {
   }
 
   private async create(
-    what: Pick<Task, 'kind' | 'command' | 'prompt' | 'pty' | 'notify_on' | 'env' | 'env_unset' | 'shell_state'> & { runner?: string; backend: string },
+    what: Pick<Task, 'kind' | 'command' | 'prompt' | 'pty' | 'notify_on' | 'env' | 'env_unset' | 'shell_state' | 'persistent'> & { runner?: string; backend: string },
     spec: Omit<PromptSpec, 'prompt' | 'runner'>,
     foreground: boolean,
   ): Promise<Task> {
@@ -184,11 +201,13 @@ export class TaskManager extends TaskEmitter {
       state: 'pending',
       ...what,
       cwd,
+      project: projectOf(backend, cwd),
       name: spec.name ?? null,
       origin: spec.origin ?? null,
       session: spec.session ?? null,
       deliver_to: deliverTo,
-      timeout_ms: spec.timeout_ms ?? this.config.background.taskTimeout,
+      // A persistent task runs until it ends or is ended (0: no timeout); an explicit timeout still applies.
+      timeout_ms: spec.timeout_ms ?? (what.persistent ? 0 : this.config.background.taskTimeout),
       server: this.serverId,
       retry_of: spec.retry_of ?? null,
       created_at: now(),
@@ -209,12 +228,22 @@ export class TaskManager extends TaskEmitter {
     return this.table.must(task.id);
   }
 
-  async retry(ref: TaskRef): Promise<Task> {
-    const old = this.get(ref);
-    if (!isTerminal(old)) throw new UserError(`task ${old.id} is still ${old.state}; cancel it first or wait for it to end`, 'task_id');
+  /**
+   * Runs an ended task again as a new task; a live one (of this server) is
+   * restarted: cancelled, its processes gone (so its ports are free), then run
+   * again. `by` says who restarted it.
+   */
+  async retry(ref: TaskRef, by: string | null = null): Promise<Task> {
+    let old = this.get(ref);
+    if (!isTerminal(old)) {
+      if (!this.table.has(old.id)) throw new UserError(`task ${old.id} belongs to another bgbash server (${old.server}); restart it there`, 'task_id');
+      this.cancel(old.id, 'restarted: stopped to run again as a new task (task_retry)', by);
+      await this.processGone(old.id);
+      old = this.get(old.id);
+    }
     const same = { cwd: old.cwd, name: old.name, timeout_ms: old.timeout_ms, origin: old.origin, session: old.session, deliver_to: old.deliver_to, retry_of: old.id };
     if (old.kind === 'prompt') return this.submitPrompt({ ...same, prompt: old.prompt ?? '', runner: old.runner ?? null });
-    return this.submit({ ...same, command: old.command ?? '', env: old.env, env_unset: old.env_unset, pty: old.pty, backend: old.backend ?? null, notify_on: old.notify_on ?? null });
+    return this.submit({ ...same, command: old.command ?? '', env: old.env, env_unset: old.env_unset, pty: old.pty, backend: old.backend ?? null, notify_on: old.notify_on ?? null, persistent: old.persistent });
   }
 
   // ---- ending and driving ----
@@ -253,6 +282,21 @@ export class TaskManager extends TaskEmitter {
     if (!this.table.has(id)) return;
     this.table.update(id, (t) => ({ ...t, deliveries: [...(t.deliveries ?? []), delivery] }) as Task, true);
     if (!delivery.ok) this.warn(`task ${id}: notice to ${delivery.target} failed: ${delivery.error}`);
+  }
+
+  /**
+   * An agent session ended: its live tasks are cancelled, except persistent
+   * ones, which run on (ended by themselves, a cancel, or the server's
+   * shutdown). Sessions that only reused a task stop watching it.
+   */
+  endSession(session: string, reason = 'the agent session ended'): Task[] {
+    const ended: Task[] = [];
+    for (const task of this.table.list().reverse()) {
+      if (task.session !== session || isTerminal(task) || task.persistent) continue;
+      ended.push(this.cancel(task.id, reason, 'session end'));
+    }
+    this.watchers.forgetSession(session);
+    return ended;
   }
 
   /** Cancels everything still live (reason `shutdown`), ends all process trees, flushes records. */

@@ -22,6 +22,8 @@ export interface ShellSpec {
   notify_on?: string | null;
   /** A caller is waiting on it: start at once instead of queueing behind background tasks. */
   foreground?: boolean;
+  /** Outlives its session (a server, a watcher): no default timeout; ends by itself, on request, or with the server. */
+  persistent?: boolean;
 }
 
 export interface PromptSpec {

@@ -50,6 +50,12 @@ export interface TaskCommon {
   /** Why it runs on another backend than asked (node-pty could not load: pipes instead). */
   backend_note?: string | null;
   timeout_ms: number;
+  /** Keeps running when the agent session that started it ends (servers, watchers); no default timeout. */
+  persistent?: boolean;
+  /** Where it belongs: the git worktree root of its cwd, else its cwd (finding a named task again). */
+  project?: string;
+  /** It failed because an address was in use: who holds the port, in a sentence. */
+  port_clash?: string | null;
   /** Server that owns the task; recovery only touches tasks whose server is gone. */
   server: string;
   retry_of: string | null;
@@ -80,6 +86,8 @@ export interface RunningTask extends TaskCommon {
   started_at: string;
   /** null for work done in-process (a prompt sent to the MCP client's model). */
   pid: number | null;
+  /** TCP ports its processes listen on, last time they were looked at. */
+  ports?: number[];
 }
 interface Ended {
   started_at: string | null;
@@ -207,7 +215,7 @@ function cancelTermination(event: Extract<TaskEvent, { type: 'cancel' }>): Termi
 
 function stripState(task: Task): TaskCommon {
   const rest: Partial<Task> & Record<string, unknown> = { ...task };
-  for (const key of ['state', 'started_at', 'pid', 'ended_at', 'exit_code', 'signal', 'error', 'termination']) delete rest[key];
+  for (const key of ['state', 'started_at', 'pid', 'ports', 'ended_at', 'exit_code', 'signal', 'error', 'termination']) delete rest[key];
   return rest as TaskCommon;
 }
 
@@ -256,6 +264,10 @@ export function errorOf(task: Task): string | null {
 export function pidOf(task: Task): number | null {
   return task.state === 'running' ? task.pid : null;
 }
+/** The TCP ports a running task listens on ([] otherwise). */
+export function portsOf(task: Task): number[] {
+  return task.state === 'running' ? (task.ports ?? []) : [];
+}
 
 /** Why an ended task ended; records from before reasons were data get one from their fields. */
 export function terminationOf(task: Task): Termination | null {
@@ -275,7 +287,7 @@ export function backendOf(task: Task): string {
   return task.pty ? 'pty' : 'pipe';
 }
 
-const WHO: Record<string, string> = { agent: 'the agent', client: 'the client', cli: 'bgbash cancel', 'tasks page': 'the Tasks page' };
+const WHO: Record<string, string> = { agent: 'the agent', client: 'the client', cli: 'bgbash cancel', 'tasks page': 'the Tasks page', 'session end': 'the end of its session' };
 
 /** "timed out", "cancelled by the agent", …: the reason in a few words, for lists and notices. */
 export function describeTermination(t: Termination): string {

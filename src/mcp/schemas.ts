@@ -1,7 +1,7 @@
 /** Zod shapes shared by several tools: the task record as agents see it. */
 import { z } from 'zod';
 import type { Task } from '../core/task.js';
-import { TERMINATION_REASONS, backendOf, elapsedMs, endedAt, errorOf, exitCode, signalOf, startedAt, terminationOf } from '../core/task.js';
+import { TERMINATION_REASONS, backendOf, elapsedMs, endedAt, errorOf, exitCode, portsOf, signalOf, startedAt, terminationOf } from '../core/task.js';
 
 export const stateSchema = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
 
@@ -39,6 +39,9 @@ export const taskRecordSchema = z.looseObject({
     .nullable()
     .describe('Why it ended (null while it runs): exit, signal, timeout, cancelled (by whom), shutdown, server_lost, spawn_error, output_limit'),
   usage: z.object({ input_tokens: z.number().nullable(), output_tokens: z.number().nullable() }).nullable().optional(),
+  persistent: z.boolean(),
+  ports: z.array(z.number()).describe('TCP ports its processes listen on (running tasks)'),
+  port_clash: z.string().nullable().optional(),
 });
 
 export type TaskView = z.infer<typeof taskRecordSchema>;
@@ -55,6 +58,8 @@ export function taskView(task: Task): TaskView {
     backend: backendOf(task),
     termination: terminationOf(task),
     elapsed_ms: elapsedMs(task),
+    persistent: task.persistent ?? false,
+    ports: portsOf(task),
   };
 }
 
@@ -67,6 +72,8 @@ export const taskSummarySchema = z.object({
   elapsed_ms: z.number(),
   created_at: z.string(),
   origin: z.string().nullable(),
+  persistent: z.boolean().optional(),
+  ports: z.array(z.number()).optional(),
 });
 
 export function taskSummary(task: Task): z.infer<typeof taskSummarySchema> {
@@ -80,5 +87,7 @@ export function taskSummary(task: Task): z.infer<typeof taskSummarySchema> {
     elapsed_ms: v.elapsed_ms,
     created_at: v.created_at,
     origin: v.origin,
+    ...(v.persistent ? { persistent: true } : {}),
+    ...(v.ports.length ? { ports: v.ports } : {}),
   };
 }

@@ -67,7 +67,7 @@ export function createMcpServer(ctx: Omit<ToolContext, 'clientName' | 'seen'>, o
     },
   );
   const peer = createPeer(server, opts.era, opts.onClient);
-  const full: ToolContext = { ...ctx, clientName: () => peer.name(), seen: (task) => opts.notifier.markSeen(task) };
+  const full: ToolContext = { ...ctx, clientName: () => peer.name(), seen: (task) => opts.notifier.markSeen(task, ctx.session()) };
   const notices = wireNotices(server, opts.notifier, peer, ctx.session, { channel: opts.channel });
   const unregister = registerResources(server, ctx.manager, opts.era, ctx.ready);
   const tasks = opts.era === 'modern' ? enableTasksExtension(server, { ctx: full, notifier: opts.notifier, peer, handles: new TaskHandles(ctx.manager.paths), listen: opts.listen }) : null;

@@ -6,9 +6,10 @@
  * printable gate since task fields are hostile input).
  */
 import { printable } from '../core/printable.js';
-import { backendOf, describeTermination, elapsedMs, endedAt, errorOf, exitCode, isTerminal, signalOf, startedAt, terminationOf, type Task } from '../core/task.js';
+import { backendOf, describeTermination, elapsedMs, endedAt, errorOf, exitCode, isTerminal, portsOf, signalOf, startedAt, terminationOf, type Task } from '../core/task.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 import { displayTarget } from '../notify/targets.js';
+import { portUrls } from './text.js';
 
 export interface DetailsExtra {
   waiting_for_input?: boolean;
@@ -42,6 +43,8 @@ function rows(task: Task, extra: DetailsExtra, person: PersonView | undefined): 
     ...(person ? ([['ID', task.id], ['Status', status], ['Kind', task.kind]] as Row[]) : ([['Task', `#${task.id} (${task.kind})`], ['Status', status]] as Row[])),
     [task.kind === 'prompt' ? 'Prompt' : 'Command', task.command ?? task.prompt],
     ['Name', task.name],
+    ['Persistent', task.persistent ? 'yes (outlives its session; no default timeout)' : null],
+    ['Ports', portsOf(task).length ? portUrls(portsOf(task)) : null],
     ['Cwd', task.cwd],
     ['Origin', task.origin ?? '(none)'],
     ['Session', person ? task.session : null],
@@ -52,6 +55,7 @@ function rows(task: Task, extra: DetailsExtra, person: PersonView | undefined): 
     ['Signal', signalOf(task)],
     ['Ended by', ended && (person || ended.reason !== 'exit') ? describeTermination(ended) : null],
     ['Error', errorOf(task)],
+    ['Port clash', task.port_clash],
     ['Runner', task.runner],
     ['Result', task.result],
     ['Tokens', person ? (usage ? `${task.tokens}${usage}` : task.tokens) : task.kind === 'prompt' ? `${task.tokens}${usage || ' (estimated)'}` : null],

@@ -1,6 +1,6 @@
 /** Plain-text renderings of tasks for the `content` every client shows the model. */
 import type { Task } from '../core/task.js';
-import { elapsedMs, isTerminal, taskLabel } from '../core/task.js';
+import { elapsedMs, isTerminal, portsOf, taskLabel } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
 import { oneLine } from '../core/printable.js';
 
@@ -16,6 +16,14 @@ export function taskLine(task: Task): string {
   } else if (task.state === 'running') {
     parts.push(`running for ${formatDuration(elapsedMs(task))}`);
   }
+  if (task.persistent && !isTerminal(task)) parts.push('persistent');
+  const ports = portsOf(task);
+  if (ports.length) parts.push(portUrls(ports));
   return parts.join(' — ');
+}
+
+/** "http://localhost:5173, http://localhost:24678": where the agent reaches what a task serves. */
+export function portUrls(ports: number[]): string {
+  return ports.map((p) => `http://localhost:${p}`).join(', ');
 }
 

@@ -4,7 +4,7 @@
  * - Input schemas keep what the model writes calls from (types, enums,
  *   defaults, required fields, descriptions) and drop the server's own safety
  *   bounds (maxLength, maxItems, propertyNames): the server still enforces them,
- *   and says which field was wrong.
+ *   and says which field was wrong; nor the 2^53-1 maximum every integer gets.
  * - Output schemas name each top-level field and its JSON type; what a field
  *   holds is the tool description's business. structuredContent still
  *   validates against them.
@@ -17,7 +17,11 @@ function dropBounds(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(dropBounds);
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) if (!SERVER_BOUNDS.has(k)) out[k] = dropBounds(v);
+  for (const [k, v] of Object.entries(node)) {
+    // z.number().int() says "at most 2^53-1", which tells a model nothing.
+    if (SERVER_BOUNDS.has(k) || (k === 'maximum' && v === Number.MAX_SAFE_INTEGER)) continue;
+    out[k] = dropBounds(v);
+  }
   return out;
 }
 

@@ -43,6 +43,7 @@ export function endNotice(task: EndedTask, tail: string[]): Notice {
   const head = `[Task #${task.id} ${WORD[task.state]}] ${oneLine(taskLabel(task), 120)} — ${status} (${formatDuration(elapsedMs(task))})`;
   const lines = [head];
   if (task.state !== 'done') lines.push(`Error: ${task.error}`);
+  if (task.port_clash) lines.push(task.port_clash);
   if (task.kind === 'prompt') {
     // A prompt task's news is its answer, not its runner's raw output.
     if (task.result) lines.push(`Result: ${task.result.length > 2000 ? task.result.slice(0, 1999) + '…' : task.result}`);

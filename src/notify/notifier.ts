@@ -34,6 +34,10 @@ export interface NotifierOptions {
   delivery?: DeliverySettings;
 }
 
+function seenKey(session: string | null, taskId: string): string {
+  return `${session ?? ''}\0${taskId}`;
+}
+
 /** Lines of output a deliver_to target gets at most (each service trims further to its limits). */
 const DELIVERY_TAIL_LINES = 20;
 
@@ -46,7 +50,7 @@ interface Watch {
 /** The server's outbox: it also watches the TaskManager for ends and watched lines. */
 export class Notifier extends NoticeOutbox {
   private readonly watches = new Map<string, Watch>();
-  /** Tasks whose end the agent already saw: no notice, or the notice is withdrawn. */
+  /** "<session>\0<task id>": ends a session already saw: no notice for it, or the notice is withdrawn. */
   private readonly seen = new Set<string>();
 
   constructor(
@@ -96,10 +100,16 @@ export class Notifier extends NoticeOutbox {
       const final = this.manager.fresh(task.id);
       if (!isTerminal(final)) return;
       if (final.deliver_to.length) void this.deliverBeyond(final, await this.deliveryTail(final));
-      if (foreground || this.seen.has(task.id)) return;
+      // Its own session (unless a foreground call returned the end itself), and every session that reused it.
+      const watchers = this.manager.watchers.of(task.id).filter((s) => s !== final.session);
+      this.manager.watchers.forgetTask(task.id);
+      const to = [...(foreground ? [] : [final.session]), ...watchers].filter((s) => !this.seen.has(seenKey(s, task.id)));
+      if (to.length === 0) return;
       const notice = await this.endNoticeOf(final);
-      if (this.seen.has(task.id)) return;
-      this.publish(notice);
+      for (const session of to) {
+        if (this.seen.has(seenKey(session, task.id))) continue;
+        this.publish(session === final.session ? notice : { ...notice, session });
+      }
     });
   }
 
@@ -126,14 +136,14 @@ export class Notifier extends NoticeOutbox {
 
   /** A held notice its holder could not deliver after all: into the inbox, for the other paths. */
   release(notice: Notice): void {
-    if (notice.session && !this.seen.has(notice.task_id)) this.store(notice);
+    if (notice.session && !this.seen.has(seenKey(notice.session, notice.task_id))) this.store(notice);
   }
 
-  /** The agent saw this task's end (e.g. a task_status showing it): do not tell it again. */
-  markSeen(task: Task): void {
+  /** A session (default: the task's own) saw this task's end (e.g. a task_status showing it): do not tell it again. */
+  markSeen(task: Task, session: string | null = task.session): void {
     if (!isTerminal(task) || !this.manager.isOwn(task.id)) return;
-    this.seen.add(task.id);
-    if (task.session) claimNotice(this.manager.paths, task.session, task.id);
+    this.seen.add(seenKey(session, task.id));
+    if (session) claimNotice(this.manager.paths, session, task.id);
   }
 
   /** A path the client demonstrably reads delivered it: take it out of the inbox. */

@@ -40,6 +40,9 @@ const common = {
   backend: z.string().max(64).optional(),
   backend_note: text.nullable().optional(),
   timeout_ms: count,
+  persistent: z.boolean().optional(),
+  project: z.string().min(1).max(4096).optional(),
+  port_clash: text.nullable().optional(),
   server: z.string().max(200),
   retry_of: id.nullable().default(null),
   notify_on: z.string().max(4096).nullable().default(null),
@@ -66,7 +69,7 @@ const ended = {
 
 export const recordSchema = z.discriminatedUnion('state', [
   z.looseObject({ ...common, state: z.literal('pending') }),
-  z.looseObject({ ...common, state: z.literal('running'), started_at: time, pid: z.number().int().positive().nullable() }),
+  z.looseObject({ ...common, state: z.literal('running'), started_at: time, pid: z.number().int().positive().nullable(), ports: z.array(z.number().int().min(1).max(65535)).max(1000).optional() }),
   z.looseObject({ ...common, ...ended, state: z.literal('done'), exit_code: z.literal(0) }),
   z.looseObject({ ...common, ...ended, state: z.literal('failed'), error: text }),
   z.looseObject({ ...common, ...ended, state: z.literal('cancelled'), error: text }),

@@ -4,7 +4,7 @@
  * Empty (hidden) when there are no tasks. The seed's own text:
  * ` Tasks: N running  M pending | <name cut to 27 + "..."> <status> <elapsed>`.
  */
-import { elapsedLabel, taskLabel, type Task } from '../core/task.js';
+import { elapsedLabel, isTerminal, portsOf, taskLabel, type Task } from '../core/task.js';
 import { printable } from '../core/printable.js';
 import { cutToWidth, displayWidth } from './width.js';
 
@@ -21,7 +21,11 @@ export function stripText(tasks: Task[], width: number, now = Date.now()): strin
   const running = tasks.filter((t) => t.state === 'running').length;
   const pending = tasks.filter((t) => t.state === 'pending').length;
   const latest = [...tasks].sort((a, b) => b.created_at.localeCompare(a.created_at) || Number(b.id) - Number(a.id))[0];
-  const counts = ` Tasks: ${running} running${pending > 0 ? `  ${pending} pending` : ''}`;
+  // Live persistent tasks (servers, watchers) are counted apart; the newest one listening shows its first port.
+  const persistent = tasks.filter((t) => t.persistent && !isTerminal(t)).length;
+  const port = tasks.filter((t) => portsOf(t).length > 0).sort((a, b) => Number(b.id) - Number(a.id))[0];
+  const extra = `${persistent > 0 ? ` (${persistent} persistent)` : ''}${port ? ` :${portsOf(port)[0]}` : ''}`;
+  const counts = ` Tasks: ${running} running${extra}${pending > 0 ? `  ${pending} pending` : ''}`;
   const tail = ` ${latest.state} ${elapsedLabel(latest, now)}`;
   const name = cutName(taskLabel(latest));
   const full = `${counts} | ${name}${tail}`;

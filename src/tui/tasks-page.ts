@@ -9,7 +9,7 @@
 import chalk from 'chalk';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeTermination, elapsedLabel, elapsedMs, errorOf, isTerminal, taskLabel, terminationOf, type Task } from '../core/task.js';
+import { describeTermination, elapsedLabel, elapsedMs, errorOf, isTerminal, portsOf, taskLabel, terminationOf, type Task } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
 import { cleanText } from '../run/clean.js';
 import { columns, fit, split, wrap } from './layout.js';
@@ -88,11 +88,14 @@ function detailLines(task: Task, width: number, tasksDir: string): string[] {
   };
   return [
     ...field('Status', task.state === 'pending' ? 'pending' : `${task.state} (${formatDuration(elapsedMs(task))}${why})`),
+    ...(task.persistent ? field('Persistent', 'yes: outlives its agent session, no default timeout') : []),
+    ...(portsOf(task).length ? field('Ports', portsOf(task).map((p) => `${p} (http://localhost:${p})`).join(', ')) : []),
     ...field('Origin', task.origin ?? '(none)'),
     ...field('Tokens', String(task.tokens)),
     ...field('Prompt', task.prompt ?? task.command ?? ''),
     ...field('Result', resultText(task, tasksDir) ?? '(none)'),
     ...field('Error', errorOf(task) ?? '(none)'),
+    ...(task.port_clash ? field('Port clash', task.port_clash) : []),
   ];
 }
 
@@ -126,7 +129,9 @@ export function renderPage(tasks: Task[], state: PageState, width: number, heigh
       state.tableOffset = Math.max(0, Math.min(state.tableOffset, Math.max(0, tasks.length - rows)));
       for (const t of tasks.slice(state.tableOffset, state.tableOffset + rows)) {
         const el = elapsedLabel(t, now);
-        const line = row(t.id === tasks[sel].id ? '> ' : '  ', t.id, taskLabel(t), t.state, el, t.state);
+        // "+": a live persistent task (a server or watcher that outlives its session).
+        const status = t.persistent && !isTerminal(t) ? `${t.state}+` : t.state;
+        const line = row(t.id === tasks[sel].id ? '> ' : '  ', t.id, taskLabel(t), status, el, t.state);
         lines.push(t.id === tasks[sel].id && style.color ? chalk.bold(line) : line);
       }
     }

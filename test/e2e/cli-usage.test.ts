@@ -64,7 +64,7 @@ describe('help', () => {
       expect(r.stdout).toMatch(/^Examples:\n {2}bgbash list$/m);
     }
     // Help wins over a missing argument or a missing server.
-    expect(await bgbash(dir, ['cancel', '--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: bgbash cancel <id>/) });
+    expect(await bgbash(dir, ['cancel', '--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: bgbash cancel <id\|name>/) });
   });
 
   it('every command has its own help with at least one example', async () => {

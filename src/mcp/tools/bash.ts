@@ -8,6 +8,7 @@ import { formatDuration } from '../../core/units.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema } from '../schemas.js';
 import { taskLine } from '../text.js';
+import { findReused } from './reuse.js';
 import type { Extra, ToolDef, ToolReply } from '../tool-kit.js';
 import type { DetachReason, DetachSource } from '../../core/events.js';
 import type { Task } from '../../core/task.js';
@@ -17,8 +18,9 @@ import { commonShellInput, shellSpecFrom } from './shell-input.js';
 import { resetReply, SHELL_STATE_HELP, shellNotes } from './shell-session.js';
 
 const description = `Run a shell command (bash -c, in a pseudo-terminal unless pty: false).
-Foreground (default): waits, returns exit code and cleaned output (long output as head + tail). If it still runs after yield_after seconds (default 30), its output matches \`until\`, or a person presses Ctrl+B, the call returns early with the output so far and the command KEEPS RUNNING as a background task.
-background: true returns a task id at once: use it for servers, watchers, builds, test suites, anything over ~30 s. You are told once when it ends, so do not poll in a loop (task_output and task_status can wait). No \`&\` or nohup. For a server pass until: "ready|listening". Answer prompts with task_input.
+Foreground (default): waits, returns exit code and cleaned output (long output as head + tail). If it still runs after yield_after seconds (default 30), its output matches \`until\`, it listens on a port (until_listening), or a person presses Ctrl+B, the call returns early with the output so far and the command KEEPS RUNNING as a background task.
+background: true returns a task id at once: builds, test suites, anything over ~30 s. You are told once when it ends, so do not poll in a loop (task_output and task_status can wait). No \`&\` or nohup. Answer prompts with task_input.
+Dev server or watcher: name + persistent, reuse, until_listening: true (outlives your session; found again, not started twice; returns with its ports).
 
 ${SHELL_STATE_HELP}`;
 
@@ -34,8 +36,18 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bas
       if (args.reset && args.command === undefined) return resetReply(ctx);
       if (args.command === undefined) throw new UserError('command is required (or reset: true alone, to reset the shell)', 'command');
       const until = args.until !== undefined ? compileRegex(args.until, 'until') : null;
+      if (args.until_listening && args.background) throw new UserError('until_listening is for a foreground call: drop background: true (the call returns once it listens, and the command runs on)', 'until_listening');
       if (args.reset) ctx.shells.reset(ctx.session());
       const spec = shellSpecFrom(ctx, { ...args, command: args.command }, { foreground: !args.background });
+      const reused = findReused(ctx, args, spec);
+      if (reused) {
+        const r = reused.task;
+        return {
+          text: reused.text,
+          structured: { task_id: r.id, state: r.state, reused: true, ports: reused.ports, background: args.background, elapsed_ms: elapsedMs(r), detached: null },
+          runsOn: r,
+        };
+      }
       const task = await ctx.manager.submit(spec);
       if (args.background) {
         const hint = `You will get a notice when it ends. task_output {task_id: "${task.id}"} reads its output; task_status {task_id: "${task.id}", wait: 60} waits for it.`;
@@ -47,7 +59,7 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bas
       }
       const yieldAfter = args.yield_after ?? ctx.config.foreground.yieldAfter;
       const stopProgress = reportProgress(ctx, task.id, extra);
-      const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, signal: extra.mcpReq.signal }).finally(stopProgress);
+      const outcome = await ctx.foreground.wait(task.id, { yieldAfterMs: yieldAfter * 1000, until, untilListening: args.until_listening, signal: extra.mcpReq.signal }).finally(stopProgress);
       const t = outcome.task;
       ctx.seen(t);
       const reply = await commandResult(ctx, t, outcome.detached, outcome.matched, { yieldAfter, until, by: outcome.by });
@@ -79,10 +91,12 @@ export async function commandResult(
   const errWin = t.pty ? null : await headTailWindow(ctx.manager, t.id, Math.floor(budget / 4), 'stderr');
   const ended = isTerminal(t);
   let hint: string | undefined;
+  const ports = ended ? [] : ctx.manager.ports(t.id);
   if (!ended) {
     const reason = {
       yield: `still running after ${why.yieldAfter}s`,
       until: `output matched ${why.until}`,
+      listening: 'it listens',
       request: why.by === 'attach' ? 'a person detached it with the detach key in `bgbash attach`' : 'a person detached it with `bgbash detach`',
       client: 'the call was cancelled',
     }[detached ?? 'yield'];
@@ -105,12 +119,14 @@ export async function commandResult(
     elapsed_ms: elapsedMs(t),
     detached,
     ...(matched !== null ? { matched } : {}),
+    ...(ports.length ? { ports } : {}),
+    ...(t.port_clash ? { port_clash: t.port_clash } : {}),
   };
   const body = [win.output, errWin && errWin.output ? `--- stderr ---\n${errWin.output}` : ''].filter(Boolean).join('\n');
   let text: string;
   if (ended) {
     const status = t.state === 'done' ? 'exit code 0' : t.state === 'cancelled' ? `cancelled: ${t.error}` : t.error;
-    text = `${body}${body ? '\n' : ''}[${status} (${formatDuration(elapsedMs(t))}); task #${t.id}]`;
+    text = `${body}${body ? '\n' : ''}[${status} (${formatDuration(elapsedMs(t))}); task #${t.id}]${t.port_clash ? `\n[${t.port_clash}]` : ''}`;
   } else {
     text = `${body}${body ? '\n' : ''}[${hint}]`;
   }
@@ -119,7 +135,7 @@ export async function commandResult(
 
 export const bashInput = {
   command: z.string().min(1).optional().describe('The command line, run with bash -c (required unless reset: true)'),
-  reset: z.boolean().optional().describe("Reset this session's shell to the start directory and environment first"),
+  reset: z.boolean().optional().describe('First reset the shell (start directory and environment)'),
   background: z.boolean().default(false).describe('Return a task id at once; the command runs on'),
   ...commonShellInput,
   yield_after: z
@@ -127,8 +143,9 @@ export const bashInput = {
     .min(0)
     .max(3600)
     .optional()
-    .describe('Foreground: seconds before returning with the command still running (default 30; 0 = wait for the end)'),
+    .describe('Foreground: seconds before returning while it still runs (default 30; 0 = wait for the end)'),
   until: z.string().max(65_536).optional().describe('Foreground: regex; return when an output line matches, leaving the command running'),
+  until_listening: z.boolean().optional().describe('Foreground: return once it listens on a TCP port'),
 };
 
 export const bashOutput = {
@@ -144,8 +161,11 @@ export const bashOutput = {
   truncated: z.boolean().optional(),
   cursor: z.number().optional().describe('Byte offset to pass as task_output since'),
   elapsed_ms: z.number().optional(),
-  detached: z.enum(['yield', 'until', 'request', 'client']).nullable().optional().describe('Why the call returned while the command still runs'),
+  detached: z.enum(['yield', 'until', 'listening', 'request', 'client']).nullable().optional().describe('Why the call returned while the command still runs'),
   matched: z.string().optional(),
+  ports: z.array(z.number()).optional(),
+  reused: z.boolean().optional(),
+  port_clash: z.string().optional(),
   cwd: z.string().optional().describe("The session's working directory after this call (where the next command runs)"),
   reset: z.boolean().optional().describe('The shell was reset and no command run'),
 };

@@ -6,10 +6,11 @@ import { stateSchema } from '../schemas.js';
 import type { ToolDef } from '../tool-kit.js';
 import { commonShellInput, shellSpecFrom } from './shell-input.js';
 import { bashOutput } from './bash.js';
+import { findReused } from './reuse.js';
 import { validateTarget } from '../../notify/targets.js';
 import { checkSessionName } from '../../core/session-name.js';
 
-const description = `Queue a background task and return its id at once: a shell command (like bash with background: true), or an agent prompt (a long research or review job) run by an agent CLI (runner: claude, codex, opencode, gemini) or by your own model (sampling). Beyond background.maxConcurrentTasks (10) tasks wait as pending. You are told once when it ends, with a prompt's result; do not poll in a loop. deliver_to sends the notice elsewhere too, in addition to the user's background.defaultDeliverTo.`;
+const description = `Queue a background task and return its id at once: a shell command (like bash with background: true), or an agent prompt (a long research or review job) run by an agent CLI or by your own model (sampling). Beyond background.maxConcurrentTasks (10) tasks wait as pending. You are told once when it ends, with a prompt's result; do not poll in a loop. deliver_to sends the notice elsewhere too, in addition to the user's background.defaultDeliverTo.`;
 
 export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, typeof output> {
   return {
@@ -23,6 +24,7 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
       if (args.prompt !== undefined && args.command !== undefined) throw new UserError('give either command or prompt, not both', 'command');
       if (args.session !== undefined) checkSessionName(args.session);
       if (args.prompt !== undefined) {
+        if (args.persistent || args.reuse) throw new UserError(`${args.persistent ? 'persistent' : 'reuse'} goes with command (a server, a watcher), not with prompt`, args.persistent ? 'persistent' : 'reuse');
         for (const t of args.deliver_to ?? []) validateTarget(t);
         const task = await ctx.manager.submitPrompt({
           prompt: args.prompt,
@@ -44,7 +46,10 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
       }
       if (args.runner !== undefined) throw new UserError('runner goes with prompt, not with command', 'runner');
       if (args.command === undefined) throw new UserError('command or prompt is required (a shell command, or an agent prompt to run with a runner)', 'command');
-      const task = await ctx.manager.submit(shellSpecFrom(ctx, { ...args, command: args.command }, { foreground: false }));
+      const spec = shellSpecFrom(ctx, { ...args, command: args.command }, { foreground: false });
+      const reused = findReused(ctx, args, spec);
+      if (reused) return { text: reused.text, structured: { task_id: reused.task.id, state: reused.task.state, reused: true, ports: reused.ports }, runsOn: reused.task };
+      const task = await ctx.manager.submit(spec);
       const hint = `You will get a notice when it ends; task_output {task_id: "${task.id}"} reads its output.`;
       return {
         text: `Task #${task.id} submitted (${task.state}): ${task.command}\n${hint}`,
@@ -61,13 +66,16 @@ export const bgSubmitInput = {
   runner: z.string().max(100).optional().describe('Who runs the prompt: claude, codex, opencode, gemini, a configured runner, or "sampling"'),
   ...commonShellInput,
   origin: z.string().max(200).optional().describe('Who asked for it (default: your client)'),
-  session: z.string().max(200).optional().describe('Session the notice goes to: letters, digits, ".", "_", "-" (default: this one)'),
+  session: z.string().max(200).optional().describe('Session the notice goes to (default: this one)'),
   deliver_to: z.array(z.string().max(2000)).max(20).optional().describe('Also send the notice to (added to background.defaultDeliverTo): slack:URL, discord:URL, telegram:CHAT_ID, ntfy:TOPIC_URL, webhook:URL, command:CMD, desktop'),
 };
 
-// The submit answer is {task_id, state}; as an MCP task its result is the command's (the bash tool's shape).
+// The submit answer. As an MCP task its result is the command's (the bash tool's shape, a superset: JSON Schema
+// allows fields it does not name), so tools/list does not spell bash's fields out twice.
 const output = {
-  ...(Object.fromEntries(Object.entries(bashOutput).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof bashOutput]: z.ZodOptional<(typeof bashOutput)[K]> }),
   task_id: z.string(),
   state: stateSchema,
+  hint: bashOutput.hint,
+  reused: bashOutput.reused,
+  ports: bashOutput.ports,
 };

@@ -11,14 +11,16 @@ import { formatBytes } from '../../core/units.js';
 import { backendFor, backendNamed } from '../../run/backends/registry.js';
 
 export const commonShellInput = {
-  cwd: z.string().max(4096).optional().describe('Working directory for this call (default: where the last foreground call ended; cd carries over)'),
+  cwd: z.string().max(4096).optional().describe('Directory for this call (default: where the last foreground call ended)'),
   env: z.record(z.string(), z.string()).optional().describe('Extra environment variables'),
-  timeout: z.number().min(0.001, 'timeout is in seconds: at least 0.001 (1 ms); smaller values would round to 0').max(7 * 24 * 3600).optional().describe('Seconds before the task is stopped and fails (default 30 min)'),
+  timeout: z.number().min(0.001, 'timeout is in seconds: at least 0.001 (1 ms); smaller values would round to 0').max(7 * 24 * 3600).optional().describe('Seconds before it is stopped, failing (default 30 min)'),
   name: z.string().max(200).optional().describe('Short label for lists and notices'),
   pty: z.boolean().default(true).describe('false: pipes, stderr kept apart'),
-  backend: z.string().max(64).optional().describe('A configured backend (e.g. an ssh host) to run on; default this machine'),
+  backend: z.string().max(64).optional().describe('A configured backend (ssh host) to run on'),
   host: z.string().max(253).optional().describe('Same as backend, by host name'),
   notify_on: z.string().max(65_536).optional().describe('Regex: a notice for each matching output line while it runs'),
+  persistent: z.boolean().optional().describe('Outlive this session, no default timeout: dev servers, watchers'),
+  reuse: z.boolean().optional().describe('With name: return the live task of that name in this project, not a new one'),
 };
 
 interface ShellArgs {
@@ -34,6 +36,7 @@ interface ShellArgs {
   session?: string;
   deliver_to?: string[];
   notify_on?: string;
+  persistent?: boolean;
 }
 
 /** A configured (remote) backend the call names, with the directory its shells start in; undefined for this machine. */
@@ -76,5 +79,6 @@ export function shellSpecFrom(ctx: ToolContext, args: ShellArgs, extra: { foregr
     deliver_to: args.deliver_to,
     notify_on: args.notify_on ?? null,
     foreground: extra.foreground,
+    ...(args.persistent ? { persistent: true } : {}),
   };
 }

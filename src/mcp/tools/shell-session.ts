@@ -2,7 +2,7 @@
 import type { ShellState } from '../../core/shell-state.js';
 import type { ToolContext } from '../context.js';
 
-export const SHELL_STATE_HELP = `One shell per session: \`cd\`, \`export\` and \`unset\` in a foreground call carry over to later calls and to background tasks started afterwards (an ssh backend keeps its own). Aliases, functions and shell options do not: each call is a fresh bash. cwd overrides the directory for one call. A command still running when its call returns changes the shell only if it ends by itself. reset: true restores the start directory and environment.`;
+export const SHELL_STATE_HELP = `One shell per session: \`cd\`, \`export\` and \`unset\` in a foreground call carry over to later calls and to background tasks started afterwards (an ssh backend keeps its own). Aliases, functions and shell options do not: each call is a fresh bash. A command still running when its call returns changes the shell only if it ends by itself. reset: true restores the start directory and environment.`;
 
 /** The result of `bash {reset: true}` without a command. */
 export function resetReply(ctx: ToolContext): { text: string; structured: { reset: true; cwd: string } } {

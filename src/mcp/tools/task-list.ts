@@ -1,5 +1,7 @@
-/** `task_list`: the tasks this server and others sharing the data dir know, newest first. */
+/** `task_list`: the session's tasks, its project's live persistent ones, and other servers' records, newest first. */
 import { z } from 'zod';
+import { projectRoot } from '../../core/project.js';
+import { sessionTasks } from '../../core/session-tasks.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema, taskSummary, taskSummarySchema } from '../schemas.js';
 import { taskLine } from '../text.js';
@@ -15,7 +17,10 @@ export function taskListTool(ctx: ToolContext): ToolDef<typeof input, typeof out
     annotations: { readOnlyHint: true, openWorldHint: false },
     handler: async (args) => {
       const states = args.state === undefined ? null : new Set(Array.isArray(args.state) ? args.state : [args.state]);
-      const all = ctx.manager.all().filter((t) => !states || states.has(t.state));
+      // This session's tasks and its project's live persistent ones (a dev server another session started).
+      const project = projectRoot(ctx.shells.current(ctx.session()).cwd);
+      const mine = sessionTasks(ctx.manager.all(), ctx.session(), project, (id) => ctx.manager.isOwn(id));
+      const all = mine.filter((t) => !states || states.has(t.state));
       const shown = all.slice(0, args.limit ?? 20);
       const text = shown.length
         ? [...shown.map(taskLine), ...(all.length > shown.length ? [`(${all.length - shown.length} more; raise limit to see them)`] : [])].join('\n')

@@ -53,6 +53,8 @@ export interface TaskProcess extends RunningProcess {
   waitingForInput(): boolean;
   /** Ends the whole tree: SIGTERM, `graceMs`, SIGKILL. Also reaps leftovers after an exit. Idempotent. */
   terminate(graceMs: number): Promise<void>;
+  /** TCP ports its processes listen on (found from its own processes; absent where it cannot tell). */
+  listeningPorts?(): number[];
   /** Sampling: how the in-process work ended. */
   outcome?(): ExecutorOutcome | null;
 }

@@ -167,6 +167,8 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
       return Object.assign(local, {
         // No cheap way to see a remote read(): a remote task is never "waiting for input".
         waitingForInput: () => false,
+        // What listens there is on the host, not here (the local ssh client's own sockets are not the task's).
+        listeningPorts: undefined,
         terminate: (graceMs: number) =>
           (ending ??= (async () => {
             // The remote tree first (the local client stays to carry its last output), then the local client.
