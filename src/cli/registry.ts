@@ -28,7 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'install', summary: "Add bgbash to an agent's config", load: () => import('./commands/install.js') },
   { name: 'doctor', summary: "Check Node, the pty, the data dir, servers and agents' configs; one line each", load: () => import('./commands/doctor.js') },
   { name: 'notify-test', summary: 'Send a sample completion notice to a deliver_to target', load: () => import('./commands/notify-test.js') },
-  { name: 'trust', summary: "Let this project's bgbash.config.json set runners, deliver targets, http.*, dataDir", load: () => import('./commands/trust.js') },
+  { name: 'trust', summary: "Let this project's bgbash.config.json set every key (runners, backends, deliver targets, http.*, …)", load: () => import('./commands/trust.js') },
   { name: 'hook', summary: 'Hook command for claude-code / gemini-cli (prints pending notices)', load: () => import('./commands/hook.js') },
 ];
 

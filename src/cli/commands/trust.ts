@@ -1,8 +1,8 @@
 /**
  * `bgbash trust [DIR]`: let DIR's ./bgbash.config.json (default: the current
- * directory's) set everything — runners, deliver targets, http.*, the data
- * dir, the session, retention. Until then a project's config may set only
- * limits, timeouts, output and terminal settings. `--remove` takes the trust
+ * directory's) set everything — runners, backends, deliver targets, http.*,
+ * attach, the data dir, the session, retention. Until then a project's config
+ * may set only what config/project-trust.ts calls safe. `--remove` takes the trust
  * back; `--list` shows the trusted directories. Written to the user's own
  * config file (trustedProjects), which a project cannot set.
  */
@@ -15,10 +15,10 @@ import { JSON_OPTION, type CommandSpec } from '../command.js';
 export const spec: CommandSpec = {
   usage: '[DIR] [--remove | --list] [--json]',
   description:
-    "Trust DIR's bgbash.config.json (default: this directory's) to set runners, deliver targets, http.*, dataDir, session and retention. Until then a project's config may set only limits, timeouts, output and terminal settings. Recorded in your own config (trustedProjects).",
+    "Trust DIR's bgbash.config.json (default: this directory's) to set every key: runners, backends, deliver targets\n(background.defaultDeliverTo), http.*, attach.detachKey, dataDir, session and retention. Until then a project's\nconfig may set only background limits and timeouts (maxConcurrentTasks, taskTimeout, killGrace, killLeftovers,\ndefaultRunner) and the foreground, output, terminal, input and notices settings. telegram is never read from a\nproject. Recorded in your own config (trustedProjects).",
   options: {
     ...JSON_OPTION,
-    remove: { type: 'boolean', help: 'Take the trust back' },
+    remove: { type: 'boolean', help: 'Take the trust back: the project may again set only the keys above' },
     list: { type: 'boolean', help: 'Show the trusted directories' },
   },
   maxArgs: 1,
@@ -48,6 +48,6 @@ export async function run(cli: Cli): Promise<number> {
   if (has) return cli.out(`${dir} is already trusted.`), 0;
   config.trustedProjects = [...list, dir];
   writeJson(file, config, false);
-  cli.out(`Trusted: ${dir}. Its bgbash.config.json may now set runners, deliver targets, http.*, dataDir, session and retention (recorded in ${file}).`);
+  cli.out(`Trusted: ${dir}. Its bgbash.config.json may now set every key: runners, backends, deliver targets, http.*, attach, dataDir, session and retention (recorded in ${file}).`);
   return 0;
 }
