@@ -43,6 +43,9 @@ function get(port: number): Promise<string> {
 /** The server processes themselves (not the shell that started one). */
 const nodes = (token: string): ReturnType<typeof withArgs> => withArgs(token).filter((r) => r.args.startsWith('node '));
 
+/** Nothing listens there any more (a closing socket may still reset a connection for a moment). */
+const refused = (port: number): Promise<boolean> => get(port).then(() => false, (err: Error) => /ECONNREFUSED/.test(err.message));
+
 let s: TestServer;
 let repo: string;
 beforeAll(async () => {
@@ -139,7 +142,7 @@ describe('a dev server', () => {
     const c = await bgbash(s.dataDir, ['cancel', 'web']);
     expect(c).toMatchObject({ code: 0, stdout: `Cancelled: ${id} (web)\n` });
     await waitFor(() => withArgs(`${DEV} ${port}`).length === 0, 'the server process to end');
-    await expect(get(port)).rejects.toThrow(/ECONNREFUSED/);
+    await waitFor(() => refused(port), 'the port to be free');
     expect(await bgbash(s.dataDir, ['cancel', 'web'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no live task named "web"/) });
   });
 
@@ -152,6 +155,15 @@ describe('a dev server', () => {
     expect(c.stderr).toContain(`${a.structuredContent.task_id}  running  sleep 600`);
     expect(c.stderr).toContain(`${b.structuredContent.task_id}  running  sleep 601`);
     for (const t of [a, b]) await s.ok('task_cancel', { task_id: t.structuredContent.task_id });
+  });
+
+  it('until_listening also returns when the command ends first, or when yield_after passes', async () => {
+    const ended = await s.call('bash', { command: 'echo no server here; exit 3', until_listening: true });
+    expect(ended.structuredContent).toMatchObject({ state: 'failed', exit_code: 3, detached: null });
+    const slow = await s.ok('bash', { command: 'sleep 60', until_listening: true, yield_after: 0.5 });
+    expect(slow.structuredContent).toMatchObject({ state: 'running', detached: 'yield' });
+    expect(slow.structuredContent.ports).toBeUndefined();
+    await s.ok('task_cancel', { task_id: slow.structuredContent.task_id });
   });
 
   it('refuses reuse without a name and until_listening in the background', async () => {
@@ -171,7 +183,7 @@ describe('when the server ends', () => {
     expect(withArgs(DEV).length).toBeGreaterThanOrEqual(2);
     await own.close();
     await waitFor(() => withArgs(DEV).length === 0, 'every dev server to end');
-    await expect(get(port)).rejects.toThrow(/ECONNREFUSED/);
+    await waitFor(() => refused(port), 'the port to be free');
   });
 });
 

@@ -88,6 +88,10 @@ describe('strip', () => {
     expect(stripText([task('1', 'running', 'npm test'), task('2', 'done', 'npm run build')], 80, now)).toBe(' Tasks: 1 running | npm run build done 2.0s');
     expect(stripText([task('1', 'running', 'a'), task('2', 'pending', 'b'), task('3', 'pending', 'c')], 80, now)).toBe(' Tasks: 1 running  2 pending | c pending -');
   });
+  it('counts live persistent tasks and shows the newest listening port', () => {
+    const web = { ...task('1', 'running', 'npm run dev'), persistent: true, ports: [5173, 24678] } as Task;
+    expect(stripText([web, task('2', 'done', 'npm test')], 80, NOW)).toBe(' Tasks: 1 running (1 persistent) :5173 | npm test done 2.0s');
+  });
   it('cuts the name to 30 characters (27 + "...")', () => {
     expect(cutName('x'.repeat(30))).toBe('x'.repeat(30));
     expect(cutName('x'.repeat(31))).toBe('x'.repeat(27) + '...');
@@ -123,5 +127,20 @@ describe('splitKeys', () => {
     expect(splitKeys('jj\r')).toEqual(['j', 'j', '\r']);
     expect(splitKeys('\x1b[A\x1b[Bk')).toEqual(['\x1b[A', '\x1b[B', 'k']);
     expect(splitKeys('\x1b')).toEqual(['\x1b']);
+  });
+});
+
+describe('Tasks page, a server task', () => {
+  it('marks a live persistent task in the table and shows its ports and a port clash in the detail panel', async () => {
+    const { renderPage, initialState } = await import('../../src/tui/tasks-page.js');
+    const web = { ...task('1', 'running', 'npm run dev'), persistent: true, ports: [5173] } as Task;
+    const clash = { ...task('2', 'failed', 'npm run dev'), port_clash: 'port 5173 is held by task 1' } as Task;
+    const state = { ...initialState(), selectedId: '1', detailOpen: true };
+    const lines = renderPage([clash, web], state, 80, 24, { color: false }, '/nonexistent', NOW);
+    expect(lines.some((l) => /^> 1\s+npm run dev\s+running\+/.test(l))).toBe(true);
+    expect(lines).toContain('Persistent: yes: outlives its agent session, no default timeout');
+    expect(lines).toContain('Ports: 5173 (http://localhost:5173)');
+    const other = renderPage([clash, web], { ...state, selectedId: '2' }, 80, 24, { color: false }, '/nonexistent', NOW);
+    expect(other).toContain('Port clash: port 5173 is held by task 1');
   });
 });
