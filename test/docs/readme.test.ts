@@ -62,6 +62,32 @@ describe('the CLI table', () => {
   });
 });
 
+describe('promises the README makes', () => {
+  it('where Ctrl+B is first mentioned, it names the other keys (tmux takes Ctrl+B)', () => {
+    const first = README.split('\n\n').find((p) => p.includes('Ctrl+B'))!;
+    expect(first).toContain('BGBASH_DETACH_KEY');
+    expect(first).toContain('attach.detachKey');
+  });
+
+  it("the agent table names every file `bgbash install <agent>` writes, and no hooks where it writes none", async () => {
+    const rowName: Record<string, string> = { 'claude-code': 'Claude Code', codex: 'Codex', 'gemini-cli': 'Gemini CLI', opencode: 'opencode', cursor: 'Cursor', vscode: 'VS Code' };
+    const home = tempDir();
+    const project = path.join(home, 'project');
+    fs.mkdirSync(project);
+    for (const [agent, name] of Object.entries(rowName)) {
+      const r = await new Promise<{ stdout: string }>((resolve) =>
+        execFile(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'install', agent, '--dry-run'], { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: home } }, (_e, stdout) => resolve({ stdout })),
+      );
+      const files = [...r.stdout.matchAll(/ in (\S+)$/gm)].map((m) => path.basename(m[1]));
+      expect(files.length, `${agent}: ${r.stdout}`).toBeGreaterThan(0);
+      const row = README.split('\n').find((l) => l.startsWith(`| ${name} |`));
+      expect(row, name).toBeTruthy();
+      for (const f of files) expect(row, `${name} row names ${f}`).toContain(f);
+      if (!/hook/i.test(r.stdout) && !/plugin/.test(r.stdout)) expect(row).toMatch(/only: there are no hooks/);
+    }
+  });
+});
+
 describe('shape', () => {
   it('under 450 lines, with Uninstall and Troubleshooting, the reference in docs/', () => {
     expect(README.split('\n').length).toBeLessThan(450);
