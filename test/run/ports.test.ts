@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clashedPort } from '../../src/core/port-clash.js';
-import { commandLine, listeningPorts, parseListening, portHolders } from '../../src/run/ports.js';
+import { commandLine, listeningPorts, parseListening, portHolders, portLooker } from '../../src/run/ports.js';
 
 let server: http.Server;
 let port: number;
@@ -51,6 +51,24 @@ describe('listeningPorts', () => {
       [4242, 5173],
       [4444, 8080],
     ]);
+  });
+});
+
+describe('portLooker (the same sockets are not looked up twice)', () => {
+  it('sees a new listening socket and a closed one at once, and keeps its answer while the sockets stay the same', async () => {
+    let clock = 0;
+    const look = portLooker(() => clock);
+    const first = look([process.pid]);
+    expect(first).toContain(port);
+    const extra = http.createServer();
+    await new Promise<void>((r) => extra.listen(0, '127.0.0.1', r));
+    const extraPort = (extra.address() as AddressInfo).port;
+    expect(look([process.pid])).toEqual(expect.arrayContaining([port, extraPort]));
+    clock += 60_000;
+    expect(look([process.pid])).toEqual(expect.arrayContaining([port, extraPort]));
+    await new Promise((r) => extra.close(r));
+    expect(look([process.pid])).not.toContain(extraPort);
+    expect(look([process.pid])).toContain(port);
   });
 });
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { UserError } from '../../core/errors.js';
 import { killTree } from '../kill-tree.js';
 import { blockedOnInput, forkCount, hasProc, markedProcesses, readStat, taskProcesses, type PidFloor } from '../proc.js';
-import { listeningPorts } from '../ports.js';
+import { portLooker } from '../ports.js';
 import type { RunningProcess, StartOptions } from '../process.js';
 import { captureEnv, canCapture, preludeDirFor, stateFileFor } from '../state-capture.js';
 import { shellArgs, shellFor } from '../shell.js';
@@ -35,10 +35,11 @@ export function localTree(proc: RunningProcess, marker: string, server: string, 
   // Should this server die without ending the task (kill -9), the watchdog does.
   if (proc.pid !== null) watch(server, proc.pid, since);
   let ending: Promise<void> | null = null;
+  const ports = portLooker();
   return Object.assign(proc, {
     waitingForInput: () => hasProc && blockedOnInput(taskProcesses(proc.pid, marker, since, floor)),
     // The tree by parent, group and session (no marker scan: this runs every few seconds per running task).
-    listeningPorts: () => (hasProc ? listeningPorts(taskProcesses(proc.pid, null, since, floor).map((p) => p.pid)) : []),
+    listeningPorts: () => (hasProc ? ports(taskProcesses(proc.pid, null, since, floor).map((p) => p.pid)) : []),
     // killTree finds members again on every round, so one run also catches what forks meanwhile.
     terminate: (graceMs: number) => (ending ??= killTree(proc.pid, { graceMs, marker, since, floor })),
   });
