@@ -13,8 +13,8 @@ import { cleanText } from './clean.js';
 const BINARY_SHARE = 0.3;
 /** …and it has at least this many of them: a short line with one NUL is text with the NUL shown. */
 const BINARY_MIN_BYTES = 8;
-/** A line this short between binary ones is taken as part of them (random bytes make short "lines" too). */
-const SHORT_LINE = 4;
+/** A line this short, or with any odd byte, between binary ones is taken as part of them (random bytes make such "lines" too). */
+const WEAK_LINE = 16;
 
 export interface Readable {
   text: string;
@@ -83,24 +83,41 @@ export function readable(buf: Buffer, opts: ReadableOptions = {}): Readable {
   const hide = opts.hideBinary ?? !raw;
   const whole = buf.toString('utf8');
   if (!ODD.test(whole)) return { text: raw ? whole : cleanText(whole), hidden: 0, allBinary: false };
-  const lines: { text: string; bytes: number; binary: boolean; short: boolean }[] = [];
-  for (let start = 0; start <= buf.length; ) {
+  type Line = { text: string; odd: number; bytes: number; binary: boolean; weak: boolean; fragment: boolean };
+  const lines: Line[] = [];
+  // The output's own last newline ends its last line; it does not start another.
+  const trailingNewline = buf.length > 0 && buf[buf.length - 1] === 10;
+  const stop = trailingNewline ? buf.length - 1 : buf.length;
+  for (let start = 0; start <= stop; ) {
     let end = buf.indexOf(10, start);
-    if (end < 0) end = buf.length;
+    if (end < 0 || end > stop) end = stop;
     const { text, odd } = decodeLine(buf, start, end);
     const bytes = end - start;
-    lines.push({ text, bytes: bytes + (end < buf.length ? 1 : 0), binary: hide && odd >= BINARY_MIN_BYTES && odd / Math.max(1, bytes) > BINARY_SHARE, short: bytes < SHORT_LINE || odd > 0 && bytes < BINARY_MIN_BYTES * 2 });
+    const nonAscii = /[^\x00-\x7f]/.test(text);
+    lines.push({
+      text,
+      odd,
+      bytes: bytes + (end < buf.length ? 1 : 0),
+      binary: hide && odd >= BINARY_MIN_BYTES && odd / Math.max(1, bytes) > BINARY_SHARE,
+      // Random bytes make short "lines" too: a weak line between binary ones, a fragment beside one, is taken in.
+      weak: bytes < WEAK_LINE || odd > 0,
+      fragment: odd > 0 || bytes <= 3 || (nonAscii && bytes < WEAK_LINE),
+    });
     start = end + 1;
-    if (end === buf.length) break;
+    if (end === stop) break;
   }
-  // Short fragments between binary lines belong to them.
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].binary || !lines[i].short) continue;
-    let before = i - 1;
-    while (before >= 0 && lines[before].short && !lines[before].binary) before--;
-    let after = i + 1;
-    while (after < lines.length && lines[after].short && !lines[after].binary) after++;
-    if (before >= 0 && lines[before].binary && (after >= lines.length || lines[after].binary)) lines[i].binary = true;
+  if (hide) {
+    // Repeated: one taken in makes its neighbour's case.
+    for (let pass = 0, changed = true; changed && pass < 4; pass++) {
+      changed = false;
+      for (let i = 0; i < lines.length; i++) {
+        const l = lines[i];
+        if (l.binary || !l.weak) continue;
+        const before = lines[i - 1]?.binary ?? false;
+        const after = lines[i + 1]?.binary ?? false;
+        if ((before && after) || (l.fragment && (before || after))) changed = l.binary = true;
+      }
+    }
   }
   const out: string[] = [];
   let hidden = 0;
@@ -118,12 +135,8 @@ export function readable(buf: Buffer, opts: ReadableOptions = {}): Readable {
     flush();
     out.push(raw ? l.text : cleanText(l.text));
   }
-  const trailingNewline = buf.length > 0 && buf[buf.length - 1] === 10;
-  if (run && trailingNewline) {
-    // The last "line" after the final newline is empty: keep the output's own ending.
-    flush();
-    out.push('');
-  } else flush();
+  flush();
+  if (trailingNewline) out.push('');
   const allBinary = hidden > 0 && lines.every((l) => l.binary || l.bytes <= 1);
   return { text: out.join('\n'), hidden, allBinary };
 }
