@@ -12,6 +12,7 @@
  */
 import { killTree } from './kill-tree.js';
 import { hasProc, listProcesses, markedProcesses, type ProcInfo } from './proc.js';
+import { endServerCgroups } from './task-cgroup.js';
 
 /** SIGTERM, then SIGKILL after this: well within the 5 s a task may outlive its server. */
 const GRACE_MS = 1500;
@@ -36,7 +37,8 @@ async function reap(server: string, roots: Map<number, number>): Promise<void> {
   for (const p of markedProcesses(`${server}:`)) doomed.set(p.pid, p);
   for (const [root, since] of roots) for (const p of rootMembers(procs, root, since)) doomed.set(p.pid, p);
   doomed.delete(process.pid);
-  await Promise.all([...doomed.values()].map((p) => killTree(p.pid, { graceMs: GRACE_MS, marker: null })));
+  // And every task cgroup of the server's: what left the tree, its session and the marker (run/task-cgroup.ts).
+  await Promise.all([...[...doomed.values()].map((p) => killTree(p.pid, { graceMs: GRACE_MS, marker: null })), endServerCgroups(server, GRACE_MS)]);
 }
 
 function main(): void {

@@ -13,6 +13,7 @@ import { captureEnv, canCapture, preludeDirFor, stateFileFor } from '../state-ca
 import { shellArgs, shellFor } from '../shell.js';
 import { taskEnv, type LaunchSpec, type TaskProcess } from './backend.js';
 import { watch } from './watchdog-link.js';
+import { createTaskCgroup, endServerCgroups, endTaskCgroup, joinPrefix } from '../task-cgroup.js';
 
 /** How a local shell command starts: the shell, its environment (with the shell-state capture when asked). */
 export function shellStart(spec: LaunchSpec): StartOptions {
@@ -20,7 +21,10 @@ export function shellStart(spec: LaunchSpec): StartOptions {
   const env = taskEnv(spec, process.env);
   // A foreground bash call's end becomes its session's shell state (core/shell-state.ts).
   if (spec.shellState && canCapture(file, env)) Object.assign(env, captureEnv(preludeDirFor(spec.config.dataDir), stateFileFor(spec.config.dataDir, spec.id), env));
-  return { file, args: shellArgs(spec.command!), cwd: spec.cwd, env, cols: spec.config.terminal.cols, rows: spec.config.terminal.rows };
+  // The task's own cgroup, joined by its shell before the command runs: what it starts cannot leave (run/task-cgroup.ts).
+  const procs = createTaskCgroup(spec.server, spec.id);
+  const command = procs ? joinPrefix(procs) + spec.command! : spec.command!;
+  return { file, args: shellArgs(command), cwd: spec.cwd, env, cols: spec.config.terminal.cols, rows: spec.config.terminal.rows };
 }
 
 /** The kernel's fork count before a spawn: with the first pid, where in the pid space the task's processes are. */
@@ -28,7 +32,7 @@ export function forksBefore(): number | null {
   return hasProc ? forkCount() : null;
 }
 
-export function localTree(proc: RunningProcess, marker: string, server: string, forks: number | null = null): TaskProcess {
+export function localTree(proc: RunningProcess, marker: string, server: string, forks: number | null = null, task: string | null = null): TaskProcess {
   // Start time of its first process: nothing older belongs to the task, which narrows scans.
   const since = proc.pid !== null && hasProc ? (readStat(proc.pid)?.starttime ?? null) : null;
   const floor: PidFloor | null = proc.pid !== null && forks !== null ? { pid: proc.pid, forks } : null;
@@ -41,7 +45,9 @@ export function localTree(proc: RunningProcess, marker: string, server: string, 
     // The tree by parent, group and session (no marker scan: this runs every few seconds per running task).
     listeningPorts: () => (hasProc ? ports(taskProcesses(proc.pid, null, since, floor).map((p) => p.pid)) : []),
     // killTree finds members again on every round, so one run also catches what forks meanwhile.
-    terminate: (graceMs: number) => (ending ??= killTree(proc.pid, { graceMs, marker, since, floor })),
+    // The cgroup in the same round: what escaped the tree, its session and the marker is still in it.
+    terminate: (graceMs: number) =>
+      (ending ??= Promise.all([killTree(proc.pid, { graceMs, marker, since, floor }), task !== null ? endTaskCgroup(server, task, graceMs) : undefined]).then(() => undefined)),
   });
 }
 
@@ -49,8 +55,8 @@ export function localTree(proc: RunningProcess, marker: string, server: string, 
 export async function reapMarked(serverId: string, since: number | null, graceMs: number): Promise<number> {
   if (!hasProc) return 0;
   const orphans = markedProcesses(`${serverId}:`, since);
-  await Promise.all(orphans.map((p) => killTree(p.pid, { graceMs, marker: null })));
-  return orphans.length;
+  const [, cgroups] = await Promise.all([Promise.all(orphans.map((p) => killTree(p.pid, { graceMs, marker: null }))), endServerCgroups(serverId, graceMs)]);
+  return orphans.length + cgroups;
 }
 
 /** A local task's working directory must exist and be a directory. */

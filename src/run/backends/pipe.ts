@@ -13,7 +13,7 @@ export const pipeBackend: Backend = {
     const { startPipe } = await import('../pipe-runner.js');
     const forks = forksBefore();
     const proc = await startPipe(shellStart(spec), spec.logs);
-    return localTree(proc, spec.marker, spec.server, forks);
+    return localTree(proc, spec.marker, spec.server, forks, spec.id);
   },
   reapOrphans: reapMarked,
 };

@@ -22,7 +22,7 @@ export const ptyBackend: Backend = {
     const { startPty } = await import('../pty-runner.js');
     const forks = forksBefore();
     const proc = await startPty(shellStart(spec));
-    return localTree(proc, spec.marker, spec.server, forks);
+    return localTree(proc, spec.marker, spec.server, forks, spec.id);
   },
   reapOrphans: reapMarked,
 };
