@@ -187,6 +187,19 @@ describe('when the server ends', () => {
   });
 });
 
+describe('a server killed with -9', () => {
+  it('leaves no persistent task running (its watchdog ends them)', async () => {
+    const own = await startServer({ cwd: repo });
+    const port = await freePort();
+    await own.ok('bash', { command: `node ${DEV} ${port}`, name: 'web', persistent: true, until_listening: true });
+    expect(nodes(`${DEV} ${port}`)).toHaveLength(1);
+    process.kill(own.pid, 'SIGKILL');
+    await waitFor(() => nodes(`${DEV} ${port}`).length === 0, 'the dev server to end with its server');
+    await waitFor(() => refused(port), 'the port to be free');
+    await own.close().catch(() => undefined);
+  });
+});
+
 describe('two agent sessions of one server (HTTP)', () => {
   it("the second finds the first's persistent server, not its other tasks, and is told when the server ends", async () => {
     const dir = tempDir();
