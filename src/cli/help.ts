@@ -16,8 +16,8 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(w)}${c.summary}`).join('\n')}
 
 Ids: a task's number ("12" or "#12"); any unique prefix works.
 Several servers may run at once (one per agent session): the CLI sees them all;
---server ID picks one. list, status, output and result also work with no
-server running: they read the records on disk.
+--server ID picks one. list, status, output and result also work with no server running:
+they read the records on disk.
 cancel, retry, run, attach and detach need a running server.
 
 Options for every command:
