@@ -93,12 +93,15 @@ async function examples(client) {
   await show('bash-foreground', 'bash', { command: 'echo "hello from bgbash" && echo "all good"' });
   const bg = await show('bash-background', 'bash', { command: 'sleep 1; echo built', background: true, name: 'build' });
   await show('task-status', 'task_status', { task_id: bg.structuredContent.task_id, wait: 10 });
-  const y = await show('bash-yield', 'bash', { command: 'echo compiling; echo compiled 12 modules; sleep 600', name: 'watcher', yield_after: 1 });
+  // 3 s, not 1: on a loaded machine the command's first lines must be out before the call returns.
+  const y = await show('bash-yield', 'bash', { command: 'echo compiling; echo compiled 12 modules; sleep 600', name: 'watcher', yield_after: 3 });
   const u = await show('bash-until', 'bash', { command: 'echo starting; sleep 0.5; echo "Server ready on http://127.0.0.1:5173"; sleep 600', until: 'ready on', name: 'dev server' });
 
   // A task that ends while the agent is busy elsewhere: its notice comes in front of the next result.
   const t = await tool('bash', { command: 'sleep 0.5; echo "Test Files  4 passed (4)"; echo "     Tests  12 passed (12)"', background: true, name: 'unit tests' });
-  await ended(t.r.structuredContent.task_id);
+  // Its notice waits in the session's inbox once written.
+  const inbox = path.join(dataDir, 'inbox', 'readme', `${t.r.structuredContent.task_id}.json`);
+  await until('the notice', () => fs.existsSync(inbox));
   await show('notice', 'task_list', { state: 'running' });
 
   const big = await tool('bash', { command: 'seq -f "line %g of a long build log, padded to show the cap" 1 2000', background: true, name: 'build log' });
