@@ -171,6 +171,12 @@ describe('a dev server', () => {
     expect(text(r)).toMatch(/reuse needs a name/);
     const b = await s.call('bash', { command: 'true', until_listening: true, background: true });
     expect(text(b)).toMatch(/until_listening is for a foreground call/);
+    const p = await s.call('bg_submit', { prompt: 'watch the logs', persistent: true });
+    expect(text(p)).toMatch(/persistent goes with command/);
+    const w = await s.ok('bg_submit', { command: 'sleep 600', persistent: true });
+    expect(text(w)).toMatch(/\(running, persistent: it outlives this session\): sleep 600/);
+    expect((await s.ok('task_status', { task_id: w.structuredContent.task_id })).structuredContent.task).toMatchObject({ persistent: true, timeout_ms: 0 });
+    await s.ok('task_cancel', { task_id: w.structuredContent.task_id });
   });
 });
 

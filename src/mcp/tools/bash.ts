@@ -52,7 +52,7 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bas
       if (args.background) {
         const hint = `You will get a notice when it ends. task_output {task_id: "${task.id}"} reads its output; task_status {task_id: "${task.id}", wait: 60} waits for it.`;
         return {
-          text: `${shellNotes(ctx, task.id, spec.cwd_note).before}Task #${task.id} started in the background (${task.state}): ${task.command}\n${hint}`,
+          text: `${shellNotes(ctx, task.id, spec.cwd_note).before}Task #${task.id} started in the background (${task.state}${task.persistent ? ', persistent: it outlives this session' : ''}): ${task.command}\n${hint}`,
           structured: { task_id: task.id, state: task.state, hint, background: true, exit_code: null, signal: null, output: '', truncated: false, cursor: 0, elapsed_ms: 0, detached: null },
           runsOn: task,
         };

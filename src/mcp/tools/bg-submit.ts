@@ -52,7 +52,7 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
       const task = await ctx.manager.submit(spec);
       const hint = `You will get a notice when it ends; task_output {task_id: "${task.id}"} reads its output.`;
       return {
-        text: `Task #${task.id} submitted (${task.state}): ${task.command}\n${hint}`,
+        text: `Task #${task.id} submitted (${task.state}${task.persistent ? ', persistent: it outlives this session' : ''}): ${task.command}\n${hint}`,
         structured: { task_id: task.id, state: task.state, hint },
         runsOn: task,
       };
