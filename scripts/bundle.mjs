@@ -38,8 +38,8 @@ await build({
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli/bgbash.js',
   sourcemap: true,
-  // re2js is required on first use (core/pattern.ts), from node_modules.
-  external: ['@lydell/node-pty', 're2js'],
+  // re2js and @xterm/headless are required on first use (core/pattern.ts, run/render.ts), from node_modules.
+  external: ['@lydell/node-pty', 're2js', '@xterm/headless'],
   plugins: [stubs],
 });
 

@@ -6,6 +6,7 @@
 import type { Pattern } from './pattern.js';
 import { utf8Boundary } from '../run/clean.js';
 import { readable, type Readable } from '../run/readable.js';
+import { CONTEXT_BYTES, contextStart, renderSince, type TermSize } from '../run/render.js';
 import type { Stream } from '../run/process.js';
 import { formatBytes } from './units.js';
 import type { TaskManager } from './manager.js';
@@ -42,6 +43,27 @@ function render(buf: Buffer, raw: boolean | undefined, hideBinary = !raw): Reada
   return readable(buf.subarray(0, utf8Boundary(buf, buf.length)), { raw, hideBinary });
 }
 
+/** The size of the terminal the task's output is replayed in: the configured one (a pty task's own). */
+function termSize(m: TaskManager, id: string, stream: Stream): TermSize {
+  const { cols, rows } = m.config.terminal;
+  return { cols, rows, pty: stream === 'stdout' && m.get(id).pty };
+}
+
+/**
+ * Output from `start` as the terminal shows it: what the bytes up to `start` left on the screen is replayed first
+ * (at most CONTEXT_BYTES of it, from a line start), so a redraw, a spinner or a rewritten line that began before
+ * `start` renders as it does on screen, and only lines new or changed since `start` come back.
+ */
+async function shown(m: TaskManager, id: string, start: number, bytes: Buffer, stream: Stream, continueLine = false): Promise<Readable & { lines: string[] }> {
+  if (bytes.length === 0) return { lines: [], text: '', hidden: 0, allBinary: false };
+  const size = termSize(m, id, stream);
+  const from = Math.max(0, start - CONTEXT_BYTES);
+  const ctx = start > 0 ? await m.readOutput(id, from, start, stream) : Buffer.alloc(0);
+  const before = ctx.subarray(contextStart(ctx, size.rows, from === 0));
+  const r = await renderSince(before, bytes.subarray(0, utf8Boundary(bytes, bytes.length)), size, continueLine);
+  return { lines: r.lines, text: r.lines.join('\n'), hidden: r.hidden, allBinary: r.allBinary };
+}
+
 function binaryNote(total: number): string {
   return `[binary output: ${formatBytes(total)} not shown as text. grep finds the text lines in it; raw: true shows it undecoded; task_status gives the log's path.]`;
 }
@@ -68,7 +90,7 @@ async function forwardWindow(m: TaskManager, id: string, req: ReadRequest, total
     buf = buf.subarray(0, cut);
     end = start + cut;
   }
-  const page = render(buf.subarray(skip), req.raw);
+  const page = req.raw ? render(buf.subarray(skip), true) : await shown(m, id, start + skip, buf.subarray(skip), stream, true);
   let output = page.allBinary ? binaryNote(end - start) : page.text;
   const truncated = end < total;
   if (truncated) output += `\n[… ${formatBytes(total - end)} more: call task_output with since=${end} to read on]`;
@@ -82,10 +104,11 @@ async function tailWindow(m: TaskManager, id: string, req: ReadRequest, total: n
   const scan = req.tail !== undefined ? req.maxBytes * TAIL_SCAN_FACTOR : req.maxBytes;
   const start = Math.max(floor, total - scan);
   const buf = await m.readOutput(id, start, total, stream);
-  const page = render(buf, req.raw);
+  const page = req.raw ? render(buf, true) : await shown(m, id, start, buf, stream);
   if (page.allBinary) return { output: binaryNote(total), cursor: total, total_bytes: total, truncated: false, binary: true };
   const all = page.text.split('\n');
-  if (start > floor) all.shift(); // the first line is cut mid-way
+  // Raw: the first line is cut mid-way (rendered, it was replayed whole from the context before it).
+  if (start > floor && req.raw) all.shift();
   if (all.length && all[all.length - 1] === '') all.pop();
   const lines = req.tail !== undefined ? all.slice(-req.tail) : all;
   let truncated = start > floor || lines.length < all.length;
@@ -152,7 +175,7 @@ async function grepWindow(m: TaskManager, id: string, req: ReadRequest, total: n
 export async function headTailWindow(m: TaskManager, id: string, maxBytes: number, stream: Stream = 'stdout'): Promise<OutputWindow> {
   const total = m.outputSize(id, stream);
   if (total <= maxBytes) {
-    const all = render(await m.readOutput(id, 0, total, stream), false);
+    const all = await shown(m, id, 0, await m.readOutput(id, 0, total, stream), stream);
     return { output: all.allBinary ? binaryNote(total) : all.text.replace(/\n$/, ''), cursor: total, total_bytes: total, truncated: false, binary: all.hidden > 0 };
   }
   const headBytes = Math.floor(maxBytes / 4);
@@ -163,12 +186,12 @@ export async function headTailWindow(m: TaskManager, id: string, maxBytes: numbe
   const tnl = tail.indexOf(10);
   if (tnl >= 0 && tnl < tail.length - 1) tail = tail.subarray(tnl + 1);
   const skipped = total - head.length - tail.length;
-  const h = render(head, false);
-  const t = render(tail, false);
+  const h = await shown(m, id, 0, head, stream);
+  const t = await shown(m, id, total - tail.length, tail, stream);
   // Nothing but binary at both ends: one note for all of it (grep still finds text lines in the middle).
   if (h.allBinary && t.allBinary) return { output: binaryNote(total), cursor: total, total_bytes: total, truncated: false, binary: true };
   const output =
-    h.text +
+    h.text.replace(/\n?$/, '\n') +
     `[… ${formatBytes(skipped)} not shown: task_output with since=${head.length} reads them, grep searches them …]\n` +
     t.text.replace(/\n$/, '');
   return { output, cursor: total, total_bytes: total, truncated: true, binary: h.hidden + t.hidden > 0 };

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { describeTermination, elapsedLabel, elapsedMs, errorOf, isTerminal, portsOf, taskLabel, terminationOf, type Task } from '../core/task.js';
 import { formatDuration } from '../core/units.js';
 import { cleanText } from '../run/clean.js';
+import { renderTextNow } from '../run/render.js';
 import { columns, fit, split, wrap } from './layout.js';
 import { STATE_COLOR } from './state-color.js';
 import { padToWidth } from './width.js';
@@ -70,7 +71,9 @@ export function resultText(task: Task, tasksDir: string): string | null {
     const buf = Buffer.alloc(Math.min(size, 4096));
     fs.readSync(fd, buf, 0, buf.length, size - buf.length);
     fs.closeSync(fd);
-    const lines = cleanText(buf.toString('utf8')).split('\n').filter((l) => l.trim());
+    // As a terminal showed the last bytes (the configured default size: the page has no config of its own).
+    const text = renderTextNow(buf, { cols: 120, rows: 30, pty: task.pty }) ?? cleanText(buf.toString('utf8'));
+    const lines = text.split('\n').filter((l) => l.trim());
     return lines.slice(-5).join('\n') || null;
   } catch {
     return null;

@@ -65,6 +65,11 @@ export class Tmux {
     return this.tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', this.name);
   }
 
+  /** Everything the pane shows and ever scrolled off its top, wrapped lines joined: a terminal's lines, for ground truth. */
+  everything(): string {
+    return this.tmux('capture-pane', '-p', '-J', '-S', '-', '-t', this.name);
+  }
+
   /** The pane's title (what an OSC 0/2 sequence would set). */
   title(): string {
     return this.tmux('display-message', '-p', '-t', this.name, '#{pane_title}').trim();

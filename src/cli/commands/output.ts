@@ -1,7 +1,6 @@
 /** `bgbash output <id> [-f] [--raw]`: a task's output; -f follows it until it ends. */
-import { StringDecoder } from 'node:string_decoder';
 import { isTerminal } from '../../core/task.js';
-import { cleanText } from '../../run/clean.js';
+import { LogRenderer } from '../../run/render.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';
 import { taskFile } from '../../store/task-files.js';
 import { taskArg, ownerOf, type Cli } from '../context.js';
@@ -22,18 +21,27 @@ export async function run(cli: Cli): Promise<number> {
   const task = taskArg(cli, cli.args.positionals[0]);
   const raw = cli.args.flags.has('--raw');
   const file = taskFile(cli.paths, task.id, 'output');
-  const decoder = new StringDecoder('utf8');
-  // Clean line by line as it streams, so a progress bar split across chunks still collapses.
-  let partial = '';
-  const write = (buf: Buffer, final = false): void => {
-    if (raw) return void process.stdout.write(buf);
-    const text = partial + decoder.write(buf) + (final ? decoder.end() : '');
-    const cut = final ? text.length : text.lastIndexOf('\n') + 1;
-    partial = text.slice(cut);
-    if (cut > 0) process.stdout.write(cleanText(text.slice(0, cut)));
+  // Rendered as a terminal of the task's size shows it, a batch of whole lines at a time, in order.
+  const { cols, rows } = cli.config.terminal;
+  const log = new LogRenderer({ cols, rows, pty: task.pty });
+  let queue = Promise.resolve();
+  const write = (buf: Buffer, final = false): Promise<void> => {
+    if (raw) return new Promise((resolve) => void process.stdout.write(buf, () => resolve()));
+    queue = queue.then(async () => {
+      const text = await log.push(buf, final);
+      if (text) process.stdout.write(text);
+    });
+    return queue;
   };
   if (!cli.args.flags.has('--follow') || isTerminal(task)) {
-    write(await readLogFile(file, 0, logFileSize(file)), true);
+    const total = logFileSize(file);
+    for (let at = 0; at < total; ) {
+      const buf = await readLogFile(file, at, Math.min(total, at + 1024 * 1024));
+      if (!buf.length) break;
+      at += buf.length;
+      await write(buf);
+    }
+    await write(Buffer.alloc(0), true);
     return 0;
   }
   const owner = await ownerOf(cli, task);
@@ -44,20 +52,20 @@ export async function run(cli: Cli): Promise<number> {
       if (e.event === 'output' && e.id === task.id) {
         const chunk = Buffer.from(e.data, 'base64');
         if (held) held.push(chunk);
-        else write(chunk);
+        else void write(chunk);
       }
       if (e.event === 'settled' && e.task.id === task.id) resolve();
     });
     owner.client.onClose(resolve);
   });
   const { offsets } = await owner.client.request('subscribe', { output_of: [task.id] });
-  write(await readLogFile(file, 0, offsets[task.id] ?? 0));
-  for (const chunk of held) write(chunk);
+  void write(await readLogFile(file, 0, offsets[task.id] ?? 0));
+  for (const chunk of held) void write(chunk);
   held = null;
   // It may have settled between reading its record and subscribing.
   const now = await owner.client.request('status', { id: task.id });
   if (!now.settled) await done;
-  write(Buffer.alloc(0), true);
+  await write(Buffer.alloc(0), true);
   owner.client.close();
   return 0;
 }

@@ -1,7 +1,7 @@
 /** `bgbash result <id>`: what a finished task produced; the exit code is the task's. */
 import { isTerminal } from '../../core/task.js';
 import { printable } from '../../core/printable.js';
-import { cleanOutput } from '../../run/clean.js';
+import { renderLog } from '../../run/render.js';
 import { readLogFile, logFileSize } from '../../store/output-log.js';
 import { taskFile } from '../../store/task-files.js';
 import { CliError, taskArg, type Cli } from '../context.js';
@@ -19,7 +19,14 @@ export async function run(cli: Cli): Promise<number> {
   const task = taskArg(cli, cli.args.positionals[0]);
   if (!isTerminal(task)) throw new CliError(`task ${task.id} is still ${task.state}; \`bgbash wait ${task.id}\` waits for it, \`bgbash output ${task.id} -f\` follows it`);
   const file = taskFile(cli.paths, task.id, 'output');
-  const text = task.result ?? cleanOutput(await readLogFile(file, 0, logFileSize(file)));
+  let text = task.result;
+  if (text === null || text === undefined) {
+    // What a terminal of the task's size showed, page by page.
+    const parts: string[] = [];
+    const { cols, rows } = cli.config.terminal;
+    await renderLog((start, end) => readLogFile(file, start, end), logFileSize(file), { cols, rows, pty: task.pty }, (t) => parts.push(t));
+    text = parts.join('');
+  }
   if (cli.json) cli.out(JSON.stringify({ id: task.id, state: task.state, exit_code: task.exit_code, error: task.state === 'done' ? null : task.error, result: text }, null, 2));
   else {
     const shown = printable(text);

@@ -14,6 +14,7 @@ import type { DetachReason, DetachSource } from '../../core/events.js';
 import type { Task } from '../../core/task.js';
 import { StringDecoder } from 'node:string_decoder';
 import { cleanText } from '../../run/clean.js';
+import { renderTextNow } from '../../run/render.js';
 import { commonShellInput, shellSpecFrom } from './shell-input.js';
 import { resetReply, SHELL_STATE_HELP, shellNotes } from './shell-session.js';
 
@@ -180,7 +181,9 @@ function reportProgress(ctx: ToolContext, id: string, extra: Extra): () => void 
   let timer: NodeJS.Timeout | null = null;
   const send = (): void => {
     timer = null;
-    const lines = cleanText(recent).split('\n').filter((l) => l.trim());
+    // The latest line as a terminal shows it (a spinner's frames are not a line of their own).
+    const { cols, rows } = ctx.config.terminal;
+    const lines = (renderTextNow(Buffer.from(recent), { cols, rows, pty: ctx.manager.get(id).pty }) ?? cleanText(recent)).split('\n').filter((l) => l.trim());
     const message = lines.length ? lines[lines.length - 1].slice(0, 200) : undefined;
     extra.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: bytes, ...(message ? { message } : {}) } }).catch(() => undefined);
   };

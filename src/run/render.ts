@@ -1,0 +1,265 @@
+/**
+ * Output as a terminal shows it: bytes replayed through a headless terminal
+ * emulator (@xterm/headless, the engine of VS Code's terminal) of the task's
+ * size, and read back as lines. Spinners, `\r` progress bars, backspaces,
+ * cursor-up redraws (docker build, pnpm, vitest), erase in line and display,
+ * the alternate screen, tabs and wide characters come out as the terminal
+ * left them; lines that scrolled off the top are kept (the reader gets a log,
+ * not a screen), and a line the terminal wrapped is one line again.
+ *
+ * Rendering happens when output is read, over a bounded window (the bytes
+ * asked for plus a little context before them): never on the path every
+ * byte takes while a task prints, so it costs throughput nothing and memory
+ * stays flat however much a task prints.
+ *
+ * A read from a cursor replays the context up to the cursor, notes the
+ * document the terminal showed then, replays the rest, and returns the
+ * document from the first line that is new or changed: a line the terminal
+ * has since overwritten is never returned as if it were current.
+ */
+import { createRequire } from 'node:module';
+import type { Terminal as XTerm } from '@xterm/headless';
+import { formatBytes } from '../core/units.js';
+import { utf8Boundary } from './clean.js';
+import { readable } from './readable.js';
+
+export interface TermSize {
+  cols: number;
+  rows: number;
+  /** A pty task: its bytes went to a terminal (the line discipline already turned \n into \r\n). Pipes: \n is a new line. */
+  pty: boolean;
+}
+
+export interface Rendered {
+  /** The lines new or changed since the start of `after`; '' last when the cursor sits on an empty line (the output ended with a newline). */
+  lines: string[];
+  /** Bytes left out as binary. */
+  hidden: number;
+  /** Every non-empty line of `after` was binary. */
+  allBinary: boolean;
+}
+
+type TerminalCtor = typeof import('@xterm/headless').Terminal;
+let ctor: TerminalCtor | null = null;
+/** Loaded on the first read that renders, not at start: ~180 KB that `bgbash serve` would otherwise parse before its first answer. */
+function terminalClass(): TerminalCtor {
+  ctor ??= (createRequire(import.meta.url)('@xterm/headless') as typeof import('@xterm/headless')).Terminal;
+  return ctor;
+}
+
+/** At most this many lines are kept above the screen while replaying (the window holds fewer: it is bounded in bytes). */
+const MAX_SCROLLBACK = 100_000;
+/** Pipes keep their tabs: each stands in as this one-column character while the terminal lays out the line. */
+const TAB_STAND_IN = '\u{10fffd}';
+/**
+ * Control bytes no terminal output uses are spelled out (`x\0y` reads `x\x00y`), so one stray byte stays visible
+ * and the text around it stays. Kept: BEL (ends OSC titles), BS, TAB, LF, VT, FF, CR, SO/SI, ESC.
+ */
+const ODD_CONTROL = /[\x00-\x06\x10-\x1a\x1c-\x1f\x7f]/g;
+const spell = (c: string): string => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+
+/** Text for the emulator: binary runs as one note line, bytes that are not UTF-8 as Latin-1, odd controls spelled out. */
+function prepare(buf: Buffer, pty: boolean): { text: string; hidden: number; allBinary: boolean } {
+  const r = readable(buf, { raw: true, hideBinary: true });
+  let text = r.text.replace(ODD_CONTROL, spell);
+  if (!pty) text = text.replaceAll('\t', TAB_STAND_IN);
+  return { text, hidden: r.hidden, allBinary: r.allBinary };
+}
+
+/** Lines the replay may need above the screen: one per line feed, one per wrap, and the screen. */
+function scrollbackFor(text: string, size: TermSize): number {
+  let feeds = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) feeds++;
+  return Math.min(MAX_SCROLLBACK, feeds + Math.ceil(text.length / size.cols) + size.rows + 1);
+}
+
+interface Doc {
+  lines: string[];
+  /** Index in `lines` of the cursor's line. */
+  cursor: number;
+}
+
+/** One buffer's lines, wrapped rows joined, trailing blanks trimmed, down to the cursor or the last non-empty line. */
+function bufferLines(buf: XTerm['buffer']['normal'], withCursor: boolean): Doc {
+  const lines: string[] = [];
+  const cursorRow = buf.baseY + buf.cursorY;
+  let cursor = 0;
+  let lastUsed = -1;
+  for (let y = 0; y < buf.length; y++) {
+    const line = buf.getLine(y);
+    if (!line) break;
+    const next = buf.getLine(y + 1);
+    // A row that wraps into the next keeps its trailing spaces: they are part of the joined line.
+    const text = line.translateToString(!next?.isWrapped);
+    if (line.isWrapped && lines.length) lines[lines.length - 1] += text;
+    else lines.push(text);
+    if (y === cursorRow) cursor = lines.length - 1;
+    if (text.trim() !== '') lastUsed = lines.length - 1;
+  }
+  const keep = Math.max(lastUsed, withCursor ? cursor : -1) + 1;
+  lines.length = Math.min(lines.length, keep);
+  for (let i = 0; i < lines.length; i++) lines[i] = lines[i].trimEnd();
+  return { lines, cursor };
+}
+
+/** What the reader is shown: the normal buffer's lines, and while a full-screen program runs, its screen below them. */
+function documentOf(term: XTerm, pty: boolean): Doc {
+  const active = term.buffer.active;
+  const normal = bufferLines(term.buffer.normal, active.type === 'normal');
+  if (active.type === 'normal') return finish(normal, pty);
+  const alt = bufferLines(active, true);
+  return finish({ lines: [...normal.lines, ...alt.lines], cursor: normal.lines.length + alt.cursor }, pty);
+}
+
+function finish(doc: Doc, pty: boolean): Doc {
+  if (!pty) doc.lines = doc.lines.map((l) => (l.includes(TAB_STAND_IN) ? l.replaceAll(TAB_STAND_IN, '\t') : l));
+  return doc;
+}
+
+const write = (term: XTerm, text: string): Promise<void> => new Promise((resolve) => (text ? term.write(text, resolve) : resolve()));
+
+function newTerminal(text: string, size: TermSize): XTerm {
+  const Terminal = terminalClass();
+  return new Terminal({ cols: size.cols, rows: size.rows, scrollback: scrollbackFor(text, size), convertEol: !size.pty, allowProposedApi: true, logLevel: 'off',
+    // A clear screen (ESC[2J) pushes what was on it into the scrollback, as tmux does (scroll-on-clear): the reader keeps the log.
+    scrollOnEraseInDisplay: true,
+  });
+}
+
+/**
+ * Replays `before` (context: what the terminal showed before the bytes read), then `after`, through a terminal of
+ * `size`; returns the lines new or changed by `after`. With no context, every line `after` leaves. continueLine: when
+ * the first of them only grew, just what it gained (the reader had the rest from the read that ended there).
+ */
+export async function renderSince(before: Buffer, after: Buffer, size: TermSize, continueLine = false): Promise<Rendered> {
+  const pre = prepare(before, size.pty);
+  const post = prepare(after, size.pty);
+  const term = newTerminal(pre.text + post.text, size);
+  try {
+    let first = 0;
+    let then: Doc | null = null;
+    if (pre.text) {
+      await write(term, pre.text);
+      then = documentOf(term, size.pty);
+    }
+    await write(term, post.text);
+    const now = documentOf(term, size.pty);
+    if (then) {
+      // From the line the cursor was on (output goes on from there), or an earlier one the output changed.
+      const limit = Math.min(then.lines.length, now.lines.length, post.text ? then.cursor : Infinity);
+      while (first < limit && then.lines[first] === now.lines[first]) first++;
+      // A line that only grew (a long line read in pages, a line still being printed): its new part, as a log continues.
+      const was = then.lines[first];
+      const is = now.lines[first];
+      if (continueLine && was && is !== undefined && is.length > was.length && is.startsWith(was)) {
+        return { lines: [is.slice(was.length), ...now.lines.slice(first + 1)], hidden: post.hidden, allBinary: post.allBinary };
+      }
+    }
+    return { lines: now.lines.slice(first), hidden: post.hidden, allBinary: post.allBinary };
+  } finally {
+    term.dispose();
+  }
+}
+
+/** Replays all of `buf`: every line it leaves, as text ('\n'-joined; a final newline when the cursor ended on an empty line). */
+export async function renderText(buf: Buffer, size: TermSize): Promise<string> {
+  return (await renderSince(Buffer.alloc(0), buf, size)).lines.join('\n');
+}
+
+/**
+ * The same, without waiting: for a screen that draws in one go (the Tasks page's Result). xterm's public write()
+ * finishes on a later turn of the event loop; its core's writeSync() parses at once. Null when this xterm has no
+ * writeSync (a later version may drop it): the caller falls back to the line cleaner.
+ */
+export function renderTextNow(buf: Buffer, size: TermSize): string | null {
+  const post = prepare(buf, size.pty);
+  const term = newTerminal(post.text, size);
+  try {
+    const core = (term as unknown as { _core?: { writeSync?: (data: string) => void } })._core;
+    if (typeof core?.writeSync !== 'function') return null;
+    core.writeSync(post.text);
+    return documentOf(term, size.pty).lines.join('\n');
+  } finally {
+    term.dispose();
+  }
+}
+
+/** How far back the context of a read reaches at most, in bytes. */
+export const CONTEXT_BYTES = 16 * 1024;
+
+/**
+ * Where to start replaying to know what the terminal showed at `at`, given up to CONTEXT_BYTES before it: after the
+ * line feed that leaves a screenful of lines (a redraw reaches at most a screen up), else after the earliest line
+ * feed in reach, else at a CR or ESC (not inside an escape sequence), else at the earliest whole character.
+ */
+export function contextStart(ctx: Buffer, rows: number, atLogStart: boolean): number {
+  let seen = 0;
+  let earliest = -1;
+  for (let i = ctx.lastIndexOf(10); i >= 0; i = i > 0 ? ctx.lastIndexOf(10, i - 1) : -1) {
+    earliest = i + 1;
+    if (++seen > rows) return earliest;
+  }
+  // Fewer lines than a screen since the log began: all of them.
+  if (atLogStart) return 0;
+  if (earliest >= 0) return earliest;
+  for (let i = 0; i < ctx.length; i++) if (ctx[i] === 13 || ctx[i] === 27) return i;
+  let i = 0;
+  while (i < ctx.length && i < 3 && (ctx[i] & 0xc0) === 0x80) i++;
+  return i;
+}
+
+/** A whole log is rendered in pages of at most this size, so memory stays bounded however big it is. */
+const LOG_PAGE = 256 * 1024;
+
+/**
+ * A log rendered as it is read or as it grows (`bgbash result`, `bgbash output [-f]`): bytes are pushed in order;
+ * each complete line batch is replayed with the context before it and its text returned. A line a later batch
+ * redraws (a cursor-up across the cut) comes again as it ended.
+ */
+export class LogRenderer {
+  private context: Buffer = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
+  private at = 0;
+  constructor(private readonly size: TermSize) {}
+
+  /** The text of the lines `bytes` completes (all of them when `final`). */
+  async push(bytes: Buffer, final = false): Promise<string> {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, bytes]) : bytes;
+    let out = '';
+    while (this.pending.length) {
+      let cut = this.pending.lastIndexOf(10, LOG_PAGE - 1) + 1;
+      // No line end: a page of one long line when it is big, the rest when final; else wait for its end.
+      if (cut === 0 && this.pending.length >= LOG_PAGE) cut = utf8Boundary(this.pending, LOG_PAGE) || LOG_PAGE;
+      if (cut === 0 && final) cut = this.pending.length;
+      if (cut === 0) break;
+      out += await this.render(this.pending.subarray(0, cut));
+      this.pending = this.pending.subarray(cut);
+    }
+    return out;
+  }
+
+  private async render(buf: Buffer): Promise<string> {
+    const before = this.context.subarray(contextStart(this.context, this.size.rows, this.at === this.context.length));
+    const r = await renderSince(before, buf, this.size, true);
+    const joined = Buffer.concat([this.context, buf]);
+    // A copy of the last bytes, so the page itself can go.
+    this.context = Buffer.from(joined.subarray(Math.max(0, joined.length - CONTEXT_BYTES)));
+    this.at += buf.length;
+    if (r.allBinary) return `[binary: ${formatBytes(buf.length)} not shown as text]\n`;
+    return r.lines.join('\n');
+  }
+}
+
+/** Renders bytes [0, total) of a log page by page, handing each page's text to `out` in order. */
+export async function renderLog(read: (start: number, end: number) => Promise<Buffer>, total: number, size: TermSize, out: (text: string) => void): Promise<void> {
+  const log = new LogRenderer(size);
+  for (let at = 0; at < total; ) {
+    const buf = await read(at, Math.min(total, at + LOG_PAGE));
+    if (buf.length === 0) break;
+    at += buf.length;
+    const text = await log.push(buf, at >= total);
+    if (text) out(text);
+  }
+  const rest = await log.push(Buffer.alloc(0), true);
+  if (rest) out(rest);
+}
