@@ -203,7 +203,7 @@ async function main() {
     generated = { example: await examples(client), generated: { tools: await toolReference(client), cli: await cliReference() } };
   } finally {
     await client.close();
-    fs.rmSync(base, { recursive: true, force: true });
+    fs.rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
   if (process.argv.includes('--print')) {
     for (const [kind, all] of Object.entries(generated)) for (const [name, text] of Object.entries(all)) process.stdout.write(`<!-- ${kind}: ${name} -->\n${text}\n\n`);
