@@ -131,6 +131,12 @@ export async function endCgroup(dir: string, graceMs: number): Promise<void> {
   }
 }
 
+/** The pids in the task's cgroup ([] without one): everything it started, escaped daemons included. */
+export function taskCgroupPids(server: string, task: string): number[] {
+  const at = cgroupBase();
+  return at ? members(path.join(at, nameFor(server, task))) : [];
+}
+
 /** Ends the task's cgroup, if it has one. */
 export function endTaskCgroup(server: string, task: string, graceMs: number): Promise<void> {
   const at = cgroupBase();

@@ -157,6 +157,14 @@ describe('a dev server', () => {
     for (const t of [a, b]) await s.ok('task_cancel', { task_id: t.structuredContent.task_id });
   });
 
+  it("finds the port of a server that left the task's tree and session (setsid -f): it is in the task's cgroup", async () => {
+    const p = await freePort();
+    const r = await s.ok('bash', { command: `setsid -f node ${DEV} ${p} >/dev/null 2>&1 </dev/null; sleep 600`, until_listening: true, yield_after: 20 });
+    expect(r.structuredContent).toMatchObject({ state: 'running', detached: 'listening', ports: [p] });
+    await s.ok('task_cancel', { task_id: r.structuredContent.task_id });
+    await waitFor(() => refused(p), 'the escaped server to end with its task');
+  });
+
   it('until_listening also returns when the command ends first, or when yield_after passes', async () => {
     const ended = await s.call('bash', { command: 'echo no server here; exit 3', until_listening: true });
     expect(ended.structuredContent).toMatchObject({ state: 'failed', exit_code: 3, detached: null });

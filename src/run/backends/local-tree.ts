@@ -13,7 +13,7 @@ import { captureEnv, canCapture, preludeDirFor, stateFileFor } from '../state-ca
 import { shellArgs, shellFor } from '../shell.js';
 import { taskEnv, type LaunchSpec, type TaskProcess } from './backend.js';
 import { watch } from './watchdog-link.js';
-import { createTaskCgroup, endServerCgroups, endTaskCgroup, joinPrefix } from '../task-cgroup.js';
+import { createTaskCgroup, endServerCgroups, endTaskCgroup, joinPrefix, taskCgroupPids } from '../task-cgroup.js';
 
 /** How a local shell command starts: the shell, its environment (with the shell-state capture when asked). */
 export function shellStart(spec: LaunchSpec): StartOptions {
@@ -42,8 +42,13 @@ export function localTree(proc: RunningProcess, marker: string, server: string, 
   const ports = portLooker();
   return Object.assign(proc, {
     waitingForInput: () => hasProc && blockedOnInput(taskProcesses(proc.pid, marker, since, floor)),
-    // The tree by parent, group and session (no marker scan: this runs every few seconds per running task).
-    listeningPorts: () => (hasProc ? ports(taskProcesses(proc.pid, null, since, floor).map((p) => p.pid)) : []),
+    // Its cgroup's members (one file, and what escaped the tree is in it), else the tree by parent, group
+    // and session (no marker scan: this runs every few seconds per running task).
+    listeningPorts: () => {
+      if (!hasProc) return [];
+      const members = task !== null ? taskCgroupPids(server, task) : [];
+      return ports(members.length ? members : taskProcesses(proc.pid, null, since, floor).map((p) => p.pid));
+    },
     // killTree finds members again on every round, so one run also catches what forks meanwhile.
     // The cgroup in the same round: what escaped the tree, its session and the marker is still in it.
     terminate: (graceMs: number) =>
