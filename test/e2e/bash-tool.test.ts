@@ -23,8 +23,11 @@ describe('tools/list', () => {
     for (const name of ['task_status', 'task_output', 'task_list']) expect(byName[name].annotations?.readOnlyHint).toBe(true);
     for (const name of ['bash', 'bg_submit', 'task_cancel', 'task_input']) expect(byName[name].annotations?.destructiveHint).toBe(true);
     expect(Object.keys((byName.bash.inputSchema as any).properties)).toEqual(
-      expect.arrayContaining(['command', 'background', 'cwd', 'env', 'timeout', 'name', 'pty', 'yield_after', 'until']),
+      expect.arrayContaining(['command', 'background', 'cwd', 'env', 'timeout', 'name', 'pty', 'yield_after', 'until', 'persistent', 'reuse', 'until_listening']),
     );
+    expect(Object.keys((byName.bg_submit.inputSchema as any).properties)).toEqual(expect.arrayContaining(['persistent', 'reuse']));
+    // It goes into every model request: the budget is 12 KB (bench/sections/context.js measures it too).
+    expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThanOrEqual(12_288);
   });
 });
 
