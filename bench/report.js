@@ -79,6 +79,11 @@ function figures(r) {
     add({ name: 'task_status during the scale run', ours: `summary p99 ${s.status_summary_p99_ms_during} ms; one task p50 ${s.status_one_p50_ms} ms, p99 ${s.status_one_p99_ms} ms`, base: '', ratio: '', goal: 'measured', met: null, load: s.load });
   }
   if (r.context) add({ raw: contextRows(r.context) });
+  if (r.render) {
+    const v = r.render;
+    add({ name: `task_output of a ${round(v.window_bytes / 1024, 1)} KB window, rendered as a terminal shows it`, ours: `p50 ${v.rendered_p50_ms} ms, p90 ${v.rendered_p90_ms} ms`, base: `p50 ${v.raw_p50_ms} ms (the same read, raw: true)`, ratio: `${v.ratio_rendered_vs_raw}×`, goal: 'p50 < 10 ms', met: v.rendered_p50_ms < 10, load: v.load });
+    add({ name: `memory: flat while a task prints and is read every 100 ms (${v.small_output_mb} MB → ${v.big_output_mb} MB, ${v.reads_during_1gb} reads)`, ours: `${v.peak_rss_small_reading_mb} → ${v.peak_rss_1gb_reading_mb} MB`, base: '', ratio: `${v.growth_ratio_big_vs_small}×`, goal: '≤ 1.1×', met: v.growth_ratio_big_vs_small <= 1.1, load: v.load });
+  }
   return rows;
 }
 

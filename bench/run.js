@@ -15,6 +15,7 @@ import { contextBench } from './sections/context.js';
 import { burst, dispatch } from './sections/dispatch.js';
 import { memory } from './sections/memory.js';
 import { noticeLatency } from './sections/notice.js';
+import { render } from './sections/render.js';
 import { scale } from './sections/scale.js';
 import { shellState } from './sections/shell-state.js';
 import { pipeThroughput, ptyThroughput } from './sections/throughput.js';
@@ -31,6 +32,7 @@ const SECTIONS = [
   ['scale', 'scale', scale],
   ['shell', 'shell_state', () => shellState({ connect, cli: CLI, root: ROOT, tmp: TMP, median, round, n: QUICK ? 20 : 100 })],
   ['context', 'context', () => contextBench(() => bgbash())],
+  ['render', 'render', render],
 ];
 
 const list = (v) => (v ? new Set(v.split(',')) : null);

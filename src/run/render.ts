@@ -62,6 +62,8 @@ const spell = (c: string): string => `\\x${c.charCodeAt(0).toString(16).padStart
 function prepare(buf: Buffer, pty: boolean): { text: string; hidden: number; allBinary: boolean } {
   const r = readable(buf, { raw: true, hideBinary: true });
   let text = r.text.replace(ODD_CONTROL, spell);
+  // A note stands in for binary lines up to their \n, their \r with them: on a pty the next line starts at column 1 again.
+  if (r.hidden && pty) text = text.replace(/( not shown as text\])\n/g, '$1\r\n');
   if (!pty) text = text.replaceAll('\t', TAB_STAND_IN);
   return { text, hidden: r.hidden, allBinary: r.allBinary };
 }
@@ -73,19 +75,36 @@ function scrollbackFor(text: string, size: TermSize): number {
   return Math.min(MAX_SCROLLBACK, feeds + Math.ceil(text.length / size.cols) + size.rows + 1);
 }
 
+/** Switching to the alternate screen (`?1049h`, `?1047h`, `?47h`) and back (…`l`). */
+const ALT_SWITCH = /\x1b\[\?(?:1049|1047|47)([hl])/;
+
+/**
+ * The replay starts inside a full-screen program when the first switch it sees is a leave: it enters first, so what
+ * the program drew stays on the alternate screen and goes when it leaves, as on the terminal.
+ */
+function enterIfInside(pre: string, post: string): string {
+  const first = ALT_SWITCH.exec(pre) ?? ALT_SWITCH.exec(post);
+  return first?.[1] === 'l' ? `\x1b[?1049h${pre}` : pre;
+}
+
 interface Doc {
   lines: string[];
   /** Index in `lines` of the cursor's line. */
   cursor: number;
 }
 
-/** One buffer's lines, wrapped rows joined, trailing blanks trimmed, down to the cursor or the last non-empty line. */
-function bufferLines(buf: XTerm['buffer']['normal'], withCursor: boolean): Doc {
+/**
+ * One buffer's lines from the line holding row `from` on, wrapped rows joined, trailing blanks trimmed, down to the
+ * cursor or the last non-empty line.
+ */
+function bufferLines(buf: XTerm['buffer']['normal'], from: number, withCursor: boolean): Doc {
   const lines: string[] = [];
   const cursorRow = buf.baseY + buf.cursorY;
   let cursor = 0;
   let lastUsed = -1;
-  for (let y = 0; y < buf.length; y++) {
+  let y = Math.min(from, buf.length);
+  while (y > 0 && buf.getLine(y)?.isWrapped) y--;
+  for (; y < buf.length; y++) {
     const line = buf.getLine(y);
     if (!line) break;
     const next = buf.getLine(y + 1);
@@ -102,12 +121,15 @@ function bufferLines(buf: XTerm['buffer']['normal'], withCursor: boolean): Doc {
   return { lines, cursor };
 }
 
-/** What the reader is shown: the normal buffer's lines, and while a full-screen program runs, its screen below them. */
-function documentOf(term: XTerm, pty: boolean): Doc {
+/**
+ * What the reader is shown, from the line holding row `from` of the normal buffer (rows above it are scrollback
+ * both snapshots share): its lines, and while a full-screen program runs, its screen below them.
+ */
+function documentOf(term: XTerm, pty: boolean, from = 0): Doc {
   const active = term.buffer.active;
-  const normal = bufferLines(term.buffer.normal, active.type === 'normal');
+  const normal = bufferLines(term.buffer.normal, from, active.type === 'normal');
   if (active.type === 'normal') return finish(normal, pty);
-  const alt = bufferLines(active, true);
+  const alt = bufferLines(active, 0, true);
   return finish({ lines: [...normal.lines, ...alt.lines], cursor: normal.lines.length + alt.cursor }, pty);
 }
 
@@ -116,7 +138,23 @@ function finish(doc: Doc, pty: boolean): Doc {
   return doc;
 }
 
-const write = (term: XTerm, text: string): Promise<void> => new Promise((resolve) => (text ? term.write(text, resolve) : resolve()));
+/**
+ * Writes `text` into the terminal; null when it was parsed at once, else a promise of the end. xterm parses a write
+ * on a later turn of the event loop (a timer), unless user input came just before: then at once, for up to 12 ms,
+ * and the rest on later turns (so a long replay never holds the server). An empty input() is that user input.
+ */
+function feed(term: XTerm, text: string): Promise<void> | null {
+  if (!text) return null;
+  let parsed = false;
+  let resolve: () => void = () => undefined;
+  const done = new Promise<void>((r) => (resolve = r));
+  term.input('', true);
+  term.write(text, () => {
+    parsed = true;
+    resolve();
+  });
+  return parsed ? null : done;
+}
 
 function newTerminal(text: string, size: TermSize): XTerm {
   const Terminal = terminalClass();
@@ -134,51 +172,47 @@ function newTerminal(text: string, size: TermSize): XTerm {
 export async function renderSince(before: Buffer, after: Buffer, size: TermSize, continueLine = false): Promise<Rendered> {
   const pre = prepare(before, size.pty);
   const post = prepare(after, size.pty);
+  pre.text = enterIfInside(pre.text, post.text);
   const term = newTerminal(pre.text + post.text, size);
+  const result = (lines: string[]): Rendered => ({ lines, hidden: post.hidden, allBinary: post.allBinary });
   try {
+    if (!pre.text) {
+      await feed(term, post.text);
+      return result(documentOf(term, size.pty).lines);
+    }
+    await feed(term, pre.text);
+    // Rows above the screen are scrollback: they stay as they are, so both snapshots start at the screen's top.
+    const top = term.buffer.normal.baseY;
+    const height = term.buffer.normal.length;
+    const then = documentOf(term, size.pty, top);
+    await feed(term, post.text);
+    // The scrollback was cleared (ESC[3J) or cut: rows moved, so nothing lines up with the snapshot; all of it is news.
+    if (term.buffer.normal.length < height) return result(documentOf(term, size.pty).lines);
+    const now = documentOf(term, size.pty, top);
+    // From the line the cursor was on (output goes on from there), or an earlier one the output changed.
+    const limit = Math.min(then.lines.length, now.lines.length, post.text ? then.cursor : Infinity);
     let first = 0;
-    let then: Doc | null = null;
-    if (pre.text) {
-      await write(term, pre.text);
-      then = documentOf(term, size.pty);
-    }
-    await write(term, post.text);
-    const now = documentOf(term, size.pty);
-    if (then) {
-      // From the line the cursor was on (output goes on from there), or an earlier one the output changed.
-      const limit = Math.min(then.lines.length, now.lines.length, post.text ? then.cursor : Infinity);
-      while (first < limit && then.lines[first] === now.lines[first]) first++;
-      // A line that only grew (a long line read in pages, a line still being printed): its new part, as a log continues.
-      const was = then.lines[first];
-      const is = now.lines[first];
-      if (continueLine && was && is !== undefined && is.length > was.length && is.startsWith(was)) {
-        return { lines: [is.slice(was.length), ...now.lines.slice(first + 1)], hidden: post.hidden, allBinary: post.allBinary };
-      }
-    }
-    return { lines: now.lines.slice(first), hidden: post.hidden, allBinary: post.allBinary };
+    while (first < limit && then.lines[first] === now.lines[first]) first++;
+    // A line that only grew (a long line read in pages, a line still being printed): its new part, as a log continues.
+    const was = then.lines[first];
+    const is = now.lines[first];
+    if (continueLine && was && is !== undefined && is.length > was.length && is.startsWith(was)) return result([is.slice(was.length), ...now.lines.slice(first + 1)]);
+    return result(now.lines.slice(first));
   } finally {
     term.dispose();
   }
 }
 
-/** Replays all of `buf`: every line it leaves, as text ('\n'-joined; a final newline when the cursor ended on an empty line). */
-export async function renderText(buf: Buffer, size: TermSize): Promise<string> {
-  return (await renderSince(Buffer.alloc(0), buf, size)).lines.join('\n');
-}
-
 /**
- * The same, without waiting: for a screen that draws in one go (the Tasks page's Result). xterm's public write()
- * finishes on a later turn of the event loop; its core's writeSync() parses at once. Null when this xterm has no
- * writeSync (a later version may drop it): the caller falls back to the line cleaner.
+ * All of `buf` rendered, without waiting: for a screen that draws in one go (the Tasks page's Result, a progress
+ * message). Null when xterm did not finish at once (more than its 12 ms slice): the caller falls back to the line
+ * cleaner.
  */
 export function renderTextNow(buf: Buffer, size: TermSize): string | null {
   const post = prepare(buf, size.pty);
   const term = newTerminal(post.text, size);
   try {
-    const core = (term as unknown as { _core?: { writeSync?: (data: string) => void } })._core;
-    if (typeof core?.writeSync !== 'function') return null;
-    core.writeSync(post.text);
-    return documentOf(term, size.pty).lines.join('\n');
+    return feed(term, post.text) ? null : documentOf(term, size.pty).lines.join('\n');
   } finally {
     term.dispose();
   }
@@ -193,6 +227,22 @@ export const CONTEXT_BYTES = 16 * 1024;
  * feed in reach, else at a CR or ESC (not inside an escape sequence), else at the earliest whole character.
  */
 export function contextStart(ctx: Buffer, rows: number, atLogStart: boolean): number {
+  // Inside a full-screen program that started within reach: from its start (it draws from there, by position).
+  const enter = lastAltSwitch(ctx);
+  if (enter >= 0) return atLogStart ? 0 : Math.min(enter, lineStart(ctx, rows, false));
+  return lineStart(ctx, rows, atLogStart);
+}
+
+/** Where the last switch to the alternate screen in `buf` begins when no switch back follows it, else -1. */
+function lastAltSwitch(buf: Buffer): number {
+  for (let i = buf.lastIndexOf('\x1b[?'); i >= 0; i = i > 0 ? buf.lastIndexOf('\x1b[?', i - 1) : -1) {
+    const m = ALT_SWITCH.exec(buf.toString('latin1', i, i + 8));
+    if (m && m.index === 0) return m[1] === 'h' ? i : -1;
+  }
+  return -1;
+}
+
+function lineStart(ctx: Buffer, rows: number, atLogStart: boolean): number {
   let seen = 0;
   let earliest = -1;
   for (let i = ctx.lastIndexOf(10); i >= 0; i = i > 0 ? ctx.lastIndexOf(10, i - 1) : -1) {

@@ -10,7 +10,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { resultText } from '../../src/tui/tasks-page.js';
+import { bgbash } from '../helpers/cli.js';
+import { readRecord, startServer, tempDir, type TestServer } from '../helpers/server.js';
 import { shellQuote, Tmux } from '../helpers/tmux.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -90,6 +92,22 @@ describe('what the agent reads is what a terminal shows', () => {
     // raw: the bytes as written, unchanged.
     const raw = await s.ok('task_output', { task_id: id, since: 0, raw: true });
     expect(raw.structuredContent.output).toBe(fs.readFileSync(path.join(s.dataDir, 'tasks', id, 'output.log'), 'utf8'));
+  });
+});
+
+describe('the CLI and the Tasks page read the same', () => {
+  it.each(patterns.slice(0, 2))('%s: bgbash result, bgbash output, the Result field', async (_name, body) => {
+    const script = path.join(dir, `c-${Math.random().toString(36).slice(2)}.sh`);
+    fs.writeFileSync(script, body + '\n');
+    const truth = await groundTruth(script);
+    const id = (await s.ok('bash', { command: `sh ${shellQuote(script)}` })).structuredContent.task_id;
+    const result = await bgbash(s.dataDir, ['result', id]);
+    expect(result.code).toBe(0);
+    expect(lines(result.stdout)).toEqual(truth);
+    const output = await bgbash(s.dataDir, ['output', id]);
+    expect(lines(output.stdout)).toEqual(truth);
+    // The Result field: the last five non-empty lines.
+    expect(resultText(readRecord(s.dataDir, id), path.join(s.dataDir, 'tasks'))).toBe(truth.filter((l) => l.trim()).slice(-5).join('\n'));
   });
 });
 
