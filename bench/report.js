@@ -43,6 +43,10 @@ function figures(r) {
     const c = r.cold_start;
     add({ name: 'cold start (spawn → initialize answered)', ours: `${c.bgbash_ms} ms`, base: `${c.baseline_ms} ms (minimal server, same SDK)`, ratio: `${c.ratio}×`, goal: '≤ 1.1×', met: c.ratio <= 1.1, cost: c.ratio, goalCost: 1.1, short: 'cold start', load: c.load });
   }
+  if (r.hooks) {
+    const h = r.hooks;
+    add({ name: `a hook with nothing to deliver (worst of ${h.hooks.length}: the Claude Code plugin's, Gemini extension's, and what \`bgbash install\` writes for Claude Code and Codex; the full CLI took ${h.full_cli_ms} ms)`, ours: `${h.worst_ms} ms`, base: `${h.node_ms} ms (\`node -e 0\`)`, ratio: `${h.ratio}×`, goal: `≤ max(100 ms, 2.5×) = ${h.limit_ms} ms`, met: h.met, load: h.load });
+  }
   if (r.dispatch) {
     const d = r.dispatch;
     add({ name: 'dispatch (`bash` background round trip)', ours: `p50 ${d.p50_ms} ms, p99 ${d.p99_ms} ms`, base: `p50 ${d.baseline_p50_ms} ms (echo tool)`, ratio: `${d.ratio}×`, goal: 'p50 ≤ 10 ms', met: d.p50_ms <= 10, load: d.load });

@@ -11,6 +11,7 @@ import { bgbash, CLI, connect, load1, log, median, QUICK, ROOT, round, TMP } fro
 import { peersBench } from './peers.js';
 import { mergeResults, writeReport } from './report.js';
 import { coldStart } from './sections/cold-start.js';
+import { hooksBench } from './sections/hooks.js';
 import { contextBench } from './sections/context.js';
 import { burst, dispatch } from './sections/dispatch.js';
 import { memory } from './sections/memory.js';
@@ -33,6 +34,7 @@ const SECTIONS = [
   ['shell', 'shell_state', () => shellState({ connect, cli: CLI, root: ROOT, tmp: TMP, median, round, n: QUICK ? 20 : 100 })],
   ['context', 'context', () => contextBench(() => bgbash())],
   ['render', 'render', render],
+  ['hooks', 'hooks', hooksBench],
 ];
 
 const list = (v) => (v ? new Set(v.split(',')) : null);

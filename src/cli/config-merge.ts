@@ -7,6 +7,8 @@ export interface Change {
   file: string;
   what: string;
   changed: boolean;
+  /** The file was left alone because bgbash cannot read or edit it (the command exits 1). */
+  problem?: boolean;
 }
 
 export function readJson(file: string): Record<string, unknown> {
@@ -61,4 +63,64 @@ export function writeFile(file: string, text: string, dryRun: boolean): void {
 
 export function writeJson(file: string, value: unknown, dryRun: boolean): void {
   writeFile(file, JSON.stringify(value, null, 2) + '\n', dryRun);
+}
+
+type HookEntry = { command?: unknown };
+type HookGroup = { hooks?: unknown };
+
+/** Each hook entry of a parsed hooks file, with the event it is under. */
+function eachHook(root: Record<string, unknown>, visit: (event: string, group: HookGroup, hook: HookEntry) => void): void {
+  const hooks = root.hooks;
+  if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) return;
+  for (const [event, groups] of Object.entries(hooks as Record<string, unknown>)) {
+    if (!Array.isArray(groups)) continue;
+    for (const g of groups as HookGroup[]) {
+      if (!g || typeof g !== 'object' || !Array.isArray(g.hooks)) continue;
+      for (const h of g.hooks as HookEntry[]) if (h && typeof h === 'object') visit(event, g, h);
+    }
+  }
+}
+
+/**
+ * Hook commands an earlier `bgbash install` wrote (`npx -y bgbash-mcp hook codex`, `bgbash hook codex`, a node +
+ * path) are brought to `command` (keeping ` --wake`); anyone else's stay. Returns the events changed.
+ */
+export function updateHooks(root: Record<string, unknown>, agent: string, command: string): string[] {
+  const ours = new RegExp(`^(npx -y bgbash-mcp|bgbash|(\\S+|"[^"]*") (\\S+|"[^"]*")) hook ${agent}( --wake)?$`);
+  const changed = new Set<string>();
+  eachHook(root, (event, _g, h) => {
+    if (typeof h.command !== 'string') return;
+    const m = ours.exec(h.command);
+    if (!m || !/bgbash/.test(m[1]!)) return;
+    const next = `${command}${m[4] ?? ''}`;
+    if (h.command !== next) {
+      h.command = next;
+      changed.add(event);
+    }
+  });
+  return [...changed];
+}
+
+/** Takes out every hook running `hook <agent>` (and groups and events left empty); returns the events it touched. */
+export function removeHooks(root: Record<string, unknown>, agent: string): string[] {
+  const marker = new RegExp(`(^|\\s)hook ${agent}( |$)`);
+  const touched = new Set<string>();
+  const hooks = root.hooks;
+  if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) return [];
+  const all = hooks as Record<string, unknown>;
+  for (const [event, groups] of Object.entries(all)) {
+    if (!Array.isArray(groups)) continue;
+    const kept = groups.filter((g: HookGroup) => {
+      if (!g || typeof g !== 'object' || !Array.isArray(g.hooks)) return true;
+      const before = g.hooks.length;
+      g.hooks = (g.hooks as HookEntry[]).filter((h) => !(h && typeof h.command === 'string' && marker.test(h.command)));
+      if ((g.hooks as unknown[]).length === before) return true;
+      touched.add(event);
+      return (g.hooks as unknown[]).length > 0;
+    });
+    if (kept.length) all[event] = kept;
+    else if (touched.has(event)) delete all[event];
+  }
+  if (Object.keys(all).length === 0 && touched.size) delete root.hooks;
+  return [...touched];
 }

@@ -71,6 +71,8 @@ describe('bgbash doctor', () => {
     fs.mkdirSync(path.join(good.home, 'node_modules', '.bin'), { recursive: true });
     fs.symlinkSync(ROOT, path.join(good.home, 'node_modules', 'bgbash-mcp'));
     fs.symlinkSync(CLI, path.join(good.home, 'node_modules', '.bin', 'bgbash'));
+    // npx runs the bin named like the package (bgbash-mcp has three: bgbash, bgbash-mcp, bgbash-hook).
+    fs.symlinkSync(CLI, path.join(good.home, 'node_modules', '.bin', 'bgbash-mcp'));
     const r = await doctor(good);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -126,7 +128,7 @@ describe('bgbash doctor', () => {
     install(w, ['claude-code', '--local']);
     const settings = path.join(w.project, '.claude', 'settings.json');
     const text = fs.readFileSync(settings, 'utf8');
-    const cmd = /"command": "(\\"[^"\\]*\\" \\"[^"\\]*\\") hook claude-code/.exec(text)![1];
+    const cmd = /"command": "((?:[^"\\]|\\.)*?) hook claude-code/.exec(text)![1];
     fs.writeFileSync(settings, text.split(cmd).join('bgbash'));
     expect(fs.readFileSync(settings, 'utf8')).toContain('"bgbash hook claude-code"');
     const r = await doctor(w);

@@ -2,19 +2,23 @@
  * `bgbash hook` by how the agent runs it: Claude Code's print mode (a Stop
  * that would end the session while tasks run), its asyncRewake wake hook, and
  * Codex's hooks (Claude-compatible output). Fed the agents' documented hook
- * input, against a real server that shares this process as an ancestor.
+ * input, through the hook client the shipped hooks run, against a real server
+ * that shares this process as an ancestor.
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, CLI, startServer, type TestServer } from '../helpers/server.js';
+import { baseEnv, CLI, ROOT, startServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
+
+// The hook client every shipped and installed hook runs (it starts the CLI when there is something to do).
+const HOOK_CLIENT = path.join(ROOT, 'plugins/claude-code/hooks/bgbash-hook.mjs');
 
 function hook(s: TestServer, args: string[], input: unknown, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, 'hook', ...args], { env: baseEnv({ BGBASH_DATA_DIR: s.dataDir, ...env }) }, (err, stdout, stderr) =>
+    const child = execFile(process.execPath, [HOOK_CLIENT, 'hook', ...args], { env: baseEnv({ BGBASH_DATA_DIR: s.dataDir, ...env }) }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr, ms: Date.now() - t0 }),
     );
     child.stdin!.end(JSON.stringify(input));

@@ -208,7 +208,10 @@ describe('shipped configs start a real server, as the agent would run them', () 
     project = tempDir('bgbash-npx-');
     fs.mkdirSync(path.join(project, 'node_modules', '.bin'), { recursive: true });
     fs.symlinkSync(ROOT, path.join(project, 'node_modules', 'bgbash-mcp'));
+    // As npm links the package's bins (npx runs the one named like the package: it has three).
     fs.symlinkSync(CLI, path.join(project, 'node_modules', '.bin', 'bgbash'));
+    fs.symlinkSync(CLI, path.join(project, 'node_modules', '.bin', 'bgbash-mcp'));
+    fs.symlinkSync(path.join(ROOT, 'plugins/claude-code/hooks/bgbash-hook.mjs'), path.join(project, 'node_modules', '.bin', 'bgbash-hook'));
   });
 
   const configs: Array<[string, () => { command: string; args: string[] }]> = [
@@ -243,13 +246,15 @@ describe('shipped configs start a real server, as the agent would run them', () 
     expect(manifest).toMatchObject({ name: 'bgbash', mcpServers: './.mcp.json', channels: [{ server: 'bgbash' }] });
     // Naming the default hooks file again makes Claude Code refuse it ("Duplicate hooks file detected").
     expect(manifest.hooks).toBeUndefined();
+    // Hooks run the plugin's own hook client (no npx on the per-call path: issue 23).
+    const client = 'node \\"${CLAUDE_PLUGIN_ROOT}/hooks/bgbash-hook.mjs\\" hook claude-code';
     const hooks = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'claude-code/hooks/hooks.json'), 'utf8')).hooks;
-    for (const event of ['UserPromptSubmit', 'PostToolUse', 'Stop']) expect(JSON.stringify(hooks[event])).toContain('"npx -y bgbash-mcp hook claude-code"');
-    expect(hooks.Stop[0].hooks).toContainEqual(expect.objectContaining({ command: 'npx -y bgbash-mcp hook claude-code --wake', asyncRewake: true }));
+    for (const event of ['UserPromptSubmit', 'PostToolUse', 'Stop']) expect(JSON.stringify(hooks[event])).toContain(`"${client}"`);
+    expect(hooks.Stop[0].hooks).toContainEqual(expect.objectContaining({ command: 'node "${CLAUDE_PLUGIN_ROOT}/hooks/bgbash-hook.mjs" hook claude-code --wake', asyncRewake: true }));
     const codex = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'codex/hooks.json'), 'utf8')).hooks;
-    for (const event of ['PostToolUse', 'UserPromptSubmit', 'Stop']) expect(JSON.stringify(codex[event])).toContain('"npx -y bgbash-mcp hook codex"');
+    for (const event of ['PostToolUse', 'UserPromptSubmit', 'Stop']) expect(JSON.stringify(codex[event])).toContain('"bgbash-hook hook codex"');
     const gemini = JSON.parse(fs.readFileSync(path.join(PLUGINS, 'gemini-cli/hooks/hooks.json'), 'utf8')).hooks;
-    for (const event of ['AfterTool', 'BeforeAgent']) expect(JSON.stringify(gemini[event])).toContain('"npx -y bgbash-mcp hook gemini-cli"');
+    for (const event of ['AfterTool', 'BeforeAgent']) expect(JSON.stringify(gemini[event])).toContain('"node \\"${extensionPath}/hooks/bgbash-hook.mjs\\" hook gemini-cli"');
   });
 });
 
@@ -274,8 +279,8 @@ describe('bgbash install', () => {
     expect(codes).toEqual(agents.map(() => 0));
     const npx = { command: 'npx', args: ['-y', 'bgbash-mcp', 'serve'] };
     expect(JSON.parse(fs.readFileSync(path.join(t.project, '.mcp.json'), 'utf8')).mcpServers.bgbash).toEqual(npx);
-    // bgbash is not on PATH here, so the hook goes through npx too.
-    expect(JSON.parse(fs.readFileSync(path.join(t.project, '.claude/settings.json'), 'utf8')).hooks.Stop[0].hooks[0].command).toBe('npx -y bgbash-mcp hook claude-code');
+    // Hooks run the hook client of this install by its path, never npx.
+    expect(JSON.parse(fs.readFileSync(path.join(t.project, '.claude/settings.json'), 'utf8')).hooks.Stop[0].hooks[0].command).toBe(`node ${ROOT}/plugins/claude-code/hooks/bgbash-hook.mjs hook claude-code`);
     expect(JSON.parse(fs.readFileSync(path.join(t.project, 'opencode.json'), 'utf8')).mcp.bgbash.type).toBe('local');
     expect(fs.existsSync(path.join(t.project, '.opencode/plugins/bgbash.js'))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(t.project, '.gemini/settings.json'), 'utf8')).hooks.AfterTool).toHaveLength(1);

@@ -7,6 +7,7 @@ import { type CommandSpec, JSON_OPTION } from '../command.js';
 import type { Cli } from '../context.js';
 import { agentChecks } from '../doctor/agents.js';
 import { MARK, type Check } from '../doctor/check.js';
+import { extraChecks } from '../doctor/extras.js';
 import { dataDirCheck, nodeCheck, ptyCheck, serversCheck } from '../doctor/system.js';
 
 export const spec: CommandSpec = {
@@ -21,7 +22,7 @@ export const spec: CommandSpec = {
 
 export async function run(cli: Cli): Promise<number> {
   const [pty, servers, agents] = await Promise.all([ptyCheck(), serversCheck(cli.paths), agentChecks()]);
-  const checks: Check[] = [nodeCheck(), pty, dataDirCheck(cli.paths), servers, ...agents];
+  const checks: Check[] = [nodeCheck(), pty, dataDirCheck(cli.paths), servers, ...agents, ...extraChecks()];
   const failed = checks.some((c) => c.status === 'fail');
   if (cli.json) {
     cli.out(JSON.stringify({ ok: !failed, checks }, null, 2));

@@ -38,6 +38,8 @@ export function workspace(extraEnv: Record<string, string> = {}, opts: { default
   fs.mkdirSync(path.join(root, 'node_modules', '.bin'), { recursive: true });
   fs.symlinkSync(ROOT, path.join(root, 'node_modules', 'bgbash-mcp'));
   fs.symlinkSync(CLI, path.join(root, 'node_modules', '.bin', 'bgbash'));
+  // npx runs the bin named like the package (bgbash-mcp has three: bgbash, bgbash-mcp, bgbash-hook).
+  fs.symlinkSync(CLI, path.join(root, 'node_modules', '.bin', 'bgbash-mcp'));
   const env: Record<string, string> = {
     PATH: `${bin}:${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
     HOME: home,
