@@ -5,14 +5,15 @@
  * documented MCP config — driven by the SDK's client through a pty task.
  * Dependencies come from the npm cache (or the registry when missing there).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { baseEnv, ROOT, tempDir } from '../helpers/server.js';
+import { baseEnv, ROOT, startServer, tempDir } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 const npmEnv = (): Record<string, string> => baseEnv({ npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' });
@@ -63,4 +64,47 @@ describe('the bgbash-mcp package', () => {
       await client.close();
     }
   }, 120_000);
+
+  it('the hooks as installed from the package, and the Claude Code plugin copied out of it, deliver through the hook client', async () => {
+    const pkg = path.join(prefix, 'node_modules', 'bgbash-mcp');
+    expect(files).toContain('plugins/claude-code/hooks/bgbash-hook.mjs');
+    expect(fs.existsSync(path.join(prefix, 'node_modules', '.bin', 'bgbash-hook'))).toBe(true);
+    const home = tempDir('bgbash-home-');
+    await run(path.join(prefix, 'node_modules', '.bin', 'bgbash'), ['install', 'claude-code', '--user'], { env: baseEnv({ HOME: home }) });
+    const installed = JSON.parse(fs.readFileSync(path.join(home, '.claude/settings.json'), 'utf8'));
+    const hook: string = installed.hooks.PostToolUse[0].hooks[0].command;
+    expect(hook).toBe(`node ${fs.realpathSync(pkg)}/plugins/claude-code/hooks/bgbash-hook.mjs hook claude-code`);
+    expect(installed.statusLine.command).toBe(`node ${fs.realpathSync(pkg)}/dist/cli/main.js strip --status-line`);
+    // A plugin install is a copy of the plugin directory alone: no dist/ next to it, so delivering goes through npx.
+    const pluginRoot = path.join(tempDir('bgbash-plugin-'), 'bgbash');
+    fs.cpSync(path.join(pkg, 'plugins', 'claude-code'), pluginRoot, { recursive: true });
+    const plugin: string = JSON.parse(fs.readFileSync(path.join(pluginRoot, 'hooks/hooks.json'), 'utf8')).hooks.PostToolUse[0].hooks[0].command;
+    const s = await startServer();
+    try {
+      const env = { ...npmEnv(), npm_config_offline: 'true', BGBASH_DATA_DIR: s.dataDir, CLAUDE_PLUGIN_ROOT: pluginRoot };
+      const input = JSON.stringify({ session_id: 'p1', hook_event_name: 'PostToolUse', tool_name: 'Read' });
+      for (const command of [hook, plugin]) {
+        expect((await sh(command, input, env, prefix)).stdout, command).toBe('');
+        const id = (await s.ok('bg_submit', { command: 'echo packed; exit 2' })).structuredContent.task_id;
+        await waitFor(() => fs.existsSync(path.join(s.dataDir, 'inbox')) && fs.readdirSync(path.join(s.dataDir, 'inbox')).some((d) => fs.existsSync(path.join(s.dataDir, 'inbox', d, `${id}.json`))), `the notice of ${id}`);
+        const r = await sh(command, input, env, prefix);
+        expect(JSON.parse(r.stdout).hookSpecificOutput.additionalContext, `${command}: ${r.stderr}`).toContain(`[Task #${id} failed] echo packed; exit 2`);
+      }
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
 });
+
+/** A hook command line run as an agent runs it: `sh -c`, the hook's JSON on stdin. */
+function sh(command: string, input: string, env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], { env, cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
