@@ -4,7 +4,7 @@
  */
 import { inert } from '../core/printable.js';
 import { loadConfig, type Config } from '../config.js';
-import { connectAll, NO_SERVER, ownerOf as ownerIn, type Connected } from '../control/discovery.js';
+import { connectAll, currentTasks, NO_SERVER, ownerOf as ownerIn, type Connected } from '../control/discovery.js';
 import type { Task } from '../core/task.js';
 import { dataPaths, type DataPaths } from '../store/data-dir.js';
 import { reportOnce, type ProblemSink } from '../store/records.js';
@@ -64,6 +64,22 @@ export function taskArg(cli: Cli, ref: string | undefined): Task {
     // A malformed id is a usage error (exit 2), like a missing one.
     if (err instanceof UserError) throw new CliError(err.message, /is ambiguous/.test(err.message) ? 1 : 2);
     throw err;
+  }
+}
+
+/**
+ * Like taskArg, and a task with no record on disk (its server could not write one: a full data dir)
+ * is found by asking the live servers, as `bgbash list` does.
+ */
+export async function taskArgLive(cli: Cli, ref: string | undefined): Promise<Task> {
+  try {
+    return taskArg(cli, ref);
+  } catch (err) {
+    const id = ref?.trim().replace(/^#/, '');
+    if (!(err instanceof CliError) || !id || !/^\d+$/.test(id)) throw err;
+    const live = (await currentTasks(cli.paths, cli.badRecord, await connectAll(cli.paths).catch(() => []))).find((t) => t.id === id);
+    if (!live) throw err;
+    return live;
   }
 }
 

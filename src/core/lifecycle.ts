@@ -61,6 +61,16 @@ export class Lifecycle {
         this.d.warn(`task ${id}: ${msg}`);
         if (table.has(id)) table.update(id, (t) => ({ ...t, output_error: msg }));
       },
+      // Written out at its end once there was room (store/log-salvage.ts): the record says what is in it.
+      onSaved: (lost) => {
+        // Nothing lost: the log is whole, only late, and there is nothing to tell.
+        const msg = lost > 0 ? `the output log could not be written while the data dir was full: ${formatBytes(lost)} of output were lost; the last part was written once there was room` : null;
+        this.d.warn(`task ${id}: ${msg ?? 'its output log is written in full now'}`);
+        if (table.has(id)) {
+          table.update(id, (t) => ({ ...t, output_error: msg }));
+          table.persist(id);
+        }
+      },
     });
     this.d.live.set(id, lt);
     try {

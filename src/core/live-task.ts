@@ -30,7 +30,7 @@ export class LiveTask {
     readonly id: string,
     dir: string,
     backend: Pick<Backend, 'terminal' | 'writesLogs'>,
-    logOpts: { maxBytes: number; tailBytes: number; onError: (err: Error) => void },
+    logOpts: { maxBytes: number; tailBytes: number; onError: (err: Error) => void; onSaved?: (lost: number) => void },
   ) {
     const pty = backend.terminal;
     this.direct = !pty && backend.writesLogs && writable(fileIn(dir, 'output'));

@@ -20,6 +20,7 @@ import type { LiveTask } from './live-task.js';
 import { TaskOutputs } from './outputs.js';
 import { SAMPLING_RUNNER } from './prechecks.js';
 import { ShutdownWatch } from './shutdown-watch.js';
+import { recordNotes } from './record-notes.js';
 import { chooseRunner } from './prompt-outcome.js';
 import { allTasks, findTask, type TaskRef, type TaskSource } from './task-lookup.js';
 import { TaskQueue } from './task-queue.js';
@@ -62,7 +63,8 @@ export class TaskManager extends TaskEmitter {
     this.setMaxListeners(0);
     this.ids = new IdAllocator(paths);
     this.outputs = new TaskOutputs(this.live, paths);
-    this.records = new RecordStore(paths, (err, id) => this.warn(`could not save the record of task ${id}: ${err.message}; the task goes on, known to this server only`), this.badRecord);
+    const notes = recordNotes(() => this.table, (m) => this.warn(m));
+    this.records = new RecordStore(paths, notes.notSaved, this.badRecord, notes.saved);
     this.table = new TaskTable(this.records, this);
     this.portWatch = new PortWatch(this.table, this.live, this);
     this.lifecycle = new Lifecycle({
@@ -197,7 +199,7 @@ export class TaskManager extends TaskEmitter {
     // background.defaultDeliverTo is where every task's notice goes; a task's own deliver_to adds targets, never replaces them.
     const deliverTo = [...new Set([...this.config.background.defaultDeliverTo, ...(spec.deliver_to ?? [])].map((t) => this.targets.seal(t)))];
     const task: PendingTask = {
-      id: this.ids.allocate((err) => this.warn(`cannot create a task directory (${err.message}); the task runs without a record on disk`)),
+      id: this.ids.allocate((err) => this.warn(`cannot claim a task id on disk (${err.message}); the task runs with an id of this server's own range, its record written once there is room`)),
       state: 'pending',
       ...what,
       cwd,
@@ -310,5 +312,7 @@ export class TaskManager extends TaskEmitter {
     }
     await this.lifecycle.drain();
     await this.records.flush();
+    // A last try for what a full disk kept from being written; what still cannot be is said, not silently lost.
+    if (!this.records.retryNow()) this.warn(`the records of task(s) ${[...this.records.unsaved].join(', ')} could not be saved before the server exits (the data dir is full or unwritable): they are lost`);
   }
 }

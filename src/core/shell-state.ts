@@ -157,7 +157,10 @@ export class SessionShells {
     const backend = backendOf(task);
     const captured = readCapture(stateFileFor(this.manager.config.dataDir, task.id));
     if (!captured) {
-      this.addNote(task.id, `its working directory and exported variables were not kept (it ran exec or set its own EXIT trap, or the shell is not bash 4.4 or later); the next command starts in ${this.current(task.session, backend).cwd}`);
+      // A full data dir keeps the capture (or its prelude) from being written: say that, not a guess about the command.
+      const full = dataDirFull(this.manager.config.dataDir);
+      const why = full ? `the data dir ${this.manager.config.dataDir} is full (${full}), so the shell's state could not be saved` : 'it ran exec or set its own EXIT trap, or the shell is not bash 4.4 or later';
+      this.addNote(task.id, `its working directory and exported variables were not kept (${why}); the next command starts in ${this.current(task.session, backend).cwd}`);
       return;
     }
     const state = this.current(task.session, backend);
@@ -211,6 +214,19 @@ export class SessionShells {
 /** A call's `cwd` on a remote machine: absolute, or relative to the session's remote directory (`~` is the remote home). */
 function remotePath(base: string, cwd: string): string {
   return cwd.startsWith('/') || cwd === '~' || cwd.startsWith('~/') ? cwd : path.posix.join(base, cwd);
+}
+
+/** "no space left" or "no inodes left" when the file system of `dir` is (nearly) full, else null. */
+function dataDirFull(dir: string): string | null {
+  try {
+    const st = fs.statfsSync(dir);
+    if (st.files > 0 && st.ffree === 0) return 'no inodes left';
+    // Less than what one capture may take: a few pages.
+    if (st.bavail * st.bsize < 64 * 1024) return 'no space left';
+  } catch {
+    /* unknown: no claim either way */
+  }
+  return null;
 }
 
 function isDirectory(dir: string): boolean {

@@ -74,6 +74,8 @@ export interface TaskCommon {
   usage?: { input_tokens: number | null; output_tokens: number | null } | null;
   /** Why the output log could not be written (disk full, unwritable): only the last part is kept, in memory. */
   output_error?: string | null;
+  /** Why this server could not save the task's record (disk full): it keeps trying; in memory only, never written. */
+  record_error?: string | null;
   /** How the completion notice fared at each deliver_to target. */
   deliveries?: Array<{ target: string; ok: boolean; attempts: number; error: string | null; at: string }>;
 }

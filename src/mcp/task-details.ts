@@ -61,6 +61,7 @@ function rows(task: Task, extra: DetailsExtra, person: PersonView | undefined): 
     ['Tokens', person ? (usage ? `${task.tokens}${usage}` : task.tokens) : task.kind === 'prompt' ? `${task.tokens}${usage || ' (estimated)'}` : null],
     ['Output', person ? `${formatBytes(task.output_bytes)}${dropped ? ` (+${dropped} dropped at the cap)` : ''}` : `${formatBytes(task.output_bytes)} (~${task.tokens} tokens)${dropped ? `, ${dropped} dropped at the cap` : ''}`],
     ['Output log', person ? null : (task.output_error ?? null)],
+    ['Record', person ? null : (task.record_error ?? null)],
     ['Waiting for input', extra.waiting_for_input ? (person ? 'yes' : 'yes — send it with task_input') : null],
     ['Deliver to', person && task.deliver_to.length ? task.deliver_to.map(displayTarget).join(', ') : null],
     ['Deliveries', person ? deliveries(task) : null],

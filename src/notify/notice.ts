@@ -33,6 +33,11 @@ export type Notice = z.infer<typeof noticeSchema>;
 const WORD = { done: 'completed', failed: 'failed', cancelled: 'cancelled' } as const;
 
 
+/** What a full data dir kept from being saved, one line each (none when all is on disk). */
+export function notSavedLines(task: Task): string[] {
+  return [task.output_error ? `Output not saved in full: ${task.output_error}` : null, task.record_error ? `Record not saved: ${task.record_error}` : null].filter((l): l is string => l !== null);
+}
+
 /** "[Task #42 completed] npm test -- --watch — exit code 0 (12.0s)", the output's last lines, how to read more. */
 export function endNotice(task: EndedTask, tail: string[]): Notice {
   const ended = terminationOf(task);
@@ -44,6 +49,7 @@ export function endNotice(task: EndedTask, tail: string[]): Notice {
   const lines = [head];
   if (task.state !== 'done') lines.push(`Error: ${task.error}`);
   if (task.port_clash) lines.push(task.port_clash);
+  lines.push(...notSavedLines(task));
   if (task.kind === 'prompt') {
     // A prompt task's news is its answer, not its runner's raw output.
     if (task.result) lines.push(`Result: ${task.result.length > 2000 ? task.result.slice(0, 1999) + '…' : task.result}`);

@@ -153,6 +153,9 @@ export class Notifier extends NoticeOutbox {
 
   /** Takes the session's undelivered notices (for piggy-backing on a tool result). */
   drain(session: string, max = 20): Notice[] {
-    return drainNotices(this.manager.paths, session, max);
+    const held = this.unstored.get(session) ?? [];
+    const mine = held.splice(0, max);
+    if (held.length === 0) this.unstored.delete(session);
+    return mine.length >= max ? mine : [...mine, ...drainNotices(this.manager.paths, session, max - mine.length)];
   }
 }

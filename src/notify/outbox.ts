@@ -66,12 +66,20 @@ export class NoticeOutbox extends EventEmitter<{ notice: [Notice, { held: boolea
     return this.deliverBeyond(task, []);
   }
 
+  /** Notices the inbox could not take (a full data dir), by session: this process hands them out itself. */
+  protected readonly unstored = new Map<string, Notice[]>();
+
   protected store(notice: Notice): void {
     if (!notice.session) return;
     try {
       putNotice(this.paths, notice.session, notice);
     } catch (err) {
-      this.outbox.warn(`could not store the notice for task ${notice.task_id}: ${(err as Error).message}`);
+      this.outbox.warn(`could not store the notice for task ${notice.task_id} (${(err as Error).message}); it is kept in memory for its session's next tool result`);
+      const list = this.unstored.get(notice.session) ?? [];
+      // Bounded: the newest 100 per session.
+      list.push(notice);
+      if (list.length > 100) list.shift();
+      this.unstored.set(notice.session, list);
     }
   }
 

@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import { formatBytes } from '../core/units.js';
+import { salvageLog } from './log-salvage.js';
 import { TailRing } from './tail-ring.js';
 
 /**
@@ -50,6 +51,8 @@ export interface OutputLogOptions {
   maxBytes: number;
   tailBytes: number;
   onError?: (err: Error) => void;
+  /** After a failed write, the log was written out at its end once there was room: `lost` bytes are not in it. */
+  onSaved?: (lost: number) => void;
   /** The process writes the file itself; this log only keeps the tail and counts (and never caps: the writer does). */
   external?: boolean;
 }
@@ -251,6 +254,7 @@ export class OutputLog {
         // Once everything is in the file, reads go there: the tail is only needed while writing fails.
         const done = (): void => {
           if (!this.writeFailed) this.tail.clear();
+          else salvageLog(this.file, this.goodBytes, this.tailStart, this.tail.slice(0, this.total - this.tailStart), this.opts.onSaved);
           resolve();
         };
         if (!stream || stream.closed) return done();

@@ -28,17 +28,32 @@ export interface RecordProblem {
 
 export type ProblemSink = (problem: RecordProblem) => void;
 
+/** First retry of a record that could not be written, and the longest wait between retries. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 5000;
+
 export class RecordStore {
   private readonly syncing = new Set<Promise<void>>();
   /** Records written durably in this turn, synced together at its end. */
   private readonly unsynced = new Set<string>();
   private tmpCounter = 0;
+  /** Records that could not be written (disk full, read-only), latest version each: written again until they are. */
+  private readonly failed = new Map<string, { task: Task; durable: boolean }>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryMs = RETRY_FIRST_MS;
 
   constructor(
     private readonly paths: DataPaths,
     private readonly onError: (err: Error, id: string) => void,
     private readonly onProblem?: ProblemSink,
+    /** A record that could not be written earlier now is (space came back). */
+    private readonly onSaved?: (id: string) => void,
   ) {}
+
+  /** Ids whose latest record is not on disk yet. */
+  get unsaved(): ReadonlySet<string> {
+    return new Set(this.failed.keys());
+  }
 
   recordFile(id: string): string {
     return taskFile(this.paths, id, 'record');
@@ -46,20 +61,75 @@ export class RecordStore {
 
   /** Writes the record now; with `durable`, also fsyncs it in the background. Never throws. */
   save(task: Task, durable: boolean): void {
+    const wasFailed = this.failed.has(task.id);
+    if (!this.write(task)) {
+      // Kept and written again later: a task that ends on a full disk has its end on disk once space returns.
+      const before = this.failed.get(task.id);
+      this.failed.set(task.id, { task, durable: durable || (before?.durable ?? false) });
+      this.scheduleRetry();
+      return;
+    }
+    if (wasFailed) {
+      this.failed.delete(task.id);
+      this.onSaved?.(task.id);
+    }
+    if (durable) this.syncSoon(this.recordFile(task.id));
+  }
+
+  /** Writes the record (atomically); false, and onError, when it could not. */
+  private write(task: Task, report = true): boolean {
     const file = this.recordFile(task.id);
     const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
     try {
-      fs.writeFileSync(tmp, JSON.stringify({ version: RECORD_VERSION, ...task }, null, 2) + '\n', { mode: 0o600 });
+      // The task directory too: it may not exist when the id was claimed on a full disk (store/ids.ts).
+      fs.mkdirSync(taskDir(this.paths, task.id), { recursive: true, mode: 0o700 });
+      // record_error is this server's note about the writing itself, never part of the record.
+      fs.writeFileSync(tmp, JSON.stringify({ version: RECORD_VERSION, ...task, record_error: undefined }, null, 2) + '\n', { mode: 0o600 });
       fs.renameSync(tmp, file);
+      return true;
     } catch (err) {
       fs.rmSync(tmp, { force: true });
-      this.onError(err as Error, task.id);
-      return;
+      if (report) this.onError(err as Error, task.id);
+      return false;
     }
-    if (durable) {
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      let ok = 0;
+      for (const [id, { task, durable }] of [...this.failed]) {
+        if (!this.write(task, false)) continue;
+        ok++;
+        this.failed.delete(id);
+        if (durable) this.syncSoon(this.recordFile(id));
+        this.onSaved?.(id);
+      }
+      // Back off while nothing gets through; start again quickly once something did.
+      this.retryMs = ok ? RETRY_FIRST_MS : Math.min(RETRY_MAX_MS, this.retryMs * 2);
+      if (this.failed.size) this.scheduleRetry();
+    }, this.retryMs);
+    // Retrying must not keep a server alive that has nothing else to do.
+    this.retryTimer.unref();
+  }
+
+  private syncSoon(file: string): void {
+    {
       if (this.unsynced.size === 0) setImmediate(() => this.syncTurn());
       this.unsynced.add(file);
     }
+  }
+
+  /** One last try for every record not yet written (at shutdown). True when none is left. */
+  retryNow(): boolean {
+    for (const [id, { task }] of [...this.failed]) {
+      if (this.write(task, false)) {
+        this.failed.delete(id);
+        this.onSaved?.(id);
+      }
+    }
+    return this.failed.size === 0;
   }
 
   private syncTurn(): void {

@@ -1,7 +1,7 @@
 /** `bgbash cancel <id|name>`: ask the owning server to cancel a task (and end its process tree). */
 import { isTerminal, type Task } from '../../core/task.js';
 import { printable } from '../../core/printable.js';
-import { taskArg, ownerOf, CliError, type Cli } from '../context.js';
+import { taskArgLive, ownerOf, CliError, type Cli } from '../context.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 import { currentTasks } from './list.js';
 
@@ -25,7 +25,7 @@ async function byName(cli: Cli, name: string): Promise<Task> {
 export async function run(cli: Cli): Promise<number> {
   const ref = cli.args.positionals[0];
   // Digits (or #digits) are an id; anything else is a name.
-  const task = ref !== undefined && !/^#?\d+$/.test(ref.trim()) ? await byName(cli, ref) : taskArg(cli, ref);
+  const task = ref !== undefined && !/^#?\d+$/.test(ref.trim()) ? await byName(cli, ref) : await taskArgLive(cli, ref);
   const owner = await ownerOf(cli, task);
   try {
     const { task: t } = await owner.client.request('cancel', { id: task.id });

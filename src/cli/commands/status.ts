@@ -1,7 +1,7 @@
 /** `bgbash status <id>`: a task in full. From its server when it runs, else from its record. */
 import { taskDetails, type DetailsExtra } from '../../mcp/task-details.js';
 import { taskFile } from '../../store/task-files.js';
-import { taskArg, ownerOf, type Cli } from '../context.js';
+import { taskArgLive, ownerOf, type Cli } from '../context.js';
 import { paintState } from '../format.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 
@@ -14,7 +14,7 @@ export const spec: CommandSpec = {
 };
 
 export async function run(cli: Cli): Promise<number> {
-  let task = taskArg(cli, cli.args.positionals[0]);
+  let task = await taskArgLive(cli, cli.args.positionals[0]);
   let extra: DetailsExtra = { output_file: taskFile(cli.paths, task.id, 'output') };
   try {
     const owner = await ownerOf(cli, task);

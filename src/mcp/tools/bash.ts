@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compileRegex, type Pattern } from '../../core/pattern.js';
 import { UserError } from '../../core/errors.js';
 import { headTailWindow } from '../../core/output-view.js';
+import { notSavedLines } from '../../notify/notice.js';
 import { elapsedMs, isTerminal } from '../../core/task.js';
 import { formatDuration } from '../../core/units.js';
 import type { ToolContext } from '../context.js';
@@ -65,7 +66,8 @@ export function bashTool(ctx: ToolContext): ToolDef<typeof bashInput, typeof bas
       ctx.seen(t);
       const reply = await commandResult(ctx, t, outcome.detached, outcome.matched, { yieldAfter, until, by: outcome.by });
       const notes = shellNotes(ctx, t.id, spec.cwd_note);
-      const result = { text: notes.before + reply.text + notes.after, structured: { ...reply.structured, cwd: ctx.shells.current(ctx.session(), t.backend).cwd } };
+      const unsaved = notSavedLines(ctx.manager.fresh(t.id)).map((l) => `\n[note: ${l}]`).join('');
+      const result = { text: notes.before + reply.text + notes.after + unsaved, structured: { ...reply.structured, cwd: ctx.shells.current(ctx.session(), t.backend).cwd } };
       if (isTerminal(t)) return result;
       // A task handle's status line: the last of the output so far, and what happens next.
       const so = reply.structured.output ?? '';
