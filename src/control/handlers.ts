@@ -52,7 +52,6 @@ export const handlers: Omit<Handlers, 'subscribe'> = {
       env: a.env,
       timeout_ms: a.timeout_ms,
       pty: a.pty,
-      persistent: a.persistent === true,
       origin: 'cli',
       session: ctx.session,
     }),

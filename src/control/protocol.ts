@@ -14,7 +14,7 @@ export interface Requests {
   status: { args: { id: string }; result: { task: Task; waiting_for_input: boolean; output_file: string; settled: boolean } };
   cancel: { args: { id: string; by?: 'cli' | 'tasks page' }; result: { task: Task } };
   retry: { args: { id: string }; result: { task: Task } };
-  run: { args: { command: string; name?: string; cwd?: string; env?: Record<string, string>; timeout_ms?: number; pty?: boolean; persistent?: boolean }; result: { task: Task } };
+  run: { args: { command: string; name?: string; cwd?: string; env?: Record<string, string>; timeout_ms?: number; pty?: boolean }; result: { task: Task } };
   input: { args: { id: string; data: string }; result: { task: Task } };
   resize: { args: { id: string; cols: number; rows: number }; result: Record<string, never> };
   /** Detach a foreground run: the given one, or the newest. */

@@ -146,13 +146,6 @@ describe('a dev server', () => {
     expect(await bgbash(s.dataDir, ['cancel', 'web'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/no live task named "web"/) });
   });
 
-  it('bgbash run --persistent starts a persistent task from the terminal', async () => {
-    const r = await bgbash(s.dataDir, ['run', '--persistent', '--name', 'watcher', '--', 'sleep 600']);
-    const id = /^Task (\d+) running/.exec(r.stdout)![1];
-    expect(JSON.parse((await bgbash(s.dataDir, ['status', id, '--json'])).stdout)).toMatchObject({ persistent: true, timeout_ms: 0, name: 'watcher', origin: 'cli' });
-    expect(await bgbash(s.dataDir, ['cancel', 'watcher'])).toMatchObject({ code: 0, stdout: `Cancelled: ${id} (watcher)\n` });
-  });
-
   it('bgbash cancel by a name two live tasks share lists them and cancels neither', async () => {
     const a = await s.ok('bash', { command: 'sleep 600', name: 'twin', background: true });
     const b = await s.ok('bash', { command: 'sleep 601', name: 'twin', background: true });

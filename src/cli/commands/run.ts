@@ -5,19 +5,18 @@ import { CliError, oneServer, type Cli } from '../context.js';
 import { JSON_OPTION, SERVER_OPTION, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
-  usage: '[--name N] [--cwd DIR] [--timeout T] [--no-pty] [--persistent] -- <command>',
+  usage: '[--name N] [--cwd DIR] [--timeout T] [--no-pty] -- <command>',
   description: 'Submits a background task from the terminal (origin "cli") to a running server and prints its id.\nEverything after -- is the command, passed to bash -c.',
   options: {
     name: { type: 'string', short: 'n', value: 'N', help: 'A name to show instead of the command' },
     cwd: { type: 'string', value: 'DIR', help: 'Working directory (default: this one)' },
     timeout: { type: 'string', value: 'T', help: 'End it after this long, e.g. 90s, 10m (default: background.taskTimeout)' },
     'no-pty': { type: 'boolean', help: 'Run over pipes (stdout and stderr apart) instead of a terminal' },
-    persistent: { type: 'boolean', help: 'Outlive the agent session (a dev server, a watcher): no default timeout' },
     ...SERVER_OPTION,
     ...JSON_OPTION,
   },
   maxArgs: Infinity,
-  examples: ['bgbash run -- npm test', "bgbash run --name build --timeout 10m -- 'make -j4 && make check'", 'bgbash run --name web --persistent -- npm run dev'],
+  examples: ['bgbash run -- npm test', "bgbash run --name build --timeout 10m -- 'make -j4 && make check'"],
 };
 
 export async function run(cli: Cli): Promise<number> {
@@ -35,7 +34,6 @@ export async function run(cli: Cli): Promise<number> {
       cwd: typeof cli.args.flags.get('--cwd') === 'string' ? String(cli.args.flags.get('--cwd')) : process.cwd(),
       timeout_ms,
       pty: !cli.args.flags.has('--no-pty'),
-      ...(cli.args.flags.has('--persistent') ? { persistent: true } : {}),
     });
     cli.out(cli.json ? JSON.stringify(task, null, 2) : `Task ${task.id} ${task.state}: ${printable(task.command ?? '')}`);
     return 0;
