@@ -68,9 +68,12 @@ export function createTaskCgroup(server: string, task: string): string | null {
   return path.join(dir, 'cgroup.procs');
 }
 
-/** The shell's first words: join the cgroup (builtins, no fork; silent if it cannot). */
+/**
+ * The shell's first words: join the cgroup (echo is a builtin in bash and sh: no fork; `>|` writes even
+ * under noclobber; silent if it cannot).
+ */
 export function joinPrefix(procsFile: string): string {
-  return `{ builtin echo $$ >'${procsFile.replace(/'/g, `'\\''`)}'; } 2>/dev/null; `;
+  return `{ echo $$ >|'${procsFile.replace(/'/g, `'\\''`)}'; } 2>/dev/null; `;
 }
 
 function members(dir: string): number[] {
