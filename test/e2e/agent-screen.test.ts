@@ -96,6 +96,15 @@ describe('hooks as installed and shipped: the hook client', () => {
     expect(readJson(path.join(ROOT, 'package.json')).bin['bgbash-hook']).toBe('plugins/claude-code/hooks/bgbash-hook.mjs');
   });
 
+  it('a data dir named in a config file (BGBASH_CONFIG) is the one it reads', async () => {
+    const command = readJson(path.join(home, '.claude/settings.json')).hooks.PostToolUse[0].hooks[0].command;
+    const config = path.join(tempDir(), 'bgbash.json');
+    fs.writeFileSync(config, JSON.stringify({ dataDir: s.dataDir }));
+    const id = await endedTask(s, 'echo via-config');
+    const r = await sh(command, post, { BGBASH_CONFIG: config });
+    expect(JSON.parse(r.stdout).hookSpecificOutput.additionalContext, r.stderr).toContain(`[Task #${id} completed] echo via-config`);
+  });
+
   it('never breaks the agent: bad input, other events, a data dir that is not there', async () => {
     const command = readJson(path.join(home, '.claude/settings.json')).hooks.PostToolUse[0].hooks[0].command;
     expect(await sh(command, 'not json', { BGBASH_DATA_DIR: s.dataDir })).toEqual({ code: 0, stdout: '', stderr: '' });

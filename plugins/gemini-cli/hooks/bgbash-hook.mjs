@@ -46,14 +46,16 @@ function readJson(file) {
 /**
  * The data dir, as the CLI finds it: BGBASH_DATA_DIR, else `dataDir` in the
  * user config, else $XDG_STATE_HOME/bgbash. null when a project config
- * (bgbash.config.json here, or BGBASH_CONFIG) may say otherwise: then the
- * full CLI decides.
+ * (bgbash.config.json here, or BGBASH_CONFIG) names a dataDir, or cannot be
+ * read as JSON: then the full CLI decides (trust rules and all).
  */
 function dataDir() {
   const env = process.env;
   if (env.BGBASH_DATA_DIR) return path.resolve(env.BGBASH_DATA_DIR);
   for (const file of [env.BGBASH_CONFIG, path.join(process.cwd(), 'bgbash.config.json')]) {
-    if (file && fs.existsSync(file)) return null;
+    if (!file || !fs.existsSync(file)) continue;
+    const project = readJson(file);
+    if (!project || typeof project !== 'object' || 'dataDir' in project) return null;
   }
   const user = readJson(path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'bgbash', 'config.json'));
   if (user && typeof user.dataDir === 'string') return path.resolve(user.dataDir);

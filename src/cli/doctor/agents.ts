@@ -79,6 +79,7 @@ function brokenHooks(agent: string, root: unknown): string | null {
     const head = cmd.slice(0, cmd.indexOf(`hook ${agent}`)).trim();
     if (head === 'bgbash' && !findExecutable('bgbash')) return `its hooks run \`${printable(cmd)}\`, but bgbash is not on PATH`;
     if (head.startsWith('npx') && !findExecutable('npx')) return `its hooks run \`${printable(cmd)}\`, but npx is not on PATH`;
+    if (/^node\s/.test(head) && !findExecutable('node')) return `its hooks run \`${printable(cmd)}\`, but node is not on PATH`;
     const words = [...head.matchAll(/"([^"]+)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
     const gone = words.find((f) => path.isAbsolute(f) && !fs.existsSync(f));
     if (gone) return `its hooks run ${printable(gone)}, which does not exist`;
