@@ -45,7 +45,7 @@ function figures(r) {
   }
   if (r.hooks) {
     const h = r.hooks;
-    add({ name: `a hook with nothing to deliver (worst of ${h.hooks.length}: the Claude Code plugin's, Gemini extension's, and what \`bgbash install\` writes for Claude Code and Codex; the full CLI took ${h.full_cli_ms} ms)`, ours: `${h.worst_ms} ms`, base: `${h.node_ms} ms (\`node -e 0\`)`, ratio: `${h.ratio}×`, goal: `≤ max(100 ms, 2.5×) = ${h.limit_ms} ms`, met: h.met, load: h.load });
+    add({ name: `a hook with nothing to deliver (worst of ${h.hooks.length}: the Claude Code plugin's (and its wake hook), the Gemini extension's, and what \`bgbash install\` writes for Claude Code and Codex; the full CLI took ${h.full_cli_ms} ms)`, ours: `${h.worst_ms} ms`, base: `${h.node_ms} ms (\`node -e 0\`)`, ratio: `${h.ratio}×`, goal: `≤ max(100 ms, 2.5×) = ${h.limit_ms} ms`, met: h.met, load: h.load });
   }
   if (r.dispatch) {
     const d = r.dispatch;

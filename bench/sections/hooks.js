@@ -32,7 +32,9 @@ export async function hooksBench() {
   for (const agent of ['claude-code', 'codex']) execFileSync(process.execPath, [CLI, 'install', agent, '--user'], { env: installEnv, stdio: 'ignore' });
   const installedClaude = JSON.parse(fs.readFileSync(path.join(home, '.claude/settings.json'), 'utf8')).hooks.PostToolUse[0].hooks[0].command;
   const installedCodex = JSON.parse(fs.readFileSync(path.join(home, '.codex/hooks.json'), 'utf8')).hooks.PostToolUse[0].hooks[0].command;
-  const claudePlugin = JSON.parse(fs.readFileSync(path.join(ROOT, 'plugins/claude-code/hooks/hooks.json'), 'utf8')).hooks.PostToolUse[0].hooks[0].command;
+  const pluginHooks = JSON.parse(fs.readFileSync(path.join(ROOT, 'plugins/claude-code/hooks/hooks.json'), 'utf8')).hooks;
+  const claudePlugin = pluginHooks.PostToolUse[0].hooks[0].command;
+  const wake = pluginHooks.Stop[0].hooks.find((h) => h.asyncRewake).command;
   const gemini = JSON.parse(fs.readFileSync(path.join(ROOT, 'plugins/gemini-cli/hooks/hooks.json'), 'utf8')).hooks.AfterTool[0].hooks[0].command.replace('${extensionPath}', path.join(ROOT, 'plugins/gemini-cli'));
   const env = { ...process.env, BGBASH_DATA_DIR: data, CLAUDE_PLUGIN_ROOT: path.join(ROOT, 'plugins/claude-code') };
   const post = JSON.stringify({ session_id: 'bench', hook_event_name: 'PostToolUse', tool_name: 'Read', tool_input: { file_path: '/etc/hostname' }, tool_response: 'x'.repeat(2000) });
@@ -42,6 +44,8 @@ export async function hooksBench() {
     ['bgbash install claude-code (PostToolUse)', installedClaude, post],
     ['Gemini extension (AfterTool)', gemini, after],
     ['bgbash install codex (PostToolUse)', installedCodex, post],
+    // The asyncRewake Stop hook in the interactive app (CLAUDE_CODE_ENTRYPOINT=cli), with nothing running.
+    ['Claude Code plugin wake hook (Stop, idle)', `CLAUDE_CODE_ENTRYPOINT=cli ${wake}`, JSON.stringify({ session_id: 'bench', hook_event_name: 'Stop', stop_hook_active: false })],
   ];
   const node = [];
   const per = cases.map(() => []);

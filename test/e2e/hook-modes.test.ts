@@ -115,6 +115,18 @@ describe('Claude Code wake hook (--wake, asyncRewake)', () => {
     const r = await hook(s, ['claude-code', '--wake'], stop('idle'), INTERACTIVE);
     expect(r).toMatchObject({ code: 0, stderr: '' });
   });
+
+  it('through the hook client: waits while a task runs and exits 2 with its notice', async () => {
+    await drainAll(s);
+    const gate = path.join(s.dataDir, 'gate-client');
+    const r = await s.ok('bash', { command: `until [ -e ${gate} ]; do sleep 0.05; done; echo client-woke`, background: true, name: 'gated by client' });
+    const waiting = hook(s, ['claude-code', '--wake'], stop('sess-c'), INTERACTIVE);
+    await waitFor(() => fs.existsSync(path.join(s.dataDir, 'run', 'wake-sess-c.pid')), 'the waiter the client started');
+    fs.writeFileSync(gate, '');
+    const done = await waiting;
+    expect(done.code).toBe(2);
+    expect(done.stderr).toContain(`[Task #${r.structuredContent.task_id} completed] gated by client`);
+  });
 });
 
 describe('Codex hooks', () => {

@@ -144,6 +144,28 @@ function noticesWait(root, sessions) {
   return false;
 }
 
+/**
+ * Whether a task of these servers or sessions is pending or running, or ended
+ * moments ago (its notice may still be on its way): what the wake hook waits
+ * for. Read from the records on disk.
+ */
+function tasksLive(root, servers, sessions) {
+  let ids;
+  try {
+    ids = fs.readdirSync(path.join(root, 'tasks'));
+  } catch {
+    return false;
+  }
+  const recent = Date.now() - 5000;
+  for (const id of ids) {
+    const r = readJson(path.join(root, 'tasks', id, 'record.json'));
+    if (!r || !(servers.has(r.server) || sessions.has(r.session))) continue;
+    if (r.state === 'pending' || r.state === 'running') return true;
+    if (typeof r.ended_at === 'string' && Date.parse(r.ended_at) > recent) return true;
+  }
+  return false;
+}
+
 /** The full CLI: the package this file ships in, else npx (a plugin installed on its own). */
 function fullCli() {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -190,9 +212,13 @@ async function main() {
   if (root === null) return delegate(input);
   const entry = process.env.CLAUDE_CODE_ENTRYPOINT;
   if (agent === 'claude-code' && wake) {
-    // The wake hook waits while this session's tasks run: only where Claude stays open, and only when it has servers.
+    // The wake hook waits while this session's tasks run: only where Claude stays open, and only when there is something to wait for.
     if (!['cli', 'sdk-ts', 'sdk-py', 'sdk-cli'].includes(entry)) return;
-    return ownServers(root).length > 0 ? delegate(input) : undefined;
+    const servers = ownServers(root);
+    if (servers.length === 0) return;
+    const sessions = new Set(process.env.BGBASH_SESSION ? [process.env.BGBASH_SESSION] : servers.map((s) => s.session ?? s.id));
+    if (noticesWait(root, [...sessions]) || tasksLive(root, new Set(servers.map((s) => s.id)), sessions)) return delegate(input);
+    return;
   }
   if (wake) return;
   // claude -p: the Stop hook keeps the session open while its tasks run (src/cli/hook-hold.ts).
