@@ -40,6 +40,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    daemon: z
+      .object({
+        /** The daemon (one per user and data dir) exits after this long with no agent session and no live task. 0 = at once. */
+        idleExit: duration.prefault('10m'),
+      })
+      .strict()
+      .prefault({}),
     foreground: z
       .object({
         /** Seconds a foreground `bash` call waits before it returns and leaves the command running. 0 = never. */
@@ -118,6 +125,7 @@ export const ENV_KEYS: Record<string, { key: string; type: 'number' | 'string' |
   BGBASH_TASK_TIMEOUT: { key: 'background.taskTimeout', type: 'string' },
   BGBASH_DEFAULT_DELIVER_TO: { key: 'background.defaultDeliverTo', type: 'list' },
   BGBASH_KILL_GRACE: { key: 'background.killGrace', type: 'string' },
+  BGBASH_DAEMON_IDLE_EXIT: { key: 'daemon.idleExit', type: 'string' },
   BGBASH_YIELD_AFTER: { key: 'foreground.yieldAfter', type: 'number' },
   BGBASH_DETACH_KEY: { key: 'attach.detachKey', type: 'string' },
   BGBASH_OUTPUT_MAX_BYTES: { key: 'output.maxBytes', type: 'string' },

@@ -9,7 +9,11 @@ import { ForegroundRuns } from './core/foreground.js';
 import { TaskManager } from './core/manager.js';
 import { SessionShells } from './core/shell-state.js';
 import { TargetVault } from './notify/vault.js';
+import { DEFAULT_DELIVERY } from './notify/deliver.js';
+import { Notifier } from './notify/notifier.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
+import { pruneTasks } from './store/retention.js';
+import { liveServers } from './core/live-servers.js';
 import type { RecoveryReport } from './core/recovery.js';
 import { ownStartTime } from './run/proc.js';
 import { newServerId, removeServerInfo, writeServerInfo, type ServerInfo } from './store/servers.js';
@@ -31,6 +35,10 @@ export interface Runtime {
   /** Cancels every live task, ends their trees, flushes records, unregisters. Idempotent. */
   stop(reason: string): Promise<void>;
   updateInfo(patch: Partial<ServerInfo>): void;
+  /** The notifier every session of this server shares (notices go to each task's session). */
+  makeNotifier(): Notifier;
+  /** Removes old tasks' records and logs (retention), now and every hour. */
+  pruneNow(): void;
 }
 
 export async function startRuntime(config: Config): Promise<Runtime> {
@@ -62,6 +70,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
   const vault = TargetVault.in(paths.root);
   const manager = new TaskManager(config, paths, info.id, vault);
   manager.on('warning', (msg) => process.stderr.write(`bgbash: ${msg}\n`));
+  const foreground = new ForegroundRuns(manager);
   let stopping: Promise<void> | null = null;
   return {
     config,
@@ -69,7 +78,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     info,
     manager,
     vault,
-    foreground: new ForegroundRuns(manager),
+    foreground,
     shells: new SessionShells(manager, process.cwd(), config.foreground.keepShellState),
     session: config.session ?? info.id,
     // Loaded on use: start-up answers initialize before it needs the process-killing code.
@@ -77,6 +86,22 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     updateInfo(patch) {
       Object.assign(info, patch);
       writeServerInfo(paths, info);
+    },
+    makeNotifier: () =>
+      new Notifier(manager, foreground, {
+        tailLines: config.notices.tailLines,
+        lineIntervalMs: 1000,
+        maxLineNotices: 50,
+        vault,
+        delivery: { ...DEFAULT_DELIVERY, telegram: config.telegram },
+      }),
+    pruneNow() {
+      try {
+        const others = new Set(liveServers(paths).map((s) => s.id).filter((id) => id !== info.id));
+        pruneTasks(paths, { maxTasks: config.retention.maxTasks, maxAgeMs: config.retention.maxAge }, others, manager.badRecord);
+      } catch (err) {
+        process.stderr.write(`bgbash: pruning old tasks failed: ${(err as Error).message}\n`);
+      }
     },
     stop(reason) {
       stopping ??= (async () => {

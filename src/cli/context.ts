@@ -86,7 +86,10 @@ export async function taskArgLive(cli: Cli, ref: string | undefined): Promise<Ta
 /** The servers to talk to: all live ones, or the one --server names. */
 export async function servers(cli: Cli): Promise<Connected[]> {
   const want = cli.args.flags.get('--server');
-  const conns = await connectAll(cli.paths);
+  const all = await connectAll(cli.paths);
+  // A daemon's own entry stands behind its sessions' entries: the sessions are what a person picks from.
+  const conns = all.some((c) => c.info.daemon) ? all.filter((c) => c.info.role !== 'daemon' || (typeof want === 'string' && c.info.id.startsWith(want))) : all;
+  for (const c of all) if (!conns.includes(c)) c.client.close();
   if (typeof want !== 'string') return conns;
   const picked = conns.filter((c) => c.info.id.startsWith(want));
   for (const c of conns) if (!picked.includes(c)) c.client.close();

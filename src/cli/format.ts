@@ -1,4 +1,5 @@
 /** How the CLI shows tasks: tables, details, colours by state (off with NO_COLOR or when not a terminal). */
+import os from 'node:os';
 import { elapsedLabel, isTerminal, portsOf, startedAt, taskLabel, type Task } from '../core/task.js';
 import { printable } from '../core/printable.js';
 import { STATE_COLOR } from '../tui/state-color.js';
@@ -29,12 +30,20 @@ function statusCell(task: Task): string {
   return task.persistent && !isTerminal(task) ? `${task.state}+` : task.state;
 }
 
-/** The seed's columns: ID, status, prompt/command, started, duration, ports (+ server when several). */
+/** Whose a task is, for a person: the agent that started it and where ("claude-code ~/app"). */
+export function ownerLabel(task: Task): string {
+  const home = os.homedir();
+  const dir = task.cwd === home ? '~' : task.cwd.startsWith(home + '/') ? '~' + task.cwd.slice(home.length) : task.cwd;
+  return truncate(`${task.origin ?? '-'} ${dir}`, 32);
+}
+
+/** The seed's columns: ID, status, prompt/command, started, duration, ports (+ the agent when several sessions, + server when several). */
 export function taskTable(tasks: Task[], width = process.stdout.columns || 100): string {
   const showServer = new Set(tasks.map((t) => t.server)).size > 1;
+  const showAgent = new Set(tasks.map((t) => t.session)).size > 1;
   const showPorts = tasks.some((t) => portsOf(t).length > 0);
-  const head = ['ID', 'STATUS', 'STARTED', 'DURATION', ...(showPorts ? ['PORTS'] : []), ...(showServer ? ['SERVER'] : [])];
-  const rows = tasks.map((t) => [t.id, statusCell(t), started(t), elapsedLabel(t), ...(showPorts ? [portsOf(t).join(',') || '-'] : []), ...(showServer ? [t.server] : [])]);
+  const head = ['ID', 'STATUS', 'STARTED', 'DURATION', ...(showPorts ? ['PORTS'] : []), ...(showAgent ? ['AGENT'] : []), ...(showServer ? ['SERVER'] : [])];
+  const rows = tasks.map((t) => [t.id, statusCell(t), started(t), elapsedLabel(t), ...(showPorts ? [portsOf(t).join(',') || '-'] : []), ...(showAgent ? [ownerLabel(t)] : []), ...(showServer ? [t.server] : [])]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fixed = widths.reduce((a, b) => a + b + 2, 0);
   const cmdWidth = Math.max(10, width - fixed - 1);

@@ -8,6 +8,7 @@
 import v8 from 'node:v8';
 import { answerOpening } from '../mcp/opening-answer.js';
 import { findCommand } from './args.js';
+import { frontEndArgs, runFrontEnd } from './front-end.js';
 
 function servesStdio(argv: string[]): boolean {
   const { command, index } = findCommand(argv);
@@ -20,7 +21,14 @@ function servesStdio(argv: string[]): boolean {
 // prints 1 GB 82 -> 70 MB, at no cost in dispatch or throughput (bench/NOTES.md). Only this flag can
 // still act once Node runs (--max-semi-space-size is read when the heap is made), so no re-exec.
 if (findCommand(process.argv.slice(2)).command === 'serve') v8.setFlagsFromString('--semi-space-growth-factor=1');
-if (servesStdio(process.argv.slice(2))) await answerOpening();
-// A name tsc does not resolve: the bundle exists only after `npm run build`.
-const rest = './bgbash.js';
-await import(rest);
+const argv = process.argv.slice(2);
+// `serve --no-daemon` (or BGBASH_DAEMON=0): the whole server in this process, as before the daemon.
+const inProcess = argv.includes('--no-daemon') || process.env.BGBASH_DAEMON === '0';
+const frontEnd = servesStdio(argv) && !inProcess ? frontEndArgs(argv) : null;
+if (servesStdio(argv)) await answerOpening();
+if (frontEnd) await runFrontEnd(frontEnd);
+else {
+  // A name tsc does not resolve: the bundle exists only after `npm run build`.
+  const rest = './bgbash.js';
+  await import(rest);
+}

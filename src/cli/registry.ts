@@ -13,6 +13,7 @@ export interface CommandEntry {
 
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'serve', summary: 'Run the MCP server (stdio; --http for Streamable HTTP): what agents start', load: () => import('./commands/serve.js') },
+  { name: 'daemon', summary: "The daemon that owns every session's tasks: status, stop", load: () => import('./commands/daemon.js') },
   { name: 'list', summary: 'Tasks of every server, newest first', load: () => import('./commands/list.js') },
   { name: 'status', summary: 'One task in full', load: () => import('./commands/status.js') },
   { name: 'output', summary: "A task's output; -f follows it to the end", load: () => import('./commands/output.js') },

@@ -12,11 +12,7 @@ import type { Era } from '../mcp/peer.js';
 import type { TaskListenTap } from '../mcp/task-listen.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
 import { serveMcpStdio } from '../mcp/stdio.js';
-import { Notifier } from '../notify/notifier.js';
-import { DEFAULT_DELIVERY } from '../notify/deliver.js';
 import { validateTarget } from '../notify/targets.js';
-import { pruneTasks } from '../store/retention.js';
-import { liveServers } from '../core/live-servers.js';
 import { startRuntime, type Runtime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
 import { checkListen, isLoopback, parseListen } from './http-listen.js';
@@ -55,13 +51,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     await rt.stop('the control socket has no safe place');
     throw err;
   }
-  const notifier = new Notifier(rt.manager, rt.foreground, {
-    tailLines: config.notices.tailLines,
-    lineIntervalMs: 1000,
-    maxLineNotices: 50,
-    vault: rt.vault,
-    delivery: { ...DEFAULT_DELIVERY, telegram: config.telegram },
-  });
+  const notifier = rt.makeNotifier();
   // Requests about tasks wait for recovery; the opening answers (discover, initialize) do not.
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
@@ -110,16 +100,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
   } finally {
     markReady();
   }
-  const prune = (): void => {
-    try {
-      const others = new Set(liveServers(rt.paths).map((s) => s.id).filter((id) => id !== rt.info.id));
-      pruneTasks(rt.paths, { maxTasks: rt.config.retention.maxTasks, maxAgeMs: rt.config.retention.maxAge }, others, rt.manager.badRecord);
-    } catch (err) {
-      process.stderr.write(`bgbash: pruning old tasks failed: ${(err as Error).message}\n`);
-    }
-  };
-  prune();
-  setInterval(prune, 3_600_000).unref();
+  rt.pruneNow();
+  setInterval(() => rt.pruneNow(), 3_600_000).unref();
   const { startControlServer } = await import('../control/server.js');
   const socket = await startControlServer(socketPath, {
     manager: rt.manager,

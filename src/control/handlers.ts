@@ -18,7 +18,15 @@ export interface HandlerContext {
   session: string;
   /** notices.wakeIdle: agent plugins may start a turn for a notice when the agent is idle. */
   wakeIdle: boolean;
+  /**
+   * 'session': this socket is one agent session's, inside the daemon (what a
+   * hook of that agent reaches): `list` and `detach` see that session's tasks
+   * only. Absent: the whole server's.
+   */
+  scope?: 'session';
 }
+
+const mine = (ctx: HandlerContext) => (ctx.scope === 'session' ? ctx.session : undefined);
 
 type Handlers = { [V in Verb]: (ctx: HandlerContext, args: Requests[V]['args']) => Promise<Requests[V]['result']> | Requests[V]['result'] };
 
@@ -33,8 +41,8 @@ function taskRef(value: unknown): string | number {
 }
 
 export const handlers: Omit<Handlers, 'subscribe'> = {
-  hello: (ctx) => ({ server: ctx.info, foreground: ctx.foreground.current(), session: ctx.session, wake_idle: ctx.wakeIdle }),
-  list: (ctx) => ({ tasks: ctx.manager.own().map((t) => ctx.manager.fresh(t.id)) }),
+  hello: (ctx) => ({ server: ctx.info, foreground: ctx.foreground.current(mine(ctx)), session: ctx.session, wake_idle: ctx.wakeIdle }),
+  list: (ctx) => ({ tasks: ctx.manager.own().filter((t) => ctx.scope !== 'session' || t.session === ctx.session).map((t) => ctx.manager.fresh(t.id)) }),
   status: (ctx, a) => {
     const task = ctx.manager.fresh(taskRef(a.id));
     return { task, waiting_for_input: ctx.manager.waitingForInput(task.id), output_file: ctx.manager.logFile(task.id), settled: ctx.manager.isSettled(task.id) };
@@ -61,6 +69,6 @@ export const handlers: Omit<Handlers, 'subscribe'> = {
     ctx.manager.resize(ctx.manager.get(taskRef(a.id)).id, Number(a.cols), Number(a.rows));
     return {};
   },
-  detach: (ctx, a) => ({ id: ctx.foreground.detach(a.id, a.by === 'attach' ? 'attach' : 'cli') }),
+  detach: (ctx, a) => ({ id: ctx.foreground.detach(a.id, a.by === 'attach' ? 'attach' : 'cli', mine(ctx)) }),
   drain: (ctx, a) => ({ notices: ctx.notifier.drain(a.session === undefined ? ctx.session : checkSessionName(str(a.session, 'session')), a.max ?? 20) }),
 };

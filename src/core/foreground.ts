@@ -51,14 +51,15 @@ export class ForegroundRuns {
     return this.waiting.has(id) || this.starting.has(id);
   }
 
-  /** Ids of tasks a caller is waiting on right now, newest first. */
-  current(): string[] {
-    return [...this.waiting.keys(), ...this.starting.keys()].reverse();
+  /** Ids of tasks a caller is waiting on right now, newest first (of one agent session, when given). */
+  current(session?: string): string[] {
+    const ids = [...this.waiting.keys(), ...this.starting.keys()].reverse();
+    return session === undefined ? ids : ids.filter((id) => this.manager.get(id).session === session);
   }
 
-  /** Detaches one foreground run (default: the newest), at `by`'s request. Returns its id. */
-  detach(ref: string | undefined, by: DetachSource): string {
-    const id = ref ? this.manager.get(ref).id : this.current()[0];
+  /** Detaches one foreground run (default: the newest, of `session` when given), at `by`'s request. Returns its id. */
+  detach(ref: string | undefined, by: DetachSource, session?: string): string {
+    const id = ref ? this.manager.get(ref).id : this.current(session)[0];
     if (!id) throw new UserError('no foreground run to detach: no bash call is waiting on a command right now');
     if (this.starting.has(id)) {
       this.starting.set(id, by);

@@ -32,6 +32,10 @@ export interface LifecycleDeps {
   live: Map<string, LiveTask>;
   events: TaskEmitter;
   executors: Map<string, Executor>;
+  /** The environment a task runs in, from its session (undefined: the server's own). */
+  baseEnv: (id: string) => Record<string, string> | undefined;
+  /** The config a task of this session starts with. */
+  configOf: (session: string | null) => Config;
   /** The server's shutdown: a death that comes with it is recorded as ended by it. */
   shutdown: ShutdownWatch;
   warn(message: string): void;
@@ -50,7 +54,9 @@ export class Lifecycle {
 
   /** Starts a pending task. It takes its slot (enters `live`) before the first await. */
   async start(id: string): Promise<void> {
-    const { config, table } = this.d;
+    const { table } = this.d;
+    // The settings of the session that started it (its project config, its flags); the server's for others.
+    const config = this.d.configOf(table.must(id).session);
     if (table.must(id).state !== 'pending') return;
     let backend = backendNamed(backendOf(table.must(id)), config);
     const lt = new LiveTask(id, taskDir(this.d.paths, id), backend, {
@@ -96,6 +102,7 @@ export class Lifecycle {
         runner: task.runner ?? null,
         cwd: task.cwd,
         env: task.env,
+        baseEnv: this.d.baseEnv(id),
         envUnset: task.env_unset ?? [],
         shellState: task.shell_state ?? false,
         pty: task.pty,

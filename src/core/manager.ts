@@ -19,6 +19,7 @@ import { Lifecycle, now } from './lifecycle.js';
 import type { LiveTask } from './live-task.js';
 import { TaskOutputs } from './outputs.js';
 import { SAMPLING_RUNNER } from './prechecks.js';
+import { SessionBook } from './sessions.js';
 import { ShutdownWatch } from './shutdown-watch.js';
 import { recordNotes } from './record-notes.js';
 import { chooseRunner } from './prompt-outcome.js';
@@ -41,6 +42,8 @@ export class TaskManager extends TaskEmitter {
   private readonly lifecycle: Lifecycle;
   private readonly ids: IdAllocator;
   readonly records: RecordStore;
+  /** The agent sessions served: each one's start directory and environment. */
+  readonly sessions = new SessionBook();
   private readonly stopping = new ShutdownWatch();
   /** In-process answerers of prompts, per session (the MCP client's model). */
   private readonly executors = new Map<string, Executor>();
@@ -81,12 +84,31 @@ export class TaskManager extends TaskEmitter {
       freed: () => void this.queue.pump(),
       // A task that failed on a taken port: who holds it goes into its record (results and notices say it).
       afterExit: clashExplainer(this.table, this.outputs, (ref) => allTasks(this.source()).find((t) => t.id === ref) ?? null),
+      baseEnv: (id) => this.sessions.envOf(id),
+      configOf: (session) => this.sessions.get(session)?.config ?? config,
     });
     this.queue = new TaskQueue(
       () => this.live.size < config.background.maxConcurrentTasks,
       (id) => this.lifecycle.start(id),
       (id) => this.table.get(id)?.state === 'pending',
+      (id) => this.table.get(id)?.session ?? '',
+      () => this.runningBySession(),
     );
+  }
+
+  /** Live tasks (running, starting) of each session: what the fair queue weighs. */
+  private runningBySession(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const id of this.live.keys()) {
+      const s = this.table.get(id)?.session ?? '';
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Pending tasks in the order they would start. */
+  queued(): string[] {
+    return this.queue.order();
   }
 
   private warn(message: string): void {
@@ -194,10 +216,12 @@ export class TaskManager extends TaskEmitter {
   ): Promise<Task> {
     if (this.stopping.begun) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
     const backend = backendNamed(what.backend, this.config);
-    const cwd = backend.resolveCwd ? backend.resolveCwd(spec.cwd) : path.resolve(spec.cwd ?? process.cwd());
+    const place = this.sessions.get(spec.session);
+    const cwd = backend.resolveCwd ? backend.resolveCwd(spec.cwd) : path.resolve(place?.cwd ?? process.cwd(), spec.cwd ?? '.');
     backend.check?.({ cwd });
+    const settings = place?.config ?? this.config;
     // background.defaultDeliverTo is where every task's notice goes; a task's own deliver_to adds targets, never replaces them.
-    const deliverTo = [...new Set([...this.config.background.defaultDeliverTo, ...(spec.deliver_to ?? [])].map((t) => this.targets.seal(t)))];
+    const deliverTo = [...new Set([...settings.background.defaultDeliverTo, ...(spec.deliver_to ?? [])].map((t) => this.targets.seal(t)))];
     const task: PendingTask = {
       id: this.ids.allocate((err) => this.warn(`cannot claim a task id on disk (${err.message}); the task runs with an id of this server's own range, its record written once there is room`)),
       state: 'pending',
@@ -209,7 +233,7 @@ export class TaskManager extends TaskEmitter {
       session: spec.session ?? null,
       deliver_to: deliverTo,
       // A persistent task runs until it ends or is ended (0: no timeout); an explicit timeout still applies.
-      timeout_ms: spec.timeout_ms ?? (what.persistent ? 0 : this.config.background.taskTimeout),
+      timeout_ms: spec.timeout_ms ?? (what.persistent ? 0 : settings.background.taskTimeout),
       server: this.serverId,
       retry_of: spec.retry_of ?? null,
       created_at: now(),
@@ -218,6 +242,7 @@ export class TaskManager extends TaskEmitter {
       tokens: 0,
       result: null,
     };
+    this.sessions.keepEnv(task.id, spec.retry_of ? (this.sessions.envOf(spec.retry_of) ?? place?.env) : place?.env);
     this.table.add(task);
     if (foreground) {
       this.emit('foreground', task.id);
@@ -298,6 +323,7 @@ export class TaskManager extends TaskEmitter {
       ended.push(this.cancel(task.id, reason, 'session end'));
     }
     this.watchers.forgetSession(session);
+    this.sessions.close(session);
     return ended;
   }
 

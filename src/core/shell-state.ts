@@ -93,6 +93,11 @@ export class SessionShells {
     manager.on('ended', (task) => this.ended(task));
   }
 
+  /** Where a session's shell starts: its agent's directory (a daemon serves many), else the server's. */
+  private startOf(session: string): string {
+    return this.manager.sessions.get(session)?.cwd ?? this.startCwd;
+  }
+
   private shells(backend: string | null | undefined): Map<string, ShellState> {
     const key = placeKey(backend);
     let place = this.states.get(key);
@@ -103,7 +108,7 @@ export class SessionShells {
   /** A session's shell on this machine, or on a remote backend. */
   current(session: string, backend?: string | null): ShellState {
     const key = placeKey(backend);
-    const start = key === 'local' ? this.startCwd : (this.remoteStarts.get(key) ?? '~');
+    const start = key === 'local' ? this.startOf(session) : (this.remoteStarts.get(key) ?? '~');
     return this.shells(backend).get(session) ?? { cwd: start, exported: {}, unset: [] };
   }
 
@@ -120,8 +125,8 @@ export class SessionShells {
     let note: string | null = null;
     // A remote directory is checked by the remote shell's own `cd`, not here.
     if (!remote && call.cwd === undefined && !isDirectory(state.cwd)) {
-      note = `the working directory ${state.cwd} no longer exists; running in ${this.startCwd} (where the session started) instead`;
-      state = { ...state, cwd: this.startCwd };
+      note = `the working directory ${state.cwd} no longer exists; running in ${this.startOf(session)} (where the session started) instead`;
+      state = { ...state, cwd: this.startOf(session) };
       if (this.shells(null).has(session)) this.shells(null).set(session, state);
     }
     return {

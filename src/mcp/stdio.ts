@@ -7,6 +7,7 @@
  * with server/discover and then falls back to initialize gets its probe
  * instance closed and a 2025 one, so instances must be cheap and close clean.
  */
+import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import { takeOpeningAnswer, type OpeningAnswer } from './opening-answer.js';
@@ -24,6 +25,8 @@ export interface StdioServing {
    */
   answered: Promise<void>;
   close(): Promise<void>;
+  /** Settles once every request received so far has been answered (or `ms` passed). */
+  answeredAll(ms: number): Promise<void>;
 }
 
 /**
@@ -45,11 +48,11 @@ function takeOverOpening(transport: Transport, early: OpeningAnswer): void {
 }
 
 /** The launcher read the opening and left stdin paused with those bytes put back (opening-answer.ts): reading resumes once the SDK listens. */
-function resumeOnStart(transport: Transport): void {
+function resumeOnStart(transport: Transport, input: Readable): void {
   const start = transport.start.bind(transport);
   transport.start = async () => {
     await start();
-    process.stdin.resume();
+    input.resume();
   };
 }
 
@@ -58,6 +61,44 @@ function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
   if (!value || typeof value !== 'object') return value;
   return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
+}
+
+/** Requests received and not yet answered: so that end of input still gets every answer owed out first. */
+function countOwed(transport: Transport): { none(ms: number): Promise<void> } {
+  const open = new Set<string>();
+  const idle: Array<() => void> = [];
+  const start = transport.start.bind(transport);
+  transport.start = async () => {
+    // onmessage is set by the SDK before start(): wrap the one it set.
+    const inner = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      const m = message as { id?: unknown; method?: unknown };
+      if (m.id !== undefined && typeof m.method === 'string') open.add(JSON.stringify(m.id));
+      inner?.(message, extra);
+    };
+    await start();
+  };
+  const send = transport.send.bind(transport);
+  transport.send = async (message, options) => {
+    try {
+      return await send(message, options);
+    } finally {
+      const m = message as { id?: unknown };
+      if (m.id !== undefined && ('result' in message || 'error' in message)) {
+        open.delete(JSON.stringify(m.id));
+        if (open.size === 0) for (const f of idle.splice(0)) f();
+      }
+    }
+  };
+  return {
+    none: (ms) =>
+      open.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            idle.push(resolve);
+            setTimeout(resolve, ms).unref();
+          }),
+  };
 }
 
 /** Settles when the transport has written its first response (result or error). */
@@ -73,13 +114,32 @@ function firstAnswer(transport: Transport): Promise<void> {
 }
 
 export function serveMcpStdio(make: (era: Era, listen: TaskListenTap) => BgbashMcp, onClose: (why: string) => void): StdioServing {
+  // The launcher may have seen stdin end already (opening-answer.ts): 'end' does not come twice.
+  const serving = serveMcpStream(make, { input: process.stdin, output: process.stdout, early: takeOpeningAnswer(), resume: true }, onClose);
+  // Many answers in flight at once each wait for stdout to drain: not a leak.
+  process.stdout.setMaxListeners(0);
+  return serving;
+}
+
+export interface McpStreams {
+  input: Readable;
+  output: Writable;
+  /** The opening request answered before this (opening-answer.ts, or the front-end): the SDK's own answer to it is dropped. */
+  early: OpeningAnswer | null;
+  /** The input was left paused with the opening put back: resume it once the SDK listens. */
+  resume?: boolean;
+}
+
+/** MCP over one byte stream pair: the process's stdio, or a daemon session's socket. */
+export function serveMcpStream(make: (era: Era, listen: TaskListenTap) => BgbashMcp, io: McpStreams, onClose: (why: string) => void): StdioServing {
   // Under the SDK's entry: notifications/tasks for clients that listen for them.
-  const stdio = new StdioServerTransport();
-  const early = takeOpeningAnswer();
+  const stdio = new StdioServerTransport(io.input, io.output);
+  const early = io.early;
   if (early) takeOverOpening(stdio, early);
-  resumeOnStart(stdio);
+  if (io.resume) resumeOnStart(stdio, io.input);
   // An early answer already went out: the rest of start-up need not wait.
   const answered = early ? Promise.resolve() : firstAnswer(stdio);
+  const owed = countOwed(stdio);
   const wire = new TaskListenTap(stdio);
   const live = new Set<BgbashMcp>();
   const handle = serveStdio(
@@ -98,17 +158,15 @@ export function serveMcpStdio(make: (era: Era, listen: TaskListenTap) => BgbashM
       onerror: (err) => process.stderr.write(`bgbash: MCP: ${err.message}\n`),
     },
   );
-  // The launcher may have seen stdin end already (opening-answer.ts): 'end' does not come twice.
-  const endedEarly = process.stdin.readableEnded;
-  const ended = endedEarly ? Promise.resolve() : new Promise<void>((resolve) => process.stdin.once('end', resolve));
+  const endedEarly = io.input.readableEnded;
+  const ended = endedEarly ? Promise.resolve() : new Promise<void>((resolve) => io.input.once('end', resolve));
   if (endedEarly) setImmediate(() => onClose('stdin closed'));
-  // The client closing our stdin is how stdio MCP sessions end.
-  process.stdin.on('end', () => onClose('stdin closed'));
-  process.stdin.on('close', () => onClose('stdin closed'));
-  process.stdout.on('error', () => onClose('stdout closed'));
-  // Many answers in flight at once each wait for stdout to drain: not a leak.
-  process.stdout.setMaxListeners(0);
+  // The client closing our input is how stdio MCP sessions end.
+  io.input.on('end', () => onClose('stdin closed'));
+  io.input.on('close', () => onClose('stdin closed'));
+  io.output.on('error', () => onClose('stdout closed'));
   return {
+    answeredAll: (ms) => owed.none(ms),
     answeredEarly: early !== null,
     answered: Promise.race([answered, ended]),
     async close() {

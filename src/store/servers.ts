@@ -19,6 +19,10 @@ export interface ServerInfo {
   socket: string | null;
   client: string | null;
   http: string | null;
+  /** An agent session served by a daemon: that daemon's server id (its tasks are the daemon's). */
+  daemon?: string;
+  /** This entry is a daemon, serving the agent sessions of the data dir. */
+  role?: 'daemon';
 }
 
 /** Server ids are 8 hex digits; an entry whose file name is not `<id>.json` is not ours. */

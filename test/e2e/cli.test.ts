@@ -20,18 +20,19 @@ afterAll(async () => {
 });
 
 describe('with two servers running', () => {
-  it('list merges both servers, newest first, each row naming its server', async () => {
+  it('list merges both sessions, newest first, each row naming its agent and directory', async () => {
     const t1 = await a.ok('bash', { command: 'echo from a', name: 'job a' });
     const t2 = await b.ok('bash', { command: 'echo from b; exit 2', name: 'job b' });
     const r = await bgbash(dir, ['list']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+STATUS\s+COMMAND\s+STARTED\s+DURATION\s+SERVER$/);
-    expect(lines[1]).toMatch(new RegExp(`^${t2.structuredContent.task_id}\\s+failed\\s+job b`));
+    expect(lines[0]).toMatch(/^ID\s+STATUS\s+COMMAND\s+STARTED\s+DURATION\s+AGENT$/);
+    expect(lines[1]).toMatch(new RegExp(`^${t2.structuredContent.task_id}\\s+failed\\s+job b\\s.*\\sagent-b \\S+$`));
     expect(lines[2]).toMatch(new RegExp(`^${t1.structuredContent.task_id}\\s+done\\s+job a`));
     const json = JSON.parse((await bgbash(dir, ['list', '--json'])).stdout);
-    const servers = new Set(json.map((t: any) => t.server));
-    expect(servers.size).toBe(2);
+    // One daemon owns both sessions' tasks.
+    expect(new Set(json.map((t: any) => t.server)).size).toBe(1);
+    expect(new Set(json.map((t: any) => t.session)).size).toBe(2);
     const failed = JSON.parse((await bgbash(dir, ['list', '--state', 'failed', '--json'])).stdout);
     expect(failed.map((t: any) => t.id)).toEqual([t2.structuredContent.task_id]);
     expect((await bgbash(dir, ['list', '--state', 'bogus'])).code).toBe(2);
@@ -98,8 +99,9 @@ describe('with two servers running', () => {
     const run = path.join(dir, 'run');
     expect(fs.statSync(run).mode & 0o777).toBe(0o700);
     // run/ also holds other files of the servers' (the shell-state prelude): every one is the user's alone.
+    // Each session's control socket, the daemon's control socket and its session socket.
     const socks = fs.readdirSync(run).filter((f) => f.endsWith('.sock'));
-    expect(socks).toHaveLength(2);
+    expect(socks).toHaveLength(4);
     for (const s of socks) expect(fs.statSync(path.join(run, s)).mode & 0o777).toBe(0o600);
     for (const f of fs.readdirSync(run)) expect(fs.statSync(path.join(run, f)).mode & 0o077, f).toBe(0);
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);

@@ -17,7 +17,7 @@ it('a task closed by the CLI after a kill -9 of its server reaches its inbox and
   const s = await startServer({ set: { 'background.taskTimeout': '1h' } });
   const id = (await s.ok('bg_submit', { command: `sleep ${tok}`, session: 'repair-1', deliver_to: [`command:cat > ${out}`] })).structuredContent.task_id;
   await waitFor(() => withArgs(`sleep ${tok}`).length > 0, 'the task process');
-  process.kill(s.pid, 'SIGKILL');
+  await s.crash();
   // The watchdog ends the task; its record stays `running` under a dead, still registered server.
   await waitFor(() => withArgs(`sleep ${tok}`).length === 0, 'the task process to be reaped');
   expect(readRecord(s.dataDir, id).state).toBe('running');

@@ -20,7 +20,7 @@ describe('kill -9 of the server while many tasks end at once', () => {
     for (let i = 0; i < 60; i++) ids.push((await s.ok('bg_submit', { command: `sleep 0.4; echo out-${i}` })).structuredContent.task_id);
     // Kill it as they end: some records are being written right then.
     await waitFor(() => ids.some((id) => readRecord(s.dataDir, id).state === 'done'), 'the first to end', 5000, 2);
-    process.kill(s.pid, 'SIGKILL');
+    await s.crash();
     const b = await startServer({ dataDir: s.dataDir });
     try {
       for (const [i, id] of ids.entries()) {

@@ -3,7 +3,7 @@ import { LoggingMessageNotificationSchema, ResourceListChangedNotificationSchema
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startServer, tempDir, text, type TestServer } from '../helpers/server.js';
+import { daemonOf, fixture, startServer, tempDir, text, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Calls a read-only tool until a result carries a notice for the task; returns that result. */
@@ -166,15 +166,21 @@ describe('the inbox survives a restart', () => {
   it('a task closed by recovery is announced to the next server of the same session', async () => {
     const a = await startServer({ env: { BGBASH_SESSION: 'agent-1' } });
     const r = await a.ok('bg_submit', { command: 'sleep 60' });
+    // The daemon that owns the task dies, and with it the agent's front-end (stopped first, so it cannot start another).
+    const daemon = daemonOf(a.dataDir)!;
+    process.kill(a.pid, 'SIGSTOP');
+    process.kill(daemon.pid, 'SIGKILL');
     process.kill(a.pid, 'SIGKILL');
-    await waitFor(() => {
-      try {
-        process.kill(a.pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 'the server to die');
+    for (const pid of [a.pid, daemon.pid]) {
+      await waitFor(() => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      }, 'the server to die');
+    }
     const b = await startServer({ dataDir: a.dataDir, env: { BGBASH_SESSION: 'agent-1' } });
     const got = await b.ok('task_list', {});
     const n = got.structuredContent.notices.find((x: any) => x.task_id === r.structuredContent.task_id);

@@ -22,7 +22,7 @@ describe('the spawner', () => {
     s = await startServer({ set: { 'background.killGrace': '300ms' } });
     const fg = await s.ok('bash', { command: 'echo $PPID' });
     expect(fg.structuredContent.exit_code).toBe(0);
-    const spawner = await waitFor(() => spawnerOf(s!.pid), 'the spawner to run');
+    const spawner = await waitFor(() => spawnerOf(s!.owner()), 'the spawner to run');
     const ids: string[] = [];
     for (const pty of [true, false]) ids.push((await s.ok('bash', { command: 'sleep 100', background: true, pty })).structuredContent.task_id);
     const pids = await waitFor(() => {
@@ -39,11 +39,11 @@ describe('the spawner', () => {
 
   it.each([
     ['stdin EOF', (t: TestServer) => t.close()],
-    ['kill -9', (t: TestServer) => void process.kill(t.pid, 'SIGKILL')],
+    ['kill -9', (t: TestServer) => t.crash()],
   ])('goes when the server goes (%s)', async (_how, stop) => {
     s = await startServer();
     await s.ok('bash', { command: 'true' });
-    const spawner = await waitFor(() => spawnerOf(s!.pid), 'the spawner to run');
+    const spawner = await waitFor(() => spawnerOf(s!.owner()), 'the spawner to run');
     await stop(s);
     await waitFor(() => !ps().some((r) => r.pid === spawner.pid), 'the spawner to exit', 10_000);
   });
@@ -51,18 +51,18 @@ describe('the spawner', () => {
   it('ignores the SIGTERM a client sends every process under the server; the tasks still report how they ended', async () => {
     s = await startServer();
     await s.ok('bash', { command: 'true' });
-    const spawner = await waitFor(() => spawnerOf(s!.pid), 'the spawner to run');
+    const spawner = await waitFor(() => spawnerOf(s!.owner()), 'the spawner to run');
     process.kill(spawner.pid, 'SIGTERM');
     const r = await s.ok('bash', { command: 'exit 7', pty: false });
     expect(r.structuredContent.exit_code).toBe(7);
-    expect(ps().find((row) => row.pid === spawner.pid)?.ppid).toBe(s.pid);
+    expect(ps().find((row) => row.pid === spawner.pid)?.ppid).toBe(s.owner());
   });
 
   it('killed under the server: running tasks still end in their records, and later tasks start here', async () => {
     s = await startServer({ set: { 'background.killGrace': '300ms' } });
     const id = (await s.ok('bash', { command: 'sleep 100', background: true })).structuredContent.task_id;
     const pid = await waitFor(() => readRecord(s!.dataDir, id).pid as number, 'the task to run');
-    const spawner = await waitFor(() => spawnerOf(s!.pid), 'the spawner to run');
+    const spawner = await waitFor(() => spawnerOf(s!.owner()), 'the spawner to run');
     process.kill(spawner.pid, 'SIGKILL');
     await waitFor(() => !ps().some((r) => r.pid === spawner.pid), 'the spawner to be gone');
     // Its exit status went with the spawner: the task is watched in /proc instead.

@@ -58,8 +58,7 @@ export async function orphanScenario(way: Way): Promise<void> {
         await s.close();
         break;
       case 'kill -9':
-        process.kill(s.pid, 'SIGKILL');
-        await waitFor(() => gone(s.pid), 'the server to die');
+        await s.crash();
         // The next server to start ends what the dead one left behind.
         restarted = await startServer({ dataDir: s.dataDir, set: { 'background.killGrace': '300ms' } });
         break;

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { daemonLogPath } from '../../src/daemon/wire.js';
 import { runId, RUN_ENV, trackDir } from './leftovers.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,6 +50,8 @@ export function baseEnv(extra: Record<string, string> = {}): Record<string, stri
     XDG_CONFIG_HOME: path.join(os.tmpdir(), 'bgbash-no-user-config'),
     // Marks every process the test starts, so an interrupted run can find and end them.
     [RUN_ENV]: runId(),
+    // A test's daemon ends with its last session (and last task), as a server did before the daemon: nothing lingers.
+    BGBASH_DAEMON_IDLE_EXIT: '0',
     ...extra,
   };
 }
@@ -60,6 +63,10 @@ export interface TestServer {
   pid: number;
   stderr: () => string;
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: any }>;
+  /** The pid of the process that owns the tasks: the daemon (or this front-end, served --no-daemon). */
+  owner(): number;
+  /** kill -9 of what owns the tasks (the daemon) and of this session's front-end; resolves once both are gone. */
+  crash(): Promise<void>;
   /** Calls a tool and fails the test if it returned an error. */
   ok(name: string, args?: Record<string, unknown>): Promise<CallToolResult & { structuredContent: any }>;
   close(): Promise<void>;
@@ -103,8 +110,23 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     transport,
     dataDir,
     pid: transport.pid!,
-    stderr: () => stderr,
+    // What bgbash said: this front-end's stderr, then the daemon's log (where the owner of the tasks writes).
+    stderr: () => stderr + daemonLog(dataDir),
     call,
+    owner: () => daemonOf(dataDir)?.pid ?? server.pid,
+    async crash() {
+      const daemon = daemonOf(dataDir);
+      // Stopped first, so it cannot start a new daemon in between.
+      process.kill(server.pid, 'SIGSTOP');
+      if (daemon) process.kill(daemon.pid, 'SIGKILL');
+      process.kill(server.pid, 'SIGKILL');
+      for (const p of [server.pid, daemon?.pid]) {
+        for (const deadline = Date.now() + 10_000; p && alive(p); ) {
+          if (Date.now() > deadline) throw new Error(`process ${p} survived kill -9 for 10 s`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+    },
     async ok(name, a = {}) {
       const r = await call(name, a);
       if (r.isError) throw new Error(`${name} failed: ${JSON.stringify(r.content)}`);
@@ -129,4 +151,41 @@ export function readRecord(dataDir: string, id: string): any {
 
 export function fixture(name: string): string {
   return path.join(FIXTURES, name);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function daemonLog(dataDir: string): string {
+  try {
+    // The test servers get no XDG_RUNTIME_DIR (baseEnv): their daemons log in the temp dir.
+    return fs.readFileSync(daemonLogPath(dataDir, {}), "utf8");
+  } catch {
+    return '';
+  }
+}
+
+/** The live daemon of a data dir (servers/<id>.json with role "daemon"), or null. */
+export function daemonOf(dataDir: string): { id: string; pid: number } | null {
+  try {
+    for (const f of fs.readdirSync(path.join(dataDir, 'servers'))) {
+      try {
+        const info = JSON.parse(fs.readFileSync(path.join(dataDir, 'servers', f), 'utf8'));
+        if (info.role !== 'daemon') continue;
+        process.kill(info.pid, 0);
+        return { id: info.id, pid: info.pid };
+      } catch {
+        /* not a daemon, or gone */
+      }
+    }
+  } catch {
+    /* no data dir yet */
+  }
+  return null;
 }

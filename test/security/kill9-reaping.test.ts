@@ -29,7 +29,7 @@ describe('kill -9 of the server', () => {
     for (const [, args] of tasks) ids.push((await s.ok('bg_submit', args)).structuredContent.task_id);
     await waitFor(() => [1, 2, 3, 4, 5, 6].every((n) => withArgs(`sleep ${tok}${n}`).length > 0), 'every task process');
 
-    process.kill(s.pid, 'SIGKILL');
+    await s.crash();
     const killedAt = Date.now();
     await waitFor(() => withArgs(`sleep ${tok}`).length === 0, 'no task process left', 5000, 50);
     expect(Date.now() - killedAt).toBeLessThan(5000);

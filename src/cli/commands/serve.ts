@@ -4,15 +4,18 @@ import type { CommandSpec } from '../command.js';
 import type { Cli } from '../context.js';
 
 export const spec: CommandSpec = {
-  usage: '[--session NAME] [--http [HOST:]PORT [--allow-remote]]',
-  description: `Runs the MCP server on stdio for one agent session, plus the control socket the
-CLI uses. With --http it serves Streamable HTTP instead, on 127.0.0.1 (HOST may
-be another loopback address; any other address needs --allow-remote); clients
-send "Authorization: Bearer <token>" and the token file is printed at start.`,
+  usage: '[--session NAME] [--http [HOST:]PORT [--allow-remote]] [--no-daemon]',
+  description: `Serves one agent session's MCP on stdio. Its tasks belong to the bgbash daemon of
+the data dir (one per user: one budget, one owner), which this starts when none
+answers (\`bgbash daemon status\`). With --http it serves Streamable HTTP instead, in
+this process, on 127.0.0.1 (HOST may be another loopback address; any other address
+needs --allow-remote); clients send "Authorization: Bearer <token>" and the token
+file is printed at start.`,
   options: {
     session: { type: 'string', value: 'NAME', help: "The agent session this server serves (default: the server's id); undelivered notices wait in its inbox across restarts" },
     http: { type: 'string', value: '[HOST:]PORT', help: 'Serve Streamable HTTP on this address instead of stdio (loopback only by default)' },
     'allow-remote': { type: 'boolean', help: 'Let --http listen on an address off loopback (anyone who reaches it with the token runs commands as you)' },
+    'no-daemon': { type: 'boolean', help: 'Serve stdio from this process alone, not through the shared daemon (also BGBASH_DAEMON=0)' },
   },
   maxArgs: 0,
   repair: false,

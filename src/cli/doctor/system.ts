@@ -107,8 +107,13 @@ function safeList(dir: string): string[] {
 
 /** Registered servers that are alive, and whether each answers on its control socket. */
 export async function serversCheck(paths: DataPaths): Promise<Check> {
-  const live = liveServers(paths);
-  if (live.length === 0) return check('servers', 'ok', 'none running (an agent starts one when it needs it)');
+  const all = liveServers(paths);
+  // Agent sessions are what a person counts; the daemon that owns their tasks is named after them.
+  const daemons = all.filter((s) => s.role === 'daemon');
+  const live = all.filter((s) => s.role !== 'daemon');
+  const owner = daemons.length ? `; tasks owned by daemon ${daemons.map((d) => `${d.id} (pid ${d.pid})`).join(', ')}` : '';
+  if (all.length === 0) return check('servers', 'ok', 'none running (an agent starts one when it needs it)');
+  if (live.length === 0) return check('servers', 'ok', `no agent session${owner} (it exits when idle: bgbash daemon status)`);
   const conns = await connectAll(paths);
   try {
     const answering = new Set<string>();
@@ -116,7 +121,7 @@ export async function serversCheck(paths: DataPaths): Promise<Check> {
     const describe = (id: string, pid: number, client: string | null): string => `${id} (pid ${pid}${client ? `, ${printable(client).slice(0, 40)}` : ''})`;
     const silent = live.filter((s) => !answering.has(s.id));
     const fine = live.filter((s) => answering.has(s.id)).map((s) => describe(s.id, s.pid, s.client));
-    if (silent.length === 0) return check('servers', 'ok', `${live.length} running: ${fine.join(', ')}`);
+    if (silent.length === 0) return check('servers', 'ok', `${live.length} running: ${fine.join(', ')}${owner}`);
     return check(
       'servers',
       'warn',

@@ -34,6 +34,8 @@ export interface LaunchSpec {
   cwd: string;
   /** The task's own variables (not the server's environment). */
   env: Record<string, string>;
+  /** The environment of the agent session that started it; absent: the server's own. */
+  baseEnv?: Record<string, string>;
   /** Variables its session's shell unset: removed from the server's environment. */
   envUnset: string[];
   /** A foreground call whose end becomes its session's shell state (core/shell-state.ts): capture it. */
@@ -82,7 +84,7 @@ export interface Backend {
 /** The variables every task's processes get on top of `base`; pagers would wait for a keypress no one sends. */
 export function taskEnv(spec: LaunchSpec, base: Record<string, string | undefined>, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(spec.baseEnv ?? base)) if (v !== undefined) env[k] = v;
   Object.assign(env, { TERM: spec.config.terminal.term, PAGER: 'cat', GIT_PAGER: 'cat' }, extra);
   // What the session's shell unset stays unset; what it exported (in spec.env) is set below.
   for (const name of spec.envUnset) delete env[name];

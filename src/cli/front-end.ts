@@ -1,0 +1,280 @@
+/**
+ * `bgbash serve` on stdio: the agent's MCP server process, as light as a byte
+ * relay. It finds the daemon of its data dir and build (daemon/wire.ts),
+ * starts it when none answers, says who the session is (Hello: the agent's
+ * pid, directory, environment and flags), and then copies the client's
+ * JSON-RPC lines to the daemon and the daemon's back, unchanged. It ends with
+ * its agent: end of input half-closes the socket, the daemon ends the
+ * session's tasks and closes, and this process exits.
+ *
+ * Runs in the launcher (dist/cli/main.js) before the bundle is parsed, so it
+ * imports only node: modules and small leaves. The relay reads lines only to
+ * know which requests are in flight: should the daemon die, each gets an
+ * error answer at once, the agent is told, and a new daemon takes the
+ * session over (its initialize replayed, so the client need not know).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isTrustedProject } from '../config/project-trust.js';
+import { buildId, daemonLogPath, daemonSocketPath, takeLine, unsafeDir, WIRE_PROTOCOL, type Hello, type Refusal, type Welcome } from '../daemon/wire.js';
+import { takeOpeningAnswer } from '../mcp/opening-answer.js';
+import { VERSION } from '../version.js';
+import { LineTracker } from './relay-lines.js';
+
+const CONNECT_WAIT_MS = 20_000;
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export interface FrontEndArgs {
+  dataDir?: string;
+  configFile?: string;
+  overrides: Record<string, string>;
+  session?: string;
+  /** The flags as given, passed on to a daemon this front-end starts. */
+  passOn: string[];
+}
+
+/** The serve flags a front-end understands; null: something else is there (the full CLI parses and reports it). */
+export function frontEndArgs(argv: string[]): FrontEndArgs | null {
+  const out: FrontEndArgs = { overrides: {}, passOn: [] };
+  const rest = argv.filter((a, i) => !(a === 'serve' && argv.indexOf('serve') === i));
+  for (let i = 0; i < rest.length; i++) {
+    const m = /^--(data-dir|config|set|session)(?:=(.*))?$/.exec(rest[i]);
+    if (!m) return null;
+    const value = m[2] ?? rest[++i];
+    if (value === undefined) return null;
+    if (m[1] === 'data-dir') out.dataDir = value;
+    else if (m[1] === 'config') out.configFile = value;
+    else if (m[1] === 'session') out.session = value;
+    else {
+      const eq = value.indexOf('=');
+      if (eq <= 0) return null;
+      out.overrides[value.slice(0, eq)] = value.slice(eq + 1);
+    }
+    if (m[1] !== 'session') out.passOn.push(`--${m[1]}`, value);
+  }
+  return out;
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The data dir, decided as loadConfig does (flags, env, project config if trusted, user config, default). */
+export function resolveDataDir(args: FrontEndArgs, env: NodeJS.ProcessEnv, cwd: string): string {
+  const fromFlags = args.overrides.dataDir ?? args.dataDir;
+  if (fromFlags) return path.resolve(fromFlags);
+  if (env.BGBASH_DATA_DIR) return path.resolve(env.BGBASH_DATA_DIR);
+  const userFile = path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'bgbash', 'config.json');
+  const user = readJson(userFile);
+  const explicit = args.configFile ?? env.BGBASH_CONFIG;
+  const projectFile = explicit ?? path.join(cwd, 'bgbash.config.json');
+  const project = readJson(projectFile);
+  const trusted = Array.isArray(user?.trustedProjects) ? (user.trustedProjects as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+  if (typeof project?.dataDir === 'string' && (explicit || isTrustedProject(projectFile, trusted))) return path.resolve(path.dirname(projectFile), project.dataDir);
+  if (typeof user?.dataDir === 'string') return path.resolve(user.dataDir);
+  const state = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(state, 'bgbash');
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bgbash: ${message}\n`);
+  process.exit(1);
+}
+
+function connectOnce(socketPath: string): Promise<net.Socket | null> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ path: socketPath, allowHalfOpen: true });
+    sock.once('connect', () => {
+      sock.removeAllListeners('error');
+      resolve(sock);
+    });
+    sock.once('error', () => resolve(null));
+  });
+}
+
+/**
+ * Starts a daemon of this build for the data dir, its stderr into its log (wire.ts daemonLogPath).
+ * Through `sh -c '… &'`: the daemon is the child of a shell that exits at
+ * once, so it is nobody's child here — a client that ends its MCP server by
+ * killing every process under it (opencode walks `pgrep -P`) cannot reach
+ * the daemon, which serves other agents too. `detached`: its own session.
+ */
+async function startDaemon(dataDir: string, build: string, args: FrontEndArgs): Promise<{ exited: () => boolean }> {
+  const logFile = daemonLogPath(dataDir);
+  let log: number;
+  try {
+    // access() names the real cause (EROFS, EACCES) where a recursive mkdir says ENOENT.
+    if (fs.existsSync(dataDir)) fs.accessSync(dataDir, fs.constants.W_OK);
+    fs.mkdirSync(path.join(dataDir, 'run'), { recursive: true, mode: 0o700 });
+  } catch (err) {
+    fail(`cannot use the data dir ${dataDir}: ${(err as Error).message} (set another with --data-dir or BGBASH_DATA_DIR)`);
+  }
+  try {
+    fs.mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
+    const unsafe = unsafeDir(path.dirname(logFile));
+    if (unsafe) throw new Error(`${path.dirname(logFile)}: ${unsafe}, so another user could read or change it`);
+    if ((fs.statSync(logFile, { throwIfNoEntry: false })?.size ?? 0) > 1 << 20) fs.renameSync(logFile, `${logFile}.1`);
+    log = fs.openSync(logFile, 'a', 0o600);
+  } catch (err) {
+    fail(`cannot open the daemon's log ${logFile}: ${(err as Error).message}`);
+  }
+  const argv = [process.execPath, path.join(HERE, 'main.js'), 'daemon', 'run', '--build', build, '--data-dir', dataDir, ...args.passOn];
+  const child = spawn('/bin/sh', ['-c', '"$@" </dev/null >&2 & echo $!', 'sh', ...argv], { detached: true, stdio: ['ignore', 'pipe', log], cwd: '/', env: process.env });
+  fs.closeSync(log);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const pid = Number(out.trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0) fail(`could not start the bgbash daemon (sh said "${out.trim()}"): ${tail(logFile)}`);
+  return {
+    exited: () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    },
+  };
+}
+
+async function reach(dataDir: string, build: string, args: FrontEndArgs): Promise<net.Socket> {
+  const where = daemonSocketPath(dataDir, build);
+  const unsafe = unsafeDir(where.dir);
+  if (unsafe) fail(`refusing to put the daemon's socket in ${where.dir}: ${unsafe}, so another user could take it over or read what the agent sends. Remove it, set XDG_RUNTIME_DIR, or use a shorter --data-dir`);
+  const first = await connectOnce(where.path);
+  if (first) return first;
+  const daemon = await startDaemon(dataDir, build, args);
+  const deadline = Date.now() + CONNECT_WAIT_MS;
+  let gone = 0;
+  for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
+    await new Promise((r) => setTimeout(r, wait));
+    const sock = await connectOnce(where.path);
+    if (sock) return sock;
+    // Gone without a socket: it failed, or another front-end's daemon won the lock (then its socket comes soon).
+    if (daemon.exited() && ++gone > 20) fail(`the bgbash daemon could not start: ${tail(daemonLogPath(dataDir))}`);
+  }
+  fail(`no bgbash daemon answered on ${where.path} within ${CONNECT_WAIT_MS / 1000} s (see ${daemonLogPath(dataDir)})`);
+}
+
+function tail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ');
+  } catch {
+    return 'no log';
+  }
+}
+
+/** Sends the hello and reads the daemon's answer line; what follows it is MCP. */
+function greet(sock: net.Socket, hello: Hello): Promise<{ welcome: Welcome; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      buf = Buffer.concat([buf, chunk]);
+      const got = takeLine(buf);
+      if (!got) return;
+      sock.off('data', onData);
+      sock.off('close', onClose);
+      sock.pause();
+      const answer = JSON.parse(got.line) as Welcome | Refusal;
+      if (!answer.ok) return reject(new Error(answer.error));
+      resolve({ welcome: answer, rest: got.rest });
+    };
+    const onClose = (): void => reject(new Error('the daemon closed the connection before answering'));
+    sock.on('data', onData);
+    sock.once('close', onClose);
+    sock.write(JSON.stringify(hello) + '\n');
+  });
+}
+
+export async function runFrontEnd(args: FrontEndArgs): Promise<void> {
+  const env = process.env;
+  const dataDir = resolveDataDir(args, env, process.cwd());
+  const build = buildId(path.join(HERE, 'bgbash.js'));
+  const early = takeOpeningAnswer();
+  const base: Hello = {
+    bgbash: 'session',
+    protocol: WIRE_PROTOCOL,
+    version: VERSION,
+    build,
+    pid: process.pid,
+    cwd: process.cwd(),
+    env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    ...(args.session ? { session: args.session } : {}),
+    ...(args.configFile ? { configFile: args.configFile } : {}),
+    ...(Object.keys(args.overrides).length ? { overrides: args.overrides } : {}),
+  };
+  const lines = new LineTracker();
+  let inputEnded = false;
+  let sock: net.Socket;
+  let session: string | undefined;
+
+  const open = async (resumed: boolean): Promise<void> => {
+    const hello: Hello = resumed ? { ...base, session, resumed: true } : { ...base, ...(early ? { answered: early } : {}) };
+    let conn: net.Socket;
+    let got: { welcome: Welcome; rest: Buffer };
+    try {
+      conn = await reach(dataDir, build, args);
+      got = await greet(conn, hello);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+    sock = conn;
+    session = got.welcome.session;
+    for (const w of got.welcome.warnings ?? []) process.stderr.write(`bgbash: warning: ${w}\n`);
+    if (!resumed) process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (session ${session}, daemon ${got.welcome.daemon.id} pid ${got.welcome.daemon.pid}, data ${dataDir})\n`);
+    if (resumed) for (const line of lines.replay()) conn.write(line);
+    const onOut = (chunk: Buffer): void => {
+      const out = lines.fromDaemon(chunk);
+      if (out.length && !process.stdout.write(out)) {
+        conn.pause();
+        process.stdout.once('drain', () => conn.resume());
+      }
+    };
+    if (got.rest.length) onOut(got.rest);
+    conn.on('data', onOut);
+    conn.on('error', () => conn.destroy());
+    // The daemon ends its side only once the session is over (after our end of input), or when it dies:
+    // either way this connection is done (allowHalfOpen would otherwise wait for our next write to fail).
+    conn.once('end', () => conn.destroy());
+    conn.once('close', () => {
+      if (inputEnded) return void process.stdout.write('', () => process.exit(0));
+      // The daemon died under a live session: answer what was in flight, tell the agent, go on with a new one.
+      process.stdin.pause();
+      process.stdout.write(lines.orphaned('the bgbash daemon stopped while this request ran; a new one serves this session now: try again'));
+      process.stderr.write('bgbash: the daemon stopped; starting a new one for this session\n');
+      void open(true);
+    });
+    conn.resume();
+    if (resumed) process.stdin.resume();
+  };
+
+  await open(false);
+  process.stdin.on('data', (chunk: Buffer) => {
+    lines.fromClient(chunk);
+    if (!sock.write(chunk)) {
+      process.stdin.pause();
+      sock.once('drain', () => process.stdin.resume());
+    }
+  });
+  const endInput = (): void => {
+    if (inputEnded) return;
+    inputEnded = true;
+    sock.end();
+  };
+  process.stdin.on('end', endInput);
+  // The launcher may have seen stdin end already (opening-answer.ts): 'end' does not come twice.
+  if (process.stdin.readableEnded) endInput();
+  process.stdout.on('error', endInput);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => (inputEnded ? process.exit(130) : endInput()));
+  process.stdin.resume();
+}

@@ -1,0 +1,82 @@
+/**
+ * What the front-end's relay knows of the JSON-RPC lines it copies: which of
+ * the client's requests still wait for an answer, and the client's opening
+ * (initialize and its notification), so that a new daemon can be given the
+ * same opening if the first dies. Bytes pass through unchanged; only answers
+ * to the relay's own replayed requests are held back.
+ */
+type Id = string | number;
+const key = (id: Id): string => JSON.stringify(id);
+const REPLAY_ID = 'bgbash-front-end-replay';
+
+function parse(line: Buffer): { id?: Id; method?: string; result?: unknown; error?: unknown } | null {
+  try {
+    const v = JSON.parse(line.toString('utf8'));
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Complete lines out of a stream's chunks, with what is left of the last one kept for the next. */
+class Lines {
+  private partial: Buffer = Buffer.alloc(0);
+  split(chunk: Buffer): Buffer[] {
+    const buf = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
+    const out: Buffer[] = [];
+    let start = 0;
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+      out.push(buf.subarray(start, nl + 1));
+      start = nl + 1;
+    }
+    this.partial = Buffer.from(buf.subarray(start));
+    return out;
+  }
+}
+
+export class LineTracker {
+  private readonly pending = new Map<string, Id>();
+  private readonly client = new Lines();
+  private readonly daemon = new Lines();
+  private initialize: Record<string, unknown> | null = null;
+  private initialized: Buffer | null = null;
+
+  fromClient(chunk: Buffer): void {
+    for (const line of this.client.split(chunk)) {
+      const msg = parse(line);
+      if (!msg || typeof msg.method !== 'string') continue;
+      if (msg.method === 'initialize' && this.initialize === null) this.initialize = msg as Record<string, unknown>;
+      if (msg.method === 'notifications/initialized') this.initialized = Buffer.from(line);
+      if (typeof msg.id === 'string' || typeof msg.id === 'number') this.pending.set(key(msg.id), msg.id);
+    }
+  }
+
+  /** The daemon's bytes to pass on: all of them but answers to the relay's replay. */
+  fromDaemon(chunk: Buffer): Buffer {
+    const keep: Buffer[] = [];
+    for (const line of this.daemon.split(chunk)) {
+      const msg = parse(line);
+      if (msg && msg.id !== undefined && ('result' in msg || 'error' in msg)) {
+        if (msg.id === REPLAY_ID) continue;
+        this.pending.delete(key(msg.id));
+      }
+      keep.push(line);
+    }
+    return keep.length === 1 ? keep[0] : Buffer.concat(keep);
+  }
+
+  /** Error answers for every request still waiting (the daemon that had them is gone); forgets them. */
+  orphaned(message: string): string {
+    const out = [...this.pending.values()].map((id) => JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32603, message } }) + '\n');
+    this.pending.clear();
+    this.daemon.split(Buffer.alloc(0));
+    return out.join('');
+  }
+
+  /** The opening to give a new daemon: the client's initialize under the relay's own id, and its notification. */
+  replay(): string[] {
+    if (!this.initialize) return [];
+    const init = JSON.stringify({ ...this.initialize, id: REPLAY_ID }) + '\n';
+    return this.initialized ? [init, this.initialized.toString('utf8')] : [init];
+  }
+}

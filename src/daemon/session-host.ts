@@ -1,0 +1,195 @@
+/**
+ * One agent session inside the daemon: a front-end's connection. It reads
+ * the Hello (wire.ts), loads the session's config (its own directory and
+ * environment decide the project config and trust, as they did when each
+ * agent ran its own server), registers the session (servers/<id>.json with
+ * the front-end's pid, which agent hooks find by ancestry, and a control
+ * socket of its own), serves MCP over the rest of the stream, and on its end
+ * ends the session's tasks.
+ */
+import net from 'node:net';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { socketPathFor } from '../control/socket-path.js';
+import { checkSessionName } from '../core/session-name.js';
+import { isTerminal } from '../core/task.js';
+import { createMcpServer } from '../mcp/server.js';
+import { serveMcpStream, type StdioServing } from '../mcp/stdio.js';
+import type { Notifier } from '../notify/notifier.js';
+import { readStat } from '../run/proc.js';
+import type { Runtime } from '../server-runtime.js';
+import { newServerId, readServers, removeServerInfo, writeServerInfo, type ServerInfo } from '../store/servers.js';
+import { VERSION } from '../version.js';
+import { MAX_HELLO_BYTES, takeLine, WIRE_PROTOCOL, type Hello, type Refusal, type Welcome } from './wire.js';
+
+export interface HostDeps {
+  rt: Runtime;
+  notifier: Notifier;
+  build: string;
+  /** Recovery of dead servers' tasks done: requests about tasks wait for it. */
+  ready: Promise<void>;
+  /** A session began or ended (the daemon's idle clock). */
+  changed(delta: 1 | -1): void;
+}
+
+const HELLO_WAIT_MS = 10_000;
+/** After the agent's input ends, answers still owed get this long to go out. */
+const ANSWER_GRACE_MS = 3000;
+
+export function hostSession(sock: net.Socket, deps: HostDeps): void {
+  let buf = Buffer.alloc(0);
+  const timer = setTimeout(() => refuse(sock, 'no hello from the front-end in time'), HELLO_WAIT_MS);
+  const onData = (chunk: Buffer): void => {
+    buf = Buffer.concat([buf, chunk]);
+    const got = takeLine(buf);
+    if (!got) {
+      if (buf.length > MAX_HELLO_BYTES) finish(() => refuse(sock, `the hello is over ${MAX_HELLO_BYTES} bytes`));
+      return;
+    }
+    finish(() => {
+      let hello: Hello;
+      try {
+        hello = checkHello(JSON.parse(got.line), deps.build);
+      } catch (err) {
+        return refuse(sock, (err as Error).message);
+      }
+      if (got.rest.length) sock.unshift(got.rest);
+      try {
+        serveSession(sock, hello, deps);
+      } catch (err) {
+        refuse(sock, err instanceof ConfigError || err instanceof Error ? err.message : String(err));
+      }
+    });
+  };
+  const finish = (then: () => void): void => {
+    clearTimeout(timer);
+    sock.off('data', onData);
+    sock.pause();
+    then();
+  };
+  sock.on('data', onData);
+  sock.on('error', () => sock.destroy());
+}
+
+function refuse(sock: net.Socket, error: string): void {
+  const refusal: Refusal = { ok: false, error };
+  sock.end(JSON.stringify(refusal) + '\n');
+}
+
+function checkHello(v: unknown, build: string): Hello {
+  const h = v as Hello;
+  if (!h || typeof h !== 'object' || h.bgbash !== 'session') throw new Error('not a bgbash session hello');
+  if (h.protocol !== WIRE_PROTOCOL || h.build !== build) throw new Error(`this daemon is bgbash ${VERSION} (build ${build}); the front-end is ${String(h.version)} (build ${String(h.build)})`);
+  if (!Number.isSafeInteger(h.pid) || h.pid <= 0) throw new Error('hello: pid must be a positive integer');
+  if (typeof h.cwd !== 'string' || !h.cwd.startsWith('/')) throw new Error('hello: cwd must be an absolute path');
+  if (!h.env || typeof h.env !== 'object' || !Object.values(h.env).every((x) => typeof x === 'string')) throw new Error('hello: env must map names to strings');
+  if (h.session !== undefined) checkSessionName(String(h.session));
+  if (h.overrides !== undefined && (typeof h.overrides !== 'object' || !Object.values(h.overrides).every((x) => typeof x === 'string'))) throw new Error('hello: overrides must map keys to strings');
+  return h;
+}
+
+function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
+  const { rt, notifier } = deps;
+  const warnings: string[] = [];
+  // The data dir is the daemon's: it chose this daemon (a session's config may name another only by mistake).
+  const config: Config = { ...loadConfig({ cwd: hello.cwd, env: hello.env, configFile: hello.configFile, overrides: hello.overrides, onWarning: (m) => void warnings.push(m) }), dataDir: rt.config.dataDir };
+  const id = newServerId();
+  const session = hello.session ?? config.session ?? id;
+  const info: ServerInfo = {
+    id,
+    pid: hello.pid,
+    starttime: readStat(hello.pid)?.starttime ?? null,
+    started_at: new Date().toISOString(),
+    cwd: hello.cwd,
+    session,
+    socket: null,
+    client: null,
+    http: null,
+    daemon: rt.info.id,
+  };
+  const socketPath = socketPathFor(rt.paths, id, hello.env);
+  const place = { cwd: hello.cwd, env: hello.env, config };
+  warnings.push(...machineWide(config, rt.config));
+  rt.manager.sessions.open(session, place);
+  // A front-end back from a dead daemon leaves that daemon's entry for it behind: this one replaces it.
+  for (const old of readServers(rt.paths)) if (old.pid === info.pid && old.daemon && old.daemon !== rt.info.id) removeServerInfo(rt.paths, old.id);
+  writeServerInfo(rt.paths, info);
+  deps.changed(1);
+  const welcome: Welcome = { ok: true, session, server: id, daemon: { id: rt.info.id, pid: process.pid }, ...(warnings.length ? { warnings } : {}) };
+  sock.write(JSON.stringify(welcome) + '\n');
+
+  let control: { close(): Promise<void> } | null = null;
+  let serving: StdioServing | null = null;
+  let ended = false;
+  const end = async (why: string): Promise<void> => {
+    if (ended) return;
+    ended = true;
+    // Its tasks end first, so a foreground call still waiting answers with that.
+    void why;
+    // Its tasks end (a foreground call still waiting answers with that), every request received is answered
+    // (a `printf … | bgbash serve`), and what those requests started ends too.
+    const live = rt.manager.endSession(session, 'the agent session ended');
+    await serving?.answeredAll(ANSWER_GRACE_MS);
+    live.push(...rt.manager.endSession(session, 'the agent session ended'));
+    await Promise.race([Promise.all(live.map((t) => rt.manager.processGone(t.id))), delay(ANSWER_GRACE_MS)]);
+    await serving?.close().catch(() => undefined);
+    await control?.close().catch(() => undefined);
+    removeServerInfo(rt.paths, id);
+    rt.shells.forget(session);
+    sock.end();
+    deps.changed(-1);
+  };
+  const channel = config.notices.channel;
+  serving = serveMcpStream(
+    (era, tap) =>
+      createMcpServer(
+        { manager: rt.manager, foreground: rt.foreground, shells: rt.shells, config, session: () => session, ready: deps.ready },
+        {
+          version: VERSION,
+          notifier,
+          channel: channel && !(hello.answered && era === 'modern'),
+          era,
+          ownsSession: true,
+          listen: tap,
+          onClient: (name) => {
+            info.client = name;
+            rt.manager.sessions.setAgent(session, name);
+            if (!ended) writeServerInfo(rt.paths, info);
+          },
+        },
+      ),
+    { input: sock, output: sock, early: hello.answered ?? null, resume: true },
+    (why) => void end(why === 'stdin closed' ? 'its input closed' : why),
+  );
+  void deps.ready.then(async () => {
+    if (ended) return;
+    const { startControlServer } = await import('../control/server.js');
+    const socket = await startControlServer(socketPath, { manager: rt.manager, foreground: rt.foreground, notifier, info, session, wakeIdle: config.notices.wakeIdle, scope: 'session' });
+    if (ended) return void socket.close();
+    control = socket;
+    info.socket = socket.path;
+    writeServerInfo(rt.paths, info);
+  });
+}
+
+/** Settings that belong to the daemon (the machine), not to a session: said when a session asks for others. */
+const MACHINE_WIDE: Array<[string, (c: Config) => unknown]> = [
+  ['background.maxConcurrentTasks', (c) => c.background.maxConcurrentTasks],
+  ['retention.maxTasks', (c) => c.retention.maxTasks],
+  ['retention.maxAge', (c) => c.retention.maxAge],
+  ['daemon.idleExit', (c) => c.daemon.idleExit],
+];
+
+function machineWide(session: Config, daemon: Config): string[] {
+  return MACHINE_WIDE.filter(([, get]) => get(session) !== get(daemon)).map(
+    ([key, get]) => `${key} is ${String(get(session))} in this session's config, but the bgbash daemon already running uses ${String(get(daemon))} for every session (it is a setting of the machine); \`bgbash daemon stop\` and a new session apply it`,
+  );
+}
+
+/** Tasks that keep the daemon from its idle exit: not ended, or ended with their processes or output not yet settled. */
+export function liveTaskCount(rt: Runtime): number {
+  return rt.manager.own().filter((t) => !isTerminal(t) || !rt.manager.isSettled(t.id)).length;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
