@@ -30,7 +30,27 @@ export const log = (msg) => process.stderr.write(msg + '\n');
 /** The 1-minute load average now, for the figures' notes. */
 export const load1 = () => round(os.loadavg()[0], 1);
 
-const env = (extra = {}) => ({ PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: path.join(TMP, 'no-config'), ...extra });
+// A bench's daemon exits with its last session (and task), as a server did before the daemon.
+const env = (extra = {}) => ({ PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: path.join(TMP, 'no-config'), BGBASH_DAEMON_IDLE_EXIT: '0', ...extra });
+
+/** The pid of the daemon serving a data dir (the process that owns its tasks), or null. */
+export function daemonPid(dataDir) {
+  const dir = path.join(dataDir, 'servers');
+  for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    try {
+      const info = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      if (info.role === 'daemon' && fs.existsSync(`/proc/${info.pid}`)) return info.pid;
+    } catch {
+      /* half-written */
+    }
+  }
+  return null;
+}
+
+/** Resolves once no daemon serves the data dir (a closed bench session's daemon exits when idle). */
+export async function daemonGone(dataDir) {
+  for (const deadline = Date.now() + 20_000; daemonPid(dataDir) !== null && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+}
 
 /** Starts an MCP server over stdio; `startMs` is spawn → initialize answered. */
 export async function connect(command, args, extraEnv = {}) {
@@ -42,12 +62,13 @@ export async function connect(command, args, extraEnv = {}) {
 }
 
 /** A bgbash server with `--set key=value` for each of `sets`, on a fresh data dir (or `dataDir`). */
-export async function bgbash(sets = {}, dataDir = fs.mkdtempSync(path.join(TMP, 'data-'))) {
-  const args = [CLI, 'serve', '--data-dir', dataDir];
+export async function bgbash(sets = {}, dataDir = fs.mkdtempSync(path.join(TMP, 'data-')), extraArgs = []) {
+  const args = [CLI, 'serve', '--data-dir', dataDir, ...extraArgs];
   for (const [k, v] of Object.entries(sets)) args.push('--set', `${k}=${v}`);
   const c = await connect(process.execPath, args);
   c.transport._process?.stdin?.setMaxListeners(0);
-  return { ...c, dataDir, call: (name, a) => c.client.callTool({ name, arguments: a }, undefined, { timeout: 600_000 }) };
+  // ownerPid: the process that owns the tasks (the daemon; this process itself under --no-daemon).
+  return { ...c, dataDir, ownerPid: () => daemonPid(dataDir) ?? c.pid, call: (name, a) => c.client.callTool({ name, arguments: a }, undefined, { timeout: 600_000 }) };
 }
 
 export const minimal = () => connect(process.execPath, [MINIMAL]);

@@ -18,6 +18,7 @@ import { memory } from './sections/memory.js';
 import { noticeLatency } from './sections/notice.js';
 import { render } from './sections/render.js';
 import { scale } from './sections/scale.js';
+import { sessions } from './sections/sessions.js';
 import { shellState } from './sections/shell-state.js';
 import { pipeThroughput, ptyThroughput } from './sections/throughput.js';
 
@@ -31,6 +32,7 @@ const SECTIONS = [
   ['notice', 'notice_latency', noticeLatency],
   ['memory', 'memory', memory],
   ['scale', 'scale', scale],
+  ['sessions', 'sessions', sessions],
   ['shell', 'shell_state', () => shellState({ connect, cli: CLI, root: ROOT, tmp: TMP, median, round, n: QUICK ? 20 : 100 })],
   ['context', 'context', () => contextBench(() => bgbash())],
   ['render', 'render', render],

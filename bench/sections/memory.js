@@ -1,7 +1,7 @@
 // Peak memory while a task prints 100 MB and 1 GB (VmHWM of the server),
 // against the minimal server at rest.
 import fs from 'node:fs';
-import { bgbash, load1, minimal, procStatus, QUICK, round } from '../lib.js';
+import { bgbash, daemonGone, load1, minimal, procStatus, QUICK, round } from '../lib.js';
 
 /** The pid of `server`'s child running `script`, or null. */
 function childRunning(server, script) {
@@ -31,11 +31,13 @@ function helpers(server) {
 
 async function peak(bytes) {
   const srv = await bgbash({ 'output.maxBytes': '8GiB' });
-  const idle = procStatus(srv.pid, 'VmRSS');
+  const owner = srv.ownerPid();
+  const idle = procStatus(owner, 'VmRSS');
   const r = await srv.call('bash', { command: `head -c ${Math.round(bytes / 1.35)} /dev/zero | base64`, yield_after: 0 });
-  const hwm = procStatus(srv.pid, 'VmHWM');
-  const helper = helpers(srv.pid);
+  const hwm = procStatus(owner, 'VmHWM');
+  const helper = helpers(owner);
   await srv.client.close();
+  await daemonGone(srv.dataDir);
   fs.rmSync(srv.dataDir, { recursive: true, force: true });
   return { idle, hwm, printed: r.structuredContent.cursor, helper };
 }

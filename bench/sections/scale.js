@@ -3,7 +3,7 @@
 // server's RSS afterwards, and that of a fresh server over the same records.
 import fs from 'node:fs';
 import path from 'node:path';
-import { bgbash, load1, now, pct, procStatus, QUICK, round, timeShell } from '../lib.js';
+import { bgbash, daemonGone, load1, now, pct, procStatus, QUICK, round, timeShell } from '../lib.js';
 
 const REST_MS = QUICK ? 2000 : 15_000;
 
@@ -32,17 +32,20 @@ export async function scale() {
     await srv.call('task_status', { task_id: ids[Math.floor(Math.random() * ids.length)] });
     statusLat.push(now() - q0);
   }
-  const rssWithRecords = procStatus(srv.pid, 'VmRSS');
+  const owner = srv.ownerPid();
+  const rssWithRecords = procStatus(owner, 'VmRSS');
   // V8 gives back what the burst left (old-space garbage) on its own schedule, once allocation has
   // been quiet for a while: the same server after 15 s at rest, for the record (the goal is judged above).
   await new Promise((res) => setTimeout(res, REST_MS));
-  const rssRested = procStatus(srv.pid, 'VmRSS');
+  const rssRested = procStatus(owner, 'VmRSS');
   await srv.client.close();
+  await daemonGone(srv.dataDir);
   // A fresh server over the same records.
   const again = await bgbash({}, srv.dataDir);
   await again.call('task_list', { limit: 1000 });
-  const rssFresh = procStatus(again.pid, 'VmRSS');
+  const rssFresh = procStatus(again.ownerPid(), 'VmRSS');
   await again.client.close();
+  await daemonGone(srv.dataDir);
   const baseWall = timeShell(`seq ${n} | xargs -P 10 -I{} bash -c 'sleep 0.01'`);
   return {
     tasks: n,

@@ -19,6 +19,7 @@ import { Lifecycle, now } from './lifecycle.js';
 import type { LiveTask } from './live-task.js';
 import { TaskOutputs } from './outputs.js';
 import { SAMPLING_RUNNER } from './prechecks.js';
+import { queueNote } from './queue-note.js';
 import { SessionBook } from './sessions.js';
 import { ShutdownWatch } from './shutdown-watch.js';
 import { recordNotes } from './record-notes.js';
@@ -33,6 +34,7 @@ import { PortWatch } from './port-watch.js';
 import { projectOf, Watchers } from './session-tasks.js';
 
 export type { PromptSpec, ShellSpec, TargetSealer } from './specs.js';
+
 
 export class TaskManager extends TaskEmitter {
   private readonly table: TaskTable;
@@ -106,9 +108,10 @@ export class TaskManager extends TaskEmitter {
     return counts;
   }
 
-  /** Pending tasks in the order they would start. */
-  queued(): string[] {
-    return this.queue.order();
+  /** What a pending task waits for, in words (queue-note.ts); null for a task not queued here. */
+  queueNote(id: string): string | null {
+    const live = [...this.live.keys()].map((k) => this.table.get(k)).filter((t): t is Task => t !== undefined);
+    return queueNote(this.queue.order().indexOf(id), live, this.sessions, this.config.background.maxConcurrentTasks);
   }
 
   private warn(message: string): void {

@@ -14,6 +14,8 @@ import { portUrls } from './text.js';
 export interface DetailsExtra {
   waiting_for_input?: boolean;
   output_file?: string;
+  /** A pending task: its place in the machine's queue and who holds the slots. */
+  queued?: string | null;
 }
 
 /** A person's view: `paint` colours the state (or returns it as it is). */
@@ -43,6 +45,7 @@ function rows(task: Task, extra: DetailsExtra, person: PersonView | undefined): 
     ...(person ? ([['ID', task.id], ['Status', status], ['Kind', task.kind]] as Row[]) : ([['Task', `#${task.id} (${task.kind})`], ['Status', status]] as Row[])),
     [task.kind === 'prompt' ? 'Prompt' : 'Command', task.command ?? task.prompt],
     ['Name', task.name],
+    ['Waiting for', task.state === 'pending' ? (extra.queued ?? null) : null],
     ['Persistent', task.persistent ? 'yes (outlives its session; no default timeout)' : null],
     ['Ports', portsOf(task).length ? portUrls(portsOf(task)) : null],
     ['Cwd', task.cwd],

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bgbash } from '../helpers/cli.js';
 import { withArgs } from '../helpers/procs.js';
-import { baseEnv, CLI, daemonOf, readRecord, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { baseEnv, CLI, daemonOf, readRecord, startServer, tempDir, text, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const opened: TestServer[] = [];
@@ -42,8 +42,11 @@ describe('one daemon, one budget', () => {
     // The machine's two slots are taken: b's task waits, whichever session it belongs to.
     expect(state(b, b1)).toBe('pending');
     expect([a3, a4].map((id) => state(a, id))).toEqual(['pending', 'pending']);
+    // It says what it waits for: its place, and who holds the machine's slots.
     const st = await b.ok('task_status', { task_id: b1 });
     expect(st.structuredContent.task.state).toBe('pending');
+    expect(st.structuredContent.task.queued).toMatch(/^next in line; running: 2 for vitest in \S+ \(background.maxConcurrentTasks 2, shared by every agent session of this machine\)$/);
+    expect(text(st)).toMatch(/Waiting for: +next in line; running: 2 for vitest/);
     // a1 ends: a still runs one, b none — b's task starts before a's older a3.
     open(gates, 'a1');
     await waitFor(() => state(b, b1) === 'running', 'b1 to start');

@@ -37,7 +37,8 @@ export function taskStatusTool(ctx: ToolContext): ToolDef<typeof input, typeof o
       const output_file = m.logFile(task.id);
       const view = { ...taskView(task), waiting_for_input: waiting, output_file };
       const hint = isTerminal(task) ? '' : args.wait ? `\n(still ${task.state} after waiting ${args.wait}s)` : '';
-      return { text: taskDetails(task, { waiting_for_input: waiting, output_file }) + hint, structured: { task: view } };
+      const queued = task.state === 'pending' ? m.queueNote(task.id) : null;
+      return { text: taskDetails(task, { waiting_for_input: waiting, output_file, queued }) + hint, structured: { task: queued ? { ...view, queued } : view } };
     },
   };
 }
@@ -48,7 +49,7 @@ const input = {
 };
 
 const output = {
-  task: taskRecordSchema.extend({ waiting_for_input: z.boolean(), output_file: z.string() }).optional(),
+  task: taskRecordSchema.extend({ waiting_for_input: z.boolean(), output_file: z.string(), queued: z.string().optional().describe('A pending task: what it waits for') }).optional(),
   counts: z.record(stateSchema, z.number()).optional(),
   tasks: z.array(taskSummarySchema).optional(),
   cwd: z.string().optional().describe("Without task_id: your shell's current directory (where the next bash command runs)"),
