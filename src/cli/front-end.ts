@@ -127,8 +127,9 @@ async function startDaemon(dataDir: string, build: string, args: FrontEndArgs): 
   } catch (err) {
     fail(`cannot open the daemon's log ${logFile}: ${(err as Error).message}`);
   }
-  const argv = [process.execPath, path.join(HERE, 'main.js'), 'daemon', 'run', '--build', build, '--data-dir', dataDir, ...args.passOn];
-  const child = spawn('/bin/sh', ['-c', '"$@" </dev/null >&2 & echo $!', 'sh', ...argv], { detached: true, stdio: ['ignore', 'pipe', log], cwd: '/', env: process.env });
+  const argv = [process.execPath, path.join(HERE, 'main.js'), 'daemon', 'run', '--data-dir', dataDir, ...args.passOn];
+  const env = { ...process.env, BGBASH_DAEMON_BUILD: build };
+  const child = spawn('/bin/sh', ['-c', '"$@" </dev/null >&2 & echo $!', 'sh', ...argv], { detached: true, stdio: ['ignore', 'pipe', log], cwd: '/', env });
   fs.closeSync(log);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

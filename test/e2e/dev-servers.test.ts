@@ -188,27 +188,39 @@ describe('a dev server', () => {
   });
 });
 
-describe('when the server ends', () => {
-  it('a persistent task ends with it too (until the daemon), and so does a non-persistent one: no process left', async () => {
+describe('when the session ends', () => {
+  it('a persistent task outlives it and the next session finds it again; a non-persistent one ends with it; daemon stop ends the rest', async () => {
     const own = await startServer({ cwd: repo });
     const port = await freePort();
-    await own.ok('bash', { command: `node ${DEV} ${port}`, name: 'web', persistent: true, until_listening: true });
+    const web = await own.ok('bash', { command: `node ${DEV} ${port}`, name: 'web', persistent: true, until_listening: true });
     await own.ok('bash', { command: `node ${DEV} 0`, name: 'plain', until_listening: true });
-    expect(withArgs(DEV).length).toBeGreaterThanOrEqual(2);
+    expect(nodes(DEV).length).toBeGreaterThanOrEqual(2);
     await own.close();
-    await waitFor(() => withArgs(DEV).length === 0, 'every dev server to end');
+    // The session is gone: its plain task with it, the dev server still answers.
+    await waitFor(() => nodes(DEV).length === 1, 'the non-persistent server to end');
+    expect(await get(port)).toBeTruthy();
+    // A new session in the same project asks for it by name: the same task, one process.
+    const next = await startServer({ dataDir: own.dataDir, cwd: repo });
+    const again = await next.ok('bash', { command: `node ${DEV} ${port}`, name: 'web', persistent: true, reuse: true, until_listening: true });
+    expect(again.structuredContent).toMatchObject({ task_id: web.structuredContent.task_id, reused: true, ports: [port] });
+    expect(nodes(`${DEV} ${port}`)).toHaveLength(1);
+    await next.close();
+    expect(await get(port)).toBeTruthy();
+    const stop = await bgbash(own.dataDir, ['daemon', 'stop']);
+    expect(stop.stdout).toMatch(/stopped daemon/);
+    await waitFor(() => nodes(DEV).length === 0, 'every dev server to end');
     await waitFor(() => refused(port), 'the port to be free');
   });
 });
 
-describe('a server killed with -9', () => {
+describe('the daemon killed with -9', () => {
   it('leaves no persistent task running (its watchdog ends them)', async () => {
     const own = await startServer({ cwd: repo });
     const port = await freePort();
     await own.ok('bash', { command: `node ${DEV} ${port}`, name: 'web', persistent: true, until_listening: true });
     expect(nodes(`${DEV} ${port}`)).toHaveLength(1);
-    process.kill(own.pid, 'SIGKILL');
-    await waitFor(() => nodes(`${DEV} ${port}`).length === 0, 'the dev server to end with its server');
+    await own.crash();
+    await waitFor(() => nodes(`${DEV} ${port}`).length === 0, 'the dev server to end with its daemon');
     await waitFor(() => refused(port), 'the port to be free');
     await own.close().catch(() => undefined);
   });

@@ -14,13 +14,13 @@ import { currentTasks } from '../../control/discovery.js';
 import { daemonLogPath } from '../../daemon/wire.js';
 
 export const spec: CommandSpec = {
-  usage: 'status|stop [--json]',
+  usage: 'status|stop|run [--json]',
   description: `The bgbash daemon owns every task of this data dir's agent sessions: one budget
 (background.maxConcurrentTasks) for all of them. \`bgbash serve\` starts it when none
 answers; it exits by itself after daemon.idleExit (default 10m) with no session and
 no live task. status: the daemon, its sessions and live tasks. stop: ends it and
-every task it runs (their records say why).`,
-  options: { ...JSON_OPTION, build: { type: 'string', value: 'ID', help: 'run: the build id the front-end computed (set by bgbash serve)' } },
+every task it runs (their records say why). run: what \`bgbash serve\` starts.`,
+  options: { ...JSON_OPTION },
   maxArgs: 1,
   examples: ['bgbash daemon status', 'bgbash daemon stop'],
   repair: false,
@@ -31,8 +31,9 @@ const STOP_WAIT_MS = 20_000;
 export async function run(cli: Cli): Promise<number> {
   const verb = cli.args.positionals[0];
   if (verb === 'run') {
-    const build = cli.args.flags.get('--build');
-    if (typeof build !== 'string') throw new UsageError('daemon run is started by `bgbash serve`, with --build', 'daemon');
+    // The front-end names the build it computed (daemon/wire.ts), so both ends agree on the socket.
+    const build = process.env.BGBASH_DAEMON_BUILD;
+    if (!build || !/^[0-9a-f]{10}$/.test(build)) throw new UsageError('daemon run is what `bgbash serve` starts (it sets BGBASH_DAEMON_BUILD)', 'daemon');
     const { runDaemon } = await import('../../daemon/daemon.js');
     await runDaemon({ ...cli.args.load, build });
     return -1;
