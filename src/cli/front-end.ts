@@ -148,23 +148,27 @@ async function startDaemon(dataDir: string, build: string, args: FrontEndArgs): 
   };
 }
 
-async function reach(dataDir: string, build: string, args: FrontEndArgs): Promise<net.Socket> {
+/** A session socket of this build's daemon, starting one when none answers (again if one it started went away). */
+async function reach(dataDir: string, build: string, args: FrontEndArgs, deadline: number): Promise<net.Socket> {
   const where = daemonSocketPath(dataDir, build);
   const unsafe = unsafeDir(where.dir);
   if (unsafe) fail(`refusing to put the daemon's socket in ${where.dir}: ${unsafe}, so another user could take it over or read what the agent sends. Remove it, set XDG_RUNTIME_DIR, or use a shorter --data-dir`);
-  const first = await connectOnce(where.path);
-  if (first) return first;
-  const daemon = await startDaemon(dataDir, build, args);
-  const deadline = Date.now() + CONNECT_WAIT_MS;
-  let gone = 0;
-  for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
-    await new Promise((r) => setTimeout(r, wait));
+  let daemon: { exited: () => boolean } | null = null;
+  let starts = 0;
+  let goneFor = 0;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     const sock = await connectOnce(where.path);
     if (sock) return sock;
-    // Gone without a socket: it failed, or another front-end's daemon won the lock (then its socket comes soon).
-    if (daemon.exited() && ++gone > 20) fail(`the bgbash daemon could not start: ${tail(daemonLogPath(dataDir))}`);
+    if (Date.now() > deadline) fail(`no bgbash daemon answered on ${where.path} within ${CONNECT_WAIT_MS / 1000} s (see ${daemonLogPath(dataDir)})`);
+    // None answers: start one. One that went away without a socket either failed, or lost the lock to
+    // another front-end's (whose socket comes soon), or to a daemon that was just then stopping: start again.
+    if (!daemon || (daemon.exited() && ++goneFor > 10)) {
+      if (starts++ >= 3) fail(`the bgbash daemon could not start: ${tail(daemonLogPath(dataDir))}`);
+      daemon = await startDaemon(dataDir, build, args);
+      goneFor = 0;
+    }
+    await new Promise((r) => setTimeout(r, wait));
   }
-  fail(`no bgbash daemon answered on ${where.path} within ${CONNECT_WAIT_MS / 1000} s (see ${daemonLogPath(dataDir)})`);
 }
 
 function tail(file: string): string {
@@ -174,6 +178,9 @@ function tail(file: string): string {
     return 'no log';
   }
 }
+
+/** The daemon went away between our connect and its answer: another one will do. */
+class Stopping extends Error {}
 
 /** Sends the hello and reads the daemon's answer line; what follows it is MCP. */
 function greet(sock: net.Socket, hello: Hello): Promise<{ welcome: Welcome; rest: Buffer }> {
@@ -187,10 +194,10 @@ function greet(sock: net.Socket, hello: Hello): Promise<{ welcome: Welcome; rest
       sock.off('close', onClose);
       sock.pause();
       const answer = JSON.parse(got.line) as Welcome | Refusal;
-      if (!answer.ok) return reject(new Error(answer.error));
+      if (!answer.ok) return reject(answer.stopping ? new Stopping(answer.error) : new Error(answer.error));
       resolve({ welcome: answer, rest: got.rest });
     };
-    const onClose = (): void => reject(new Error('the daemon closed the connection before answering'));
+    const onClose = (): void => reject(new Stopping('the daemon closed the connection before answering'));
     sock.on('data', onData);
     sock.once('close', onClose);
     sock.write(JSON.stringify(hello) + '\n');
@@ -221,13 +228,18 @@ export async function runFrontEnd(args: FrontEndArgs): Promise<void> {
 
   const open = async (resumed: boolean): Promise<void> => {
     const hello: Hello = resumed ? { ...base, session, resumed: true } : { ...base, ...(early ? { answered: early } : {}) };
-    let conn: net.Socket;
-    let got: { welcome: Welcome; rest: Buffer };
-    try {
-      conn = await reach(dataDir, build, args);
-      got = await greet(conn, hello);
-    } catch (err) {
-      fail((err as Error).message);
+    let conn!: net.Socket;
+    let got: { welcome: Welcome; rest: Buffer } | null = null;
+    // A daemon that is just stopping (its idle exit) closes or refuses a new session: reach the next one.
+    for (const deadline = Date.now() + CONNECT_WAIT_MS; !got; ) {
+      conn = await reach(dataDir, build, args, deadline);
+      try {
+        got = await greet(conn, hello);
+      } catch (err) {
+        if (!(err instanceof Stopping) || Date.now() > deadline) fail((err as Error).message);
+        conn.destroy();
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
     sock = conn;
     session = got.welcome.session;

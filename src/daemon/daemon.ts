@@ -85,6 +85,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       notifier,
       build: opts.build,
       ready,
+      stopping: () => exiting,
       changed: (d) => {
         sessions += d;
         if (sessions === 0) idleSince = Date.now();
@@ -97,8 +98,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     exiting = true;
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
     process.stderr.write(`bgbash: daemon ${rt.info.id} stopping (${why})\n`);
-    server.close();
+    // No new session from here: the socket goes first, so a front-end starts the next daemon.
     fs.rmSync(where.path, { force: true });
+    server.close();
     await rt.stop(`the bgbash daemon stopped (${why})`);
     for (const s of sockets) s.destroy();
     await control?.close();

@@ -29,6 +29,8 @@ export interface HostDeps {
   ready: Promise<void>;
   /** A session began or ended (the daemon's idle clock). */
   changed(delta: 1 | -1): void;
+  /** The daemon is exiting: a new session is refused, so its front-end reaches the next daemon. */
+  stopping(): boolean;
 }
 
 const HELLO_WAIT_MS = 10_000;
@@ -52,6 +54,7 @@ export function hostSession(sock: net.Socket, deps: HostDeps): void {
       } catch (err) {
         return refuse(sock, (err as Error).message);
       }
+      if (deps.stopping()) return refuse(sock, 'the bgbash daemon is stopping', true);
       if (got.rest.length) sock.unshift(got.rest);
       try {
         serveSession(sock, hello, deps);
@@ -70,8 +73,8 @@ export function hostSession(sock: net.Socket, deps: HostDeps): void {
   sock.on('error', () => sock.destroy());
 }
 
-function refuse(sock: net.Socket, error: string): void {
-  const refusal: Refusal = { ok: false, error };
+function refuse(sock: net.Socket, error: string, stopping = false): void {
+  const refusal: Refusal = { ok: false, error, ...(stopping ? { stopping } : {}) };
   sock.end(JSON.stringify(refusal) + '\n');
 }
 

@@ -44,7 +44,8 @@ export interface Hello {
 }
 
 export type Welcome = { ok: true; session: string; server: string; daemon: { id: string; pid: number }; warnings?: string[] };
-export type Refusal = { ok: false; error: string };
+/** `stopping`: the daemon is exiting; the front-end reaches (or starts) the next one. */
+export type Refusal = { ok: false; error: string; stopping?: boolean };
 
 /** Which build this is: the version and the bundle's size and time, so a rebuilt copy never talks to an old daemon. */
 export function buildId(bundle: string): string {

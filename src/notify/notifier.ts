@@ -60,6 +60,7 @@ export class Notifier extends NoticeOutbox {
   ) {
     super(manager.paths, {
       vault: opts.vault,
+      environmentOf: (id) => manager.sessions.envOf(id),
       delivery: opts.delivery,
       noteDelivery: (id, d) => manager.noteDelivery(id, d),
       warn: (msg) => void manager.emit('warning', msg),

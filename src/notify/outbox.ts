@@ -22,6 +22,8 @@ export interface OutboxOptions {
   /** How a deliver_to target fared, for the task's record. */
   noteDelivery(taskId: string, delivery: Delivery): void;
   warn(message: string): void;
+  /** The environment a task ran in (its agent session's, in a daemon): its secrets are masked too. */
+  environmentOf?(taskId: string): Record<string, string> | undefined;
 }
 
 /**
@@ -95,7 +97,8 @@ export class NoticeOutbox extends EventEmitter<{ notice: [Notice, { held: boolea
     const done = new Set((task.deliveries ?? []).map((d) => d.target));
     const targets = task.deliver_to.filter((t) => !done.has(t));
     if (targets.length === 0) return;
-    const prepared = prepare(task, tail);
+    // Secrets of this process's environment and of the one the task ran in (its agent's, when a daemon serves many).
+    const prepared = prepare(task, tail, undefined, { ...process.env, ...(this.outbox.environmentOf?.(task.id) ?? {}) });
     await Promise.all(
       targets.map((stored) =>
         deliver(stored, prepared, this.outbox.delivery ?? DEFAULT_DELIVERY, this.outbox.vault)

@@ -88,6 +88,20 @@ describe('one daemon, one budget', () => {
   });
 });
 
+describe('secrets of each session', () => {
+  it('a delivery masks the secrets of the agent that started the task, not only the daemon\'s', async () => {
+    const a = await session();
+    // b's agent has a token the daemon (started by a) never saw.
+    const b = await session({ dataDir: a.dataDir, env: { SERVICE_API_TOKEN: 'hunter2-b-only-secret-77' } });
+    const out = path.join(tempDir('bgbash-deliver-'), 'got.json');
+    const r = await b.ok('bg_submit', { command: 'echo "value=$SERVICE_API_TOKEN"', deliver_to: [`command:cat > ${out}`] });
+    await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes(r.structuredContent.task_id), 'the delivery');
+    const got = fs.readFileSync(out, 'utf8');
+    expect(got).not.toContain('hunter2-b-only-secret-77');
+    expect(got).toContain('value=$SERVICE_API_TOKEN');
+  });
+});
+
 describe('endings', () => {
   it('a session killed with -9 ends its own tasks ("the agent session ended"); the other session\'s run on', async () => {
     const a = await session();
