@@ -125,14 +125,14 @@ describe('endings', () => {
     const old = daemonOf(a.dataDir)!;
     process.kill(old.pid, 'SIGKILL');
     // The watchdog ends the task; the CLI reads it as failed at once.
-    await waitFor(() => withArgs('sleep 77.3').length === 0, 'the task to be reaped');
+    await waitFor(() => withArgs('sleep 77.3').length === 0, 'the task to be reaped', 40_000);
     // The front-end reconnects to a new daemon, whose recovery closes the record.
     const fresh = await waitFor(() => {
       const d = daemonOf(a.dataDir);
       return d && d.pid !== old.pid ? d : null;
-    }, 'a new daemon');
+    }, 'a new daemon', 40_000);
     expect(fresh.id).not.toBe(old.id);
-    await waitFor(() => state(a, id) === 'failed', 'the record to be closed');
+    await waitFor(() => state(a, id) === 'failed', 'the record to be closed', 40_000);
     const listed = await bgbash(a.dataDir, ['list']);
     expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+failed`, 'm'));
     // The same client, no new initialize: its next calls work.
