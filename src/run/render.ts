@@ -103,17 +103,18 @@ function bufferLines(buf: XTerm['buffer']['normal'], from: number, withCursor: b
   let cursor = 0;
   let lastUsed = -1;
   let y = Math.min(from, buf.length);
-  while (y > 0 && buf.getLine(y)?.isWrapped) y--;
-  for (; y < buf.length; y++) {
-    const line = buf.getLine(y);
-    if (!line) break;
-    const next = buf.getLine(y + 1);
+  while (y > 0 && y < buf.length && buf.getLine(y)?.isWrapped) y--;
+  // getLine past the end is not always undefined (the rows are a ring): the length bounds the loop.
+  for (let line = buf.getLine(y); line && y < buf.length; y++) {
+    const next = y + 1 < buf.length ? buf.getLine(y + 1) : undefined;
     // A row that wraps into the next keeps its trailing spaces: they are part of the joined line.
-    const text = line.translateToString(!next?.isWrapped);
+    const wraps = next?.isWrapped ?? false;
+    const text = line.translateToString(!wraps);
     if (line.isWrapped && lines.length) lines[lines.length - 1] += text;
     else lines.push(text);
     if (y === cursorRow) cursor = lines.length - 1;
-    if (text.trim() !== '') lastUsed = lines.length - 1;
+    if (/\S/.test(text)) lastUsed = lines.length - 1;
+    line = next;
   }
   const keep = Math.max(lastUsed, withCursor ? cursor : -1) + 1;
   lines.length = Math.min(lines.length, keep);
@@ -164,17 +165,72 @@ function newTerminal(text: string, size: TermSize): XTerm {
   });
 }
 
+/** A piece of a window replayed in one terminal: at most this many line feeds… */
+const PIECE_FEEDS = 1000;
+/** …and this many bytes. The emulator keeps every row as cols × 12 bytes, whatever it holds: a 1 MB window of short lines in one terminal would take hundreds of MB. */
+const PIECE_BYTES = 64 * 1024;
+
+interface Piece extends Rendered {
+  /** Lines of the document before the piece (from the cursor's line down) that its lines replace. */
+  back: number;
+  /** Its first line is only what the line there gained. */
+  grew: boolean;
+}
+
 /**
  * Replays `before` (context: what the terminal showed before the bytes read), then `after`, through a terminal of
  * `size`; returns the lines new or changed by `after`. With no context, every line `after` leaves. continueLine: when
  * the first of them only grew, just what it gained (the reader had the rest from the read that ended there).
+ * A long `after` is replayed in pieces, each with the bytes before it as context, so memory stays bounded; a piece
+ * that redraws lines of the one before replaces them.
  */
 export async function renderSince(before: Buffer, after: Buffer, size: TermSize, continueLine = false): Promise<Rendered> {
+  let lines: string[] = [];
+  let hidden = 0;
+  let allBinary = true;
+  let context = before;
+  for (let at = 0; at === 0 || at < after.length; ) {
+    const end = pieceEnd(after, at);
+    const piece = after.subarray(at, end);
+    const r = await renderPiece(context, piece, size, continueLine || at > 0);
+    if (at === 0) lines = r.lines;
+    else {
+      // The piece's first line is the document's line `back` lines from its end: replaced, or (grown) continued.
+      const i = lines.length - r.back;
+      if (i < 0) lines = r.lines;
+      else {
+        const grown = r.grew ? lines[i] + r.lines[0] : null;
+        lines.length = i;
+        if (grown !== null) lines.push(grown);
+        for (let k = grown !== null ? 1 : 0; k < r.lines.length; k++) lines.push(r.lines[k]);
+      }
+    }
+    hidden += r.hidden;
+    allBinary &&= r.allBinary;
+    if (end >= after.length) break;
+    const tail = Buffer.concat([context, piece]);
+    const ctx = tail.subarray(Math.max(0, tail.length - CONTEXT_BYTES));
+    context = ctx.subarray(contextStart(ctx, size.rows, false));
+    at = end;
+  }
+  return { lines, hidden, allBinary };
+}
+
+/** Where the piece of `buf` from `at` ends: after its PIECE_FEEDS-th line feed, or at PIECE_BYTES (a whole character). */
+function pieceEnd(buf: Buffer, at: number): number {
+  const limit = Math.min(buf.length, at + PIECE_BYTES);
+  let feeds = 0;
+  for (let i = buf.indexOf(10, at); i >= 0 && i < limit; i = buf.indexOf(10, i + 1)) if (++feeds === PIECE_FEEDS) return i + 1;
+  if (limit === buf.length) return limit;
+  return utf8Boundary(buf.subarray(0, limit), limit) || limit;
+}
+
+async function renderPiece(before: Buffer, after: Buffer, size: TermSize, continueLine: boolean): Promise<Piece> {
   const pre = prepare(before, size.pty);
   const post = prepare(after, size.pty);
   pre.text = enterIfInside(pre.text, post.text);
   const term = newTerminal(pre.text + post.text, size);
-  const result = (lines: string[]): Rendered => ({ lines, hidden: post.hidden, allBinary: post.allBinary });
+  const result = (lines: string[], back = 0, grew = false): Piece => ({ lines, hidden: post.hidden, allBinary: post.allBinary, back, grew });
   try {
     if (!pre.text) {
       await feed(term, post.text);
@@ -193,11 +249,12 @@ export async function renderSince(before: Buffer, after: Buffer, size: TermSize,
     const limit = Math.min(then.lines.length, now.lines.length, post.text ? then.cursor : Infinity);
     let first = 0;
     while (first < limit && then.lines[first] === now.lines[first]) first++;
+    const back = then.lines.length - first;
     // A line that only grew (a long line read in pages, a line still being printed): its new part, as a log continues.
     const was = then.lines[first];
     const is = now.lines[first];
-    if (continueLine && was && is !== undefined && is.length > was.length && is.startsWith(was)) return result([is.slice(was.length), ...now.lines.slice(first + 1)]);
-    return result(now.lines.slice(first));
+    if (continueLine && was && is !== undefined && is.length > was.length && is.startsWith(was)) return result([is.slice(was.length), ...now.lines.slice(first + 1)], back, true);
+    return result(now.lines.slice(first), back);
   } finally {
     term.dispose();
   }

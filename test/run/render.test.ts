@@ -65,6 +65,23 @@ describe('renderSince', () => {
   });
 });
 
+describe('a long window is replayed in pieces (memory stays bounded)', () => {
+  it('a redraw across the cut between pieces replaces the lines it redrew, as one terminal would', async () => {
+    const first = Array.from({ length: 1000 }, (_, i) => `l${i + 1}\r\n`).join('');
+    const redraw = '\x1b[2A\x1b[2Kl999 redrawn\r\n\x1b[2Kl1000 redrawn\r\n';
+    const rest = Array.from({ length: 1500 }, (_, i) => `m${i + 1}\r\n`).join('');
+    const r = await renderSince(b(''), b(first + redraw + rest), size);
+    const want = [...Array.from({ length: 998 }, (_, i) => `l${i + 1}`), 'l999 redrawn', 'l1000 redrawn', ...Array.from({ length: 1500 }, (_, i) => `m${i + 1}`), ''];
+    expect(r.lines).toEqual(want);
+    // From a cursor just before the redraw: the redrawn lines and what follows.
+    const from = await renderSince(b(first.slice(-200)), b(redraw + rest), size);
+    expect(from.lines).toEqual(want.slice(998));
+  });
+  it('a line longer than a piece is one line', async () => {
+    expect((await renderSince(b(''), b('y'.repeat(150_000) + '\r\nend\r\n'), size)).lines).toEqual(['y'.repeat(150_000), 'end', '']);
+  });
+});
+
 describe('renderTextNow and LogRenderer', () => {
   it('renderTextNow renders at once', () => {
     // The last backspace puts the cursor on the "-", which " done" overwrites.
