@@ -111,6 +111,23 @@ describe('the CLI and the Tasks page read the same', () => {
   });
 });
 
+describe("a notice's last lines", () => {
+  it('are the lines the terminal shows: no spinner frames, no overwritten redraw', async () => {
+    const script = path.join(dir, 'notice.sh');
+    fs.writeFileSync(script, patterns[0][1] + '\n' + patterns[1][1] + '\n');
+    const truth = await groundTruth(script);
+    const id = (await s.ok('bash', { command: `sh ${shellQuote(script)}`, background: true, name: 'redraws' })).structuredContent.task_id;
+    const got = await waitFor(async () => {
+      const r = await s.ok('task_list', { limit: 1 });
+      return r.structuredContent.notices?.find((n: any) => n.task_id === id);
+    }, 'the notice');
+    const tail = got.text.split('\n').filter((l: string) => l.startsWith('  ')).map((l: string) => l.slice(2));
+    expect(tail).toEqual(truth.filter((l) => l.trim()).slice(-tail.length));
+    expect(tail.length).toBeGreaterThan(2);
+    expect(got.text).not.toMatch(/waiting|\|\//);
+  });
+});
+
 describe('cursors across a redraw', () => {
   it('a read from a cursor taken mid-redraw returns the redrawn lines, never the overwritten ones as current', async () => {
     const go = path.join(dir, 'go');
