@@ -6,7 +6,8 @@
 import type { Pattern } from './pattern.js';
 import { utf8Boundary } from '../run/clean.js';
 import { readable, type Readable } from '../run/readable.js';
-import { CONTEXT_BYTES, contextStart, renderSince, type TermSize } from '../run/render.js';
+import { CONTEXT_BYTES, contextStart } from '../run/render-context.js';
+import { renderSince, type TermSize } from '../run/render.js';
 import type { Stream } from '../run/process.js';
 import { formatBytes } from './units.js';
 import type { TaskManager } from './manager.js';

@@ -19,9 +19,9 @@
  */
 import { createRequire } from 'node:module';
 import type { Terminal as XTerm } from '@xterm/headless';
-import { formatBytes } from '../core/units.js';
 import { utf8Boundary } from './clean.js';
 import { readable } from './readable.js';
+import { CONTEXT_BYTES, contextStart, enterIfInside } from './render-context.js';
 
 export interface TermSize {
   cols: number;
@@ -73,18 +73,6 @@ function scrollbackFor(text: string, size: TermSize): number {
   let feeds = 0;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) feeds++;
   return Math.min(MAX_SCROLLBACK, feeds + Math.ceil(text.length / size.cols) + size.rows + 1);
-}
-
-/** Switching to the alternate screen (`?1049h`, `?1047h`, `?47h`) and back (…`l`). */
-const ALT_SWITCH = /\x1b\[\?(?:1049|1047|47)([hl])/;
-
-/**
- * The replay starts inside a full-screen program when the first switch it sees is a leave: it enters first, so what
- * the program drew stays on the alternate screen and goes when it leaves, as on the terminal.
- */
-function enterIfInside(pre: string, post: string): string {
-  const first = ALT_SWITCH.exec(pre) ?? ALT_SWITCH.exec(post);
-  return first?.[1] === 'l' ? `\x1b[?1049h${pre}` : pre;
 }
 
 interface Doc {
@@ -273,100 +261,4 @@ export function renderTextNow(buf: Buffer, size: TermSize): string | null {
   } finally {
     term.dispose();
   }
-}
-
-/** How far back the context of a read reaches at most, in bytes. */
-export const CONTEXT_BYTES = 16 * 1024;
-
-/**
- * Where to start replaying to know what the terminal showed at `at`, given up to CONTEXT_BYTES before it: after the
- * line feed that leaves a screenful of lines (a redraw reaches at most a screen up), else after the earliest line
- * feed in reach, else at a CR or ESC (not inside an escape sequence), else at the earliest whole character.
- */
-export function contextStart(ctx: Buffer, rows: number, atLogStart: boolean): number {
-  // Inside a full-screen program that started within reach: from its start (it draws from there, by position).
-  const enter = lastAltSwitch(ctx);
-  if (enter >= 0) return atLogStart ? 0 : Math.min(enter, lineStart(ctx, rows, false));
-  return lineStart(ctx, rows, atLogStart);
-}
-
-/** Where the last switch to the alternate screen in `buf` begins when no switch back follows it, else -1. */
-function lastAltSwitch(buf: Buffer): number {
-  for (let i = buf.lastIndexOf('\x1b[?'); i >= 0; i = i > 0 ? buf.lastIndexOf('\x1b[?', i - 1) : -1) {
-    const m = ALT_SWITCH.exec(buf.toString('latin1', i, i + 8));
-    if (m && m.index === 0) return m[1] === 'h' ? i : -1;
-  }
-  return -1;
-}
-
-function lineStart(ctx: Buffer, rows: number, atLogStart: boolean): number {
-  let seen = 0;
-  let earliest = -1;
-  for (let i = ctx.lastIndexOf(10); i >= 0; i = i > 0 ? ctx.lastIndexOf(10, i - 1) : -1) {
-    earliest = i + 1;
-    if (++seen > rows) return earliest;
-  }
-  // Fewer lines than a screen since the log began: all of them.
-  if (atLogStart) return 0;
-  if (earliest >= 0) return earliest;
-  for (let i = 0; i < ctx.length; i++) if (ctx[i] === 13 || ctx[i] === 27) return i;
-  let i = 0;
-  while (i < ctx.length && i < 3 && (ctx[i] & 0xc0) === 0x80) i++;
-  return i;
-}
-
-/** A whole log is rendered in pages of at most this size, so memory stays bounded however big it is. */
-const LOG_PAGE = 256 * 1024;
-
-/**
- * A log rendered as it is read or as it grows (`bgbash result`, `bgbash output [-f]`): bytes are pushed in order;
- * each complete line batch is replayed with the context before it and its text returned. A line a later batch
- * redraws (a cursor-up across the cut) comes again as it ended.
- */
-export class LogRenderer {
-  private context: Buffer = Buffer.alloc(0);
-  private pending: Buffer = Buffer.alloc(0);
-  private at = 0;
-  constructor(private readonly size: TermSize) {}
-
-  /** The text of the lines `bytes` completes (all of them when `final`). */
-  async push(bytes: Buffer, final = false): Promise<string> {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, bytes]) : bytes;
-    let out = '';
-    while (this.pending.length) {
-      let cut = this.pending.lastIndexOf(10, LOG_PAGE - 1) + 1;
-      // No line end: a page of one long line when it is big, the rest when final; else wait for its end.
-      if (cut === 0 && this.pending.length >= LOG_PAGE) cut = utf8Boundary(this.pending, LOG_PAGE) || LOG_PAGE;
-      if (cut === 0 && final) cut = this.pending.length;
-      if (cut === 0) break;
-      out += await this.render(this.pending.subarray(0, cut));
-      this.pending = this.pending.subarray(cut);
-    }
-    return out;
-  }
-
-  private async render(buf: Buffer): Promise<string> {
-    const before = this.context.subarray(contextStart(this.context, this.size.rows, this.at === this.context.length));
-    const r = await renderSince(before, buf, this.size, true);
-    const joined = Buffer.concat([this.context, buf]);
-    // A copy of the last bytes, so the page itself can go.
-    this.context = Buffer.from(joined.subarray(Math.max(0, joined.length - CONTEXT_BYTES)));
-    this.at += buf.length;
-    if (r.allBinary) return `[binary: ${formatBytes(buf.length)} not shown as text]\n`;
-    return r.lines.join('\n');
-  }
-}
-
-/** Renders bytes [0, total) of a log page by page, handing each page's text to `out` in order. */
-export async function renderLog(read: (start: number, end: number) => Promise<Buffer>, total: number, size: TermSize, out: (text: string) => void): Promise<void> {
-  const log = new LogRenderer(size);
-  for (let at = 0; at < total; ) {
-    const buf = await read(at, Math.min(total, at + LOG_PAGE));
-    if (buf.length === 0) break;
-    at += buf.length;
-    const text = await log.push(buf, at >= total);
-    if (text) out(text);
-  }
-  const rest = await log.push(Buffer.alloc(0), true);
-  if (rest) out(rest);
 }

@@ -6,7 +6,9 @@
  * real terminal (tmux) are in test/e2e/terminal-render.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { contextStart, LogRenderer, renderSince, renderTextNow, type TermSize } from '../../src/run/render.js';
+import { contextStart } from '../../src/run/render-context.js';
+import { LogRenderer } from '../../src/run/render-log.js';
+import { renderSince, renderTextNow, type TermSize } from '../../src/run/render.js';
 
 const size: TermSize = { cols: 40, rows: 5, pty: true };
 const b = (s: string): Buffer => Buffer.from(s);

@@ -1,6 +1,6 @@
 /** `bgbash output <id> [-f] [--raw]`: a task's output; -f follows it until it ends. */
 import { isTerminal } from '../../core/task.js';
-import { LogRenderer } from '../../run/render.js';
+import { LogRenderer } from '../../run/render-log.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';
 import { taskFile } from '../../store/task-files.js';
 import { taskArg, ownerOf, type Cli } from '../context.js';
