@@ -51,12 +51,12 @@ describe('escapees', () => {
     await waitFor(() => withArgs(`sleep ${tok}`).length === 0, `sleep ${tok} to be gone; ps: ${JSON.stringify(withArgs(`sleep ${tok}`))}`, 5000);
   });
 
-  it('all of them at once, then the server is killed with -9: the watchdog ends every one', async () => {
+  it('all of them at once, then what owns the tasks (the daemon) is killed with -9: the watchdog ends every one', async () => {
     const t = await startServer({ set: { 'background.killGrace': '300ms' } });
     const toks = ESCAPES.map(() => token());
     for (const [i, [, escape]] of ESCAPES.entries()) await t.ok('bash', { command: `${escape(toks[i])}; sleep 60`, background: true });
     for (const tok of toks) await waitFor(() => withArgs(`sleep ${tok}`).length === 1, `sleep ${tok} to start`, 10_000);
-    process.kill(t.pid, 'SIGKILL');
+    await t.crash();
     for (const tok of toks) await waitFor(() => withArgs(`sleep ${tok}`).length === 0, `sleep ${tok} to be gone after kill -9; ps: ${execFileSync('ps', ['-ef'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(tok)).join(' | ')}`, 10_000);
     await t.close().catch(() => undefined);
   });

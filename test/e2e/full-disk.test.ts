@@ -63,8 +63,8 @@ function fillInodes(dir: string): string {
 }
 
 const servers: TestServer[] = [];
-async function server(dataDir: string): Promise<TestServer> {
-  const s = await startServer({ dataDir, set: { 'notices.channel': false, 'output.tailBytes': '4KiB' } });
+async function server(dataDir: string, env: Record<string, string> = {}): Promise<TestServer> {
+  const s = await startServer({ dataDir, env, set: { 'notices.channel': false, 'output.tailBytes': '4KiB' } });
   servers.push(s);
   return s;
 }
@@ -122,8 +122,9 @@ describe('a full data dir', () => {
 
   it('two servers on a data dir out of inodes hand out different ids, and each finds its own', async () => {
     const dataDir = tmpfs('8m', 400);
-    const a = await server(dataDir);
-    const b = await server(dataDir);
+    // Two owners of tasks on one data dir (not two sessions of one daemon): each serves on its own.
+    const a = await server(dataDir, { BGBASH_DAEMON: '0' });
+    const b = await server(dataDir, { BGBASH_DAEMON: '0' });
     const used = fillInodes(dataDir);
     const ra = await a.ok('bash', { command: 'sleep 30', background: true });
     const rb = await b.ok('bash', { command: 'sleep 30', background: true });
