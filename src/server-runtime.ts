@@ -15,7 +15,7 @@ import { ensureDataDir, type DataPaths } from './store/data-dir.js';
 import { pruneTasks } from './store/retention.js';
 import { liveServers } from './core/live-servers.js';
 import type { RecoveryReport } from './core/recovery.js';
-import { ownStartTime } from './run/proc.js';
+import { ownStartTime, processTable } from './run/process-table.js';
 import { newServerId, removeServerInfo, writeServerInfo, type ServerInfo } from './store/servers.js';
 
 export interface Runtime {
@@ -58,6 +58,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     id: newServerId(),
     pid: process.pid,
     starttime: ownStartTime(),
+    process_table: processTable().kind,
     started_at: new Date().toISOString(),
     cwd: process.cwd(),
     session: config.session ?? null,

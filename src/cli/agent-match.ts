@@ -6,28 +6,16 @@
  * something further up (a shell, tmux, init). BGBASH_SESSION, when set,
  * names the session outright.
  */
-import { hasProc, readStat } from '../run/proc.js';
+import { ancestry } from '../run/process-table.js';
 import { liveServers } from '../core/live-servers.js';
 import type { ServerInfo } from '../store/servers.js';
 import type { DataPaths } from '../store/data-dir.js';
 
-/** pid, its parent, … up to (not including) init. */
-export function ancestry(pid: number): number[] {
-  const chain: number[] = [];
-  let cur = pid;
-  for (let i = 0; i < 64 && cur > 1; i++) {
-    chain.push(cur);
-    const info = readStat(cur);
-    if (!info) break;
-    cur = info.ppid;
-  }
-  return chain;
-}
+export { ancestry };
 
 export function matchServers(paths: DataPaths, fromPid: number, env: NodeJS.ProcessEnv = process.env): ServerInfo[] {
   const servers = liveServers(paths);
   if (env.BGBASH_SESSION) return servers.filter((s) => (s.session ?? s.id) === env.BGBASH_SESSION);
-  if (!hasProc) return servers.length === 1 ? servers : [];
   const mine = ancestry(fromPid);
   let best = Infinity;
   let found: ServerInfo[] = [];

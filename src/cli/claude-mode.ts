@@ -11,26 +11,17 @@
  *   when idle, and `asyncRewake` hooks run in the background and wake it.
  * - "unknown": anything else; hooks do nothing that could hold it.
  */
-import fs from 'node:fs';
-import { hasProc } from '../run/proc.js';
-import { ancestry } from './agent-match.js';
+import { ancestry, processTable } from '../run/process-table.js';
 
 export type ClaudeMode = 'print' | 'session' | 'unknown';
 
 /** Whether an ancestor of `pid` was started with `--input-format stream-json` (a `-p` that stays open). */
 function streamJsonAncestor(pid: number): boolean {
-  if (!hasProc) return false;
-  for (const p of ancestry(pid).slice(0, 8)) {
-    let argv: string[];
-    try {
-      argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    const i = argv.indexOf('--input-format');
-    if ((i >= 0 && argv[i + 1] === 'stream-json') || argv.includes('--input-format=stream-json')) return true;
-  }
-  return false;
+  const table = processTable();
+  // Arguments joined by spaces (all ps can give): the flag and its value as whole words.
+  return ancestry(pid, table)
+    .slice(0, 8)
+    .some((p) => /(?:^| )--input-format(?:=| )stream-json(?: |$)/.test(table.commandLine(p)));
 }
 
 export function claudeMode(env: NodeJS.ProcessEnv = process.env, fromPid = process.ppid): ClaudeMode {

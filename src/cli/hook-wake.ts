@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { drainNotices, putNotice } from '../notify/inbox.js';
 import type { Notice } from '../notify/notice.js';
-import { isAlive } from '../run/proc.js';
+import { isAlive, processTable } from '../run/process-table.js';
 import { claudeMode } from './claude-mode.js';
 import type { Cli } from './context.js';
 import { closeAll, connectOwn, liveTasks, type HookServer } from './hook-servers.js';
@@ -35,7 +35,7 @@ function supersede(file: string): void {
   try {
     const old = Number(fs.readFileSync(file, 'utf8').trim());
     if (Number.isInteger(old) && old > 1 && old !== process.pid && isAlive(old)) {
-      const cmdline = fs.existsSync(`/proc/${old}/cmdline`) ? fs.readFileSync(`/proc/${old}/cmdline`, 'utf8') : 'hook';
+      const cmdline = processTable().commandLine(old);
       if (cmdline.includes('--wake')) process.kill(old, 'SIGTERM');
     }
   } catch {

@@ -11,7 +11,7 @@ import type { ServerInfo } from '../store/servers.js';
 export interface Requests {
   hello: { args: Record<string, never>; result: { server: ServerInfo; foreground: string[]; session: string; wake_idle: boolean } };
   list: { args: Record<string, never>; result: { tasks: Task[] } };
-  status: { args: { id: string }; result: { task: Task; waiting_for_input: boolean; output_file: string; settled: boolean } };
+  status: { args: { id: string }; result: { task: Task; waiting_for_input: boolean | null; output_file: string; settled: boolean } };
   cancel: { args: { id: string; by?: 'cli' | 'tasks page' }; result: { task: Task } };
   retry: { args: { id: string }; result: { task: Task } };
   run: { args: { command: string; name?: string; cwd?: string; env?: Record<string, string>; timeout_ms?: number; pty?: boolean }; result: { task: Task } };

@@ -177,8 +177,8 @@ export class TaskManager extends TaskEmitter {
     return this.outputs.read(id, start, end, stream);
   }
 
-  /** Running, quiet for a while, and its backend sees a read() on its input. */
-  waitingForInput(id: string): boolean {
+  /** Running, quiet for a while, and its backend sees a read() on its input; null when the backend cannot tell (ps table). */
+  waitingForInput(id: string): boolean | null {
     const task = this.table.get(id);
     const lt = this.live.get(id);
     if (!task || task.state !== 'running' || !lt?.proc) return false;

@@ -5,8 +5,7 @@
  * failure, never for a task that ended well.
  */
 import os from 'node:os';
-import { commandLine, listenedPorts, portHolders } from '../run/ports.js';
-import { hasProc, readMarker } from '../run/proc.js';
+import { processTable, readMarker } from '../run/process-table.js';
 import type { Stream } from '../run/process.js';
 import type { TaskOutputs } from './outputs.js';
 import type { TaskTable } from './task-table.js';
@@ -33,7 +32,7 @@ export function clashedPort(output: string, command: string | null): number | nu
     if (m && Number(m[1]) > 0 && Number(m[1]) < 65536) return Number(m[1]);
   }
   // Python says only "[Errno 98] Address already in use": a number in the command that something listens on now.
-  const listened = listenedPorts();
+  const listened = processTable().listenedPorts();
   for (const m of (command ?? '').matchAll(/\b(\d{2,5})\b/g)) if (listened.has(Number(m[1]))) return Number(m[1]);
   return null;
 }
@@ -56,7 +55,7 @@ function home(dir: string): string {
 
 /** "port 5173 is held by task 12 (`npm run dev`, persistent, started 20m ago by claude-code in ~/app): reuse it (name `web`) or cancel it". */
 export function describeHolder(port: number, lookup: ClashLookup): string {
-  const pids = portHolders(port);
+  const pids = processTable().portHolders(port);
   if (pids.length === 0) return `port ${port} is in use by a process this user cannot see (another user's, or a container's): use another port`;
   for (const pid of pids) {
     const marker = readMarker(pid);
@@ -73,14 +72,14 @@ export function describeHolder(port: number, lookup: ClashLookup): string {
     return `port ${port} is held by task ${task.id} (${facts.join(', ')}): ${reuse} or cancel it (task_cancel ${task.id})`;
   }
   const pid = pids[0];
-  return `port ${port} is held by pid ${pid} (\`${oneLine(commandLine(pid) || '?', 80)}\`), not a bgbash task: stop it, or use another port`;
+  return `port ${port} is held by pid ${pid} (\`${oneLine(processTable().commandLine(pid) || '?', 80)}\`), not a bgbash task: stop it, or use another port`;
 }
 
 /** After a task's exit: a shell task that failed saying its port was taken gets `port_clash` in its record. */
 export function clashExplainer(table: TaskTable, outputs: TaskOutputs, find: (id: string) => Task | null): (id: string) => Promise<void> {
   return async (id) => {
     const task = table.must(id);
-    if (task.state !== 'failed' || task.kind !== 'shell' || terminationOf(task)?.reason !== 'exit' || !hasProc) return;
+    if (task.state !== 'failed' || task.kind !== 'shell' || terminationOf(task)?.reason !== 'exit') return;
     const tail = async (stream: Stream, size = outputs.size(id, stream)): Promise<string> => (await outputs.read(id, Math.max(0, size - 8192), size, stream)).toString('utf8');
     const port = clashedPort((await tail('stdout')) + (task.pty ? '' : await tail('stderr')), task.command);
     if (port === null) return;

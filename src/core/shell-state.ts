@@ -19,7 +19,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { MARKER_VAR } from '../run/proc.js';
+import { MARKER_VAR } from '../run/process-table.js';
 import { CAPTURE_VARS, readCapture, stateFileFor } from '../run/state-capture.js';
 import type { TaskManager } from './manager.js';
 import { backendOf, type Task } from './task.js';

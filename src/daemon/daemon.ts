@@ -15,7 +15,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { loadConfig, type LoadOptions } from '../config.js';
 import { socketPathFor } from '../control/socket-path.js';
-import { isAlive, ownStartTime } from '../run/proc.js';
+import { isAlive, ownStartTime, processTable, type TableKind } from '../run/process-table.js';
 import { startRuntime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
 import { hostSession, liveTaskCount } from './session-host.js';
@@ -33,13 +33,15 @@ export interface DaemonOptions extends LoadOptions {
 interface LockHolder {
   pid: number;
   starttime: number | null;
+  /** The process table starttime was read from (absent: 'proc'). */
+  process_table?: TableKind;
 }
 
 /** Takes the build's lock file, or returns who holds it (a live daemon of this build). */
 function takeLock(file: string): LockHolder | null {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, starttime: ownStartTime() }), { flag: 'wx', mode: 0o600 });
+      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, starttime: ownStartTime(), process_table: processTable().kind }), { flag: 'wx', mode: 0o600 });
       return null;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -50,7 +52,7 @@ function takeLock(file: string): LockHolder | null {
     } catch {
       /* half-written or garbage: stale */
     }
-    if (holder && Number.isSafeInteger(holder.pid) && holder.pid > 0 && isAlive(holder.pid, holder.starttime)) return holder;
+    if (holder && Number.isSafeInteger(holder.pid) && holder.pid > 0 && isAlive(holder.pid, holder.starttime, holder.process_table === 'ps' ? 'ps' : 'proc')) return holder;
     fs.rmSync(file, { force: true });
   }
   return { pid: 0, starttime: null };

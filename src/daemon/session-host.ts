@@ -15,7 +15,7 @@ import { isTerminal } from '../core/task.js';
 import { createMcpServer } from '../mcp/server.js';
 import { serveMcpStream, type StdioServing } from '../mcp/stdio.js';
 import type { Notifier } from '../notify/notifier.js';
-import { readStat } from '../run/proc.js';
+import { processTable } from '../run/process-table.js';
 import type { Runtime } from '../server-runtime.js';
 import { newServerId, readServers, removeServerInfo, writeServerInfo, type ServerInfo } from '../store/servers.js';
 import { VERSION } from '../version.js';
@@ -100,7 +100,8 @@ function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
   const info: ServerInfo = {
     id,
     pid: hello.pid,
-    starttime: readStat(hello.pid)?.starttime ?? null,
+    starttime: processTable().stat(hello.pid)?.starttime ?? null,
+    process_table: processTable().kind,
     started_at: new Date().toISOString(),
     cwd: hello.cwd,
     session,

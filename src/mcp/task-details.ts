@@ -11,8 +11,12 @@ import { formatBytes, formatDuration } from '../core/units.js';
 import { displayTarget } from '../notify/targets.js';
 import { portUrls } from './text.js';
 
+/** What a quiet running task shows where the process table cannot see a read() on stdin (ps, no /proc). */
+export const UNKNOWN_INPUT = 'unknown (no /proc here: read the output to tell)';
+
 export interface DetailsExtra {
-  waiting_for_input?: boolean;
+  /** null: the process table cannot tell (ps, no /proc). */
+  waiting_for_input?: boolean | null;
   output_file?: string;
   /** A pending task: its place in the machine's queue and who holds the slots. */
   queued?: string | null;
@@ -65,7 +69,7 @@ function rows(task: Task, extra: DetailsExtra, person: PersonView | undefined): 
     ['Output', person ? `${formatBytes(task.output_bytes)}${dropped ? ` (+${dropped} dropped at the cap)` : ''}` : `${formatBytes(task.output_bytes)} (~${task.tokens} tokens)${dropped ? `, ${dropped} dropped at the cap` : ''}`],
     ['Output log', person ? null : (task.output_error ?? null)],
     ['Record', person ? null : (task.record_error ?? null)],
-    ['Waiting for input', extra.waiting_for_input ? (person ? 'yes' : 'yes — send it with task_input') : null],
+    ['Waiting for input', extra.waiting_for_input ? (person ? 'yes' : 'yes — send it with task_input') : extra.waiting_for_input === null ? UNKNOWN_INPUT : null],
     ['Deliver to', person && task.deliver_to.length ? task.deliver_to.map(displayTarget).join(', ') : null],
     ['Deliveries', person ? deliveries(task) : null],
     ['Retry of', task.retry_of ? (person ? task.retry_of : `#${task.retry_of}`) : null],

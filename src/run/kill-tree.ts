@@ -2,17 +2,16 @@
  * Ending a task's whole process tree: SIGTERM to every member, then SIGKILL
  * after a grace period to whatever is still alive. Members are found again on
  * each round, so a child forked during the grace period is caught too.
- * On Linux the tree comes from /proc (parent chain + group + session + the
- * environment marker); elsewhere tree-kill walks `ps`.
+ * The tree comes from the process table (parent chain + group + session +
+ * the environment marker; run/process-table.ts): /proc on Linux, ps elsewhere.
  */
-import treeKill from 'tree-kill';
-import { hasProc, taskProcesses, type PidFloor, type ProcInfo } from './proc.js';
+import { taskProcesses, type PidFloor, type ProcInfo } from './process-table.js';
 
 export interface KillOptions {
   graceMs: number;
   /** Marker value the task's processes carry (see proc.ts). */
   marker: string | null;
-  /** Start time (clock ticks since boot) of the task's first process: nothing older belongs to it. */
+  /** Start time (the table's unit) of the task's first process: nothing older belongs to it. */
   since?: number | null;
   /** Where in the pid space its processes are (see PidFloor). */
   floor?: PidFloor | null;
@@ -43,13 +42,6 @@ function waitFor(check: () => boolean, ms: number): Promise<boolean> {
 
 /** Ends everything the task started. Resolves once nothing of it is left (or SIGKILL was sent). */
 export async function killTree(rootPid: number | null, opts: KillOptions): Promise<void> {
-  if (!hasProc) {
-    if (rootPid === null) return;
-    await new Promise<void>((r) => treeKill(rootPid, 'SIGTERM', () => r()));
-    const gone = await waitFor(() => !alive(rootPid), opts.graceMs);
-    if (!gone) await new Promise<void>((r) => treeKill(rootPid, 'SIGKILL', () => r()));
-    return;
-  }
   const members = (): ProcInfo[] => taskProcesses(rootPid, opts.marker, opts.since ?? null, opts.floor ?? null);
   const first = members();
   if (first.length === 0) return;
@@ -63,14 +55,5 @@ export async function killTree(rootPid: number | null, opts: KillOptions): Promi
     if (left.length === 0) return;
     signalAll(left, 'SIGKILL');
     if (await waitFor(() => members().length === 0, 200)) return;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

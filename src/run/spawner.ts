@@ -19,7 +19,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { hasProc, readStat } from './proc.js';
+import { processTable, tableEnv } from './process-table.js';
 import type { FromSpawner, StdioSlot, ToSpawner } from './spawner-protocol.js';
 
 export interface SpawnOptions {
@@ -74,7 +74,7 @@ interface Waiting {
   here(): void;
   pid: number | null;
   exit: ExitSlot;
-  /** Set when the spawner is gone: the process is watched in /proc. */
+  /** Set when the spawner is gone: the process is watched in the process table. */
   watch: NodeJS.Timeout | null;
 }
 
@@ -106,7 +106,7 @@ function startSpawner(): void {
       detached: true,
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       serialization: 'advanced',
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...tableEnv() },
     });
   } catch {
     retire();
@@ -153,7 +153,7 @@ function retire(): void {
 
 /**
  * The spawner died (it should not): its children's statuses are lost with it,
- * so each is watched in /proc until it is gone. Later spawns run here.
+ * so each is watched in the process table until it is gone. Later spawns run here.
  */
 function lost(): void {
   if (!spawner) return;
@@ -166,10 +166,11 @@ function lost(): void {
       continue;
     }
     const pid = w.pid;
-    const since = hasProc ? readStat(pid)?.starttime : undefined;
+    const table = processTable();
+    const since = table.stat(pid)?.starttime;
     w.watch = setInterval(() => {
-      const st = hasProc ? readStat(pid) : null;
-      if (!st || st.state === 'Z' || st.starttime !== since) exited(id, w, { code: null, signal: null });
+      const st = table.stat(pid);
+      if (!st || st.starttime !== since) exited(id, w, { code: null, signal: null });
     }, 250);
     w.watch.unref();
   }
@@ -198,8 +199,9 @@ function spawned(id: number, w: Waiting, fds: (number | null)[]): Spawned {
 
 /** Starts `file`; resolves once it runs, rejects as spawn() would (ENOENT, EACCES, …). */
 export async function spawnProcess(file: string, args: string[], opts: SpawnOptions): Promise<Spawned> {
-  // It reopens the server's fds through /proc: Linux only.
-  if (!hasProc) return spawnHere(file, args, opts);
+  // It reopens the server's fds through /proc: Linux only, and only with the /proc table
+  // (BGBASH_PROCESS_TABLE=ps stands for a system without /proc).
+  if (processTable().kind !== 'proc') return spawnHere(file, args, opts);
   startSpawner();
   // The first spawn waits for the spawner to start (~50 ms, once per server).
   if (!(await ready) || !spawner || retired) return spawnHere(file, args, opts);

@@ -15,13 +15,14 @@
  * (a builtin `echo $$`, no fork), before the command runs.
  *
  * Where no cgroup can be made (no cgroup2 mount, not delegated to this user,
- * not Linux) tasks run as before: their tree, group, session and marker.
+ * not Linux, BGBASH_PROCESS_TABLE=ps) tasks run as before: their tree, group, session and marker.
  *
  * Layout: siblings in the server's own cgroup, `bgbash-<server>-<task>`, so
  * the watchdog (started in the same cgroup) finds them from the server id.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { processTable } from './process-table.js';
 
 const PREFIX = 'bgbash-';
 
@@ -31,6 +32,8 @@ let base: string | null | undefined;
 export function cgroupBase(): string | null {
   if (base !== undefined) return base;
   base = null;
+  // The ps table stands for a system without /proc (macOS): no cgroups either, so that mode proves the table alone.
+  if (processTable().kind === 'ps') return null;
   try {
     const own = /^0::(\/.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
     if (own === undefined) return null;

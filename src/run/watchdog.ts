@@ -11,7 +11,7 @@
  * Run as: node watchdog.js <server id>; reads "<pid> <starttime>" lines.
  */
 import { killTree } from './kill-tree.js';
-import { hasProc, listProcesses, markedProcesses, type ProcInfo } from './proc.js';
+import { markedProcesses, processTable, type ProcInfo } from './process-table.js';
 import { endServerCgroups } from './task-cgroup.js';
 
 /** SIGTERM, then SIGKILL after this: well within the 5 s a task may outlive its server. */
@@ -31,8 +31,8 @@ function rootMembers(procs: ProcInfo[], root: number, since: number): ProcInfo[]
 }
 
 async function reap(server: string, roots: Map<number, number>): Promise<void> {
-  if (!hasProc) return;
-  const procs = listProcesses();
+  // The server's table: it passes BGBASH_PROCESS_TABLE on.
+  const procs = processTable().list();
   const doomed = new Map<number, ProcInfo>();
   for (const p of markedProcesses(`${server}:`)) doomed.set(p.pid, p);
   for (const [root, since] of roots) for (const p of rootMembers(procs, root, since)) doomed.set(p.pid, p);

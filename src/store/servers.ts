@@ -12,6 +12,8 @@ export interface ServerInfo {
   id: string;
   pid: number;
   starttime: number | null;
+  /** Which process table's unit starttime is in ('proc' when absent: written before ps tables existed). */
+  process_table?: 'proc' | 'ps';
   started_at: string;
   cwd: string;
   /** The agent session it serves: its notices wait in inbox/<session>/. */

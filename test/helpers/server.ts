@@ -52,6 +52,8 @@ export function baseEnv(extra: Record<string, string> = {}): Record<string, stri
     [RUN_ENV]: runId(),
     // A test's daemon ends with its last session (and last task), as a server did before the daemon: nothing lingers.
     BGBASH_DAEMON_IDLE_EXIT: '0',
+    // The process table the run tests (npm run test:ps sets ps): servers and CLIs read the same one.
+    ...(process.env.BGBASH_PROCESS_TABLE ? { BGBASH_PROCESS_TABLE: process.env.BGBASH_PROCESS_TABLE } : {}),
     ...extra,
   };
 }

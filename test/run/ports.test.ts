@@ -1,10 +1,13 @@
-/** Listening ports from /proc (never a scan), and the port a failed command's output says is taken. */
+/** Listening ports from the process table (/proc, or lsof with BGBASH_PROCESS_TABLE=ps; never a scan), and the port a failed command's output says is taken. */
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clashedPort } from '../../src/core/port-clash.js';
-import { commandLine, listeningPorts, parseListening, portHolders, portLooker } from '../../src/run/ports.js';
+import { parseListening, portLooker } from '../../src/run/ports.js';
+import { processTable } from '../../src/run/process-table.js';
+
+const { commandLine, listeningPorts, portHolders } = processTable();
 
 let server: http.Server;
 let port: number;

@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import { remoteKillScript } from '../../src/run/backends/ssh-remote.js';
-import { isAlive } from '../../src/run/proc.js';
+import { isAlive } from '../../src/run/process-table.js';
 import { waitFor } from '../helpers/wait.js';
 
 const started: number[] = [];

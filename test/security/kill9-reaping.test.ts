@@ -4,6 +4,8 @@
  * signals, a cleared environment — and the first read after a restart already
  * tells the truth about the dead server's tasks.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withArgs } from '../helpers/procs.js';
 import { startServer } from '../helpers/server.js';
@@ -28,6 +30,12 @@ describe('kill -9 of the server', () => {
     const ids: string[] = [];
     for (const [, args] of tasks) ids.push((await s.ok('bg_submit', args)).structuredContent.task_id);
     await waitFor(() => [1, 2, 3, 4, 5, 6].every((n) => withArgs(`sleep ${tok}${n}`).length > 0), 'every task process');
+
+    // The table this run tests (npm run test:ps: ps), named in the registry so other processes compare start times of the same unit.
+    const dir = path.join(s.dataDir, 'servers');
+    const entries = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+    expect(entries.length).toBeGreaterThan(0);
+    for (const e of entries) expect(e.process_table).toBe(process.env.BGBASH_PROCESS_TABLE === 'ps' ? 'ps' : 'proc');
 
     await s.crash();
     const killedAt = Date.now();

@@ -5,7 +5,7 @@
  */
 import { liveServers } from '../../core/live-servers.js';
 import { isTerminal } from '../../core/task.js';
-import { isAlive } from '../../run/proc.js';
+import { serverAlive } from '../../core/live-servers.js';
 import type { ServerInfo } from '../../store/servers.js';
 import { UsageError } from '../args.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
@@ -76,8 +76,8 @@ async function stop(cli: Cli, daemons: ServerInfo[]): Promise<number> {
     }
   }
   const deadline = Date.now() + STOP_WAIT_MS;
-  while (daemons.some((d) => isAlive(d.pid, d.starttime)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  const left = daemons.filter((d) => isAlive(d.pid, d.starttime));
+  while (daemons.some((d) => serverAlive(d)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const left = daemons.filter((d) => serverAlive(d));
   if (left.length) throw new CliError(`daemon ${left.map((d) => `${d.id} (pid ${d.pid})`).join(', ')} did not stop within ${STOP_WAIT_MS / 1000} s`);
   cli.out(`stopped ${daemons.length === 1 ? `daemon ${daemons[0].id}` : `${daemons.length} daemons`}; their tasks were ended (\`bgbash list\` shows them)`);
   return 0;

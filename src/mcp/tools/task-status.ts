@@ -49,7 +49,7 @@ const input = {
 };
 
 const output = {
-  task: taskRecordSchema.extend({ waiting_for_input: z.boolean(), output_file: z.string(), queued: z.string().optional().describe('A pending task: what it waits for') }).optional(),
+  task: taskRecordSchema.extend({ waiting_for_input: z.boolean().nullable().describe('null: this system cannot tell (no /proc); read the output'), output_file: z.string(), queued: z.string().optional().describe('A pending task: what it waits for') }).optional(),
   counts: z.record(stateSchema, z.number()).optional(),
   tasks: z.array(taskSummarySchema).optional(),
   cwd: z.string().optional().describe("Without task_id: your shell's current directory (where the next bash command runs)"),

@@ -7,7 +7,7 @@
  */
 import type { Config } from '../../config.js';
 import type { DirectLogs } from '../pipe-runner.js';
-import { MARKER_VAR } from '../proc.js';
+import { MARKER_VAR } from '../proc-types.js';
 import type { RunningProcess } from '../process.js';
 
 /** Work done in-process instead of by a process: a prompt for the MCP client's model. */
@@ -51,8 +51,8 @@ export interface LaunchSpec {
 }
 
 export interface TaskProcess extends RunningProcess {
-  /** Some process of it sleeps reading its input (the caller checks quietness first). */
-  waitingForInput(): boolean;
+  /** Some process of it sleeps reading its input (the caller checks quietness first); null: cannot tell here. */
+  waitingForInput(): boolean | null;
   /** Ends the whole tree: SIGTERM, `graceMs`, SIGKILL. Also reaps leftovers after an exit. Idempotent. */
   terminate(graceMs: number): Promise<void>;
   /** TCP ports its processes listen on (found from its own processes; absent where it cannot tell). */

@@ -1,13 +1,13 @@
 /**
  * What every backend whose processes run on this machine shares: the tree of
- * a task is found from /proc (root pid, group, session and the marker variable),
- * ended with SIGTERM → grace → SIGKILL, and inspected for a read() on stdin.
+ * a task is found in the process table (root pid, group, session and the
+ * marker variable; /proc or ps), ended with SIGTERM → grace → SIGKILL, and
+ * inspected for a read() on stdin where the table can tell.
  */
 import fs from 'node:fs';
 import { UserError } from '../../core/errors.js';
 import { killTree } from '../kill-tree.js';
-import { blockedOnInput, forkCount, hasProc, markedProcesses, readStat, taskProcesses, type PidFloor } from '../proc.js';
-import { portLooker } from '../ports.js';
+import { markedProcesses, processTable, taskProcesses, type PidFloor } from '../process-table.js';
 import type { RunningProcess, StartOptions } from '../process.js';
 import { captureEnv, canCapture, preludeDirFor, stateFileFor } from '../state-capture.js';
 import { shellArgs, shellFor } from '../shell.js';
@@ -29,25 +29,26 @@ export function shellStart(spec: LaunchSpec): StartOptions {
 
 /** The kernel's fork count before a spawn: with the first pid, where in the pid space the task's processes are. */
 export function forksBefore(): number | null {
-  return hasProc ? forkCount() : null;
+  return processTable().forkCount();
 }
 
 export function localTree(proc: RunningProcess, marker: string, server: string, forks: number | null = null, task: string | null = null): TaskProcess {
   // Start time of its first process: nothing older belongs to the task, which narrows scans.
-  const since = proc.pid !== null && hasProc ? (readStat(proc.pid)?.starttime ?? null) : null;
+  const table = processTable();
+  const since = proc.pid !== null ? (table.stat(proc.pid)?.starttime ?? null) : null;
   const floor: PidFloor | null = proc.pid !== null && forks !== null ? { pid: proc.pid, forks } : null;
   // Should this server die without ending the task (kill -9), the watchdog does.
   if (proc.pid !== null) watch(server, proc.pid, since);
   let ending: Promise<void> | null = null;
-  const ports = portLooker();
+  const ports = table.portLooker();
   return Object.assign(proc, {
-    waitingForInput: () => hasProc && blockedOnInput(taskProcesses(proc.pid, marker, since, floor)),
+    // null where the table cannot tell (ps): "unknown", never a guess.
+    waitingForInput: () => table.blockedOnInput(taskProcesses(proc.pid, marker, since, floor, table)),
     // Its cgroup's members (one file, and what escaped the tree is in it), else the tree by parent, group
     // and session (no marker scan: this runs every few seconds per running task).
     listeningPorts: () => {
-      if (!hasProc) return [];
       const members = task !== null ? taskCgroupPids(server, task) : [];
-      return ports(members.length ? members : taskProcesses(proc.pid, null, since, floor).map((p) => p.pid));
+      return ports(members.length ? members : taskProcesses(proc.pid, null, since, floor, table).map((p) => p.pid));
     },
     // killTree finds members again on every round, so one run also catches what forks meanwhile.
     // The cgroup in the same round: what escaped the tree, its session and the marker is still in it.
@@ -58,7 +59,6 @@ export function localTree(proc: RunningProcess, marker: string, server: string, 
 
 /** Ends what a dead server's local tasks left running: every process carrying its marker. */
 export async function reapMarked(serverId: string, since: number | null, graceMs: number): Promise<number> {
-  if (!hasProc) return 0;
   const orphans = markedProcesses(`${serverId}:`, since);
   const [, cgroups] = await Promise.all([Promise.all(orphans.map((p) => killTree(p.pid, { graceMs, marker: null }))), endServerCgroups(serverId, graceMs)]);
   return orphans.length + cgroups;

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../package-root.js';
 import type { Writable } from 'node:stream';
+import { tableEnv } from '../process-table.js';
 
 let link: Writable | null = null;
 let linkFor: string | null = null;
@@ -19,8 +20,8 @@ export function watch(server: string, pid: number, starttime: number | null): vo
       // Its own session: signals for the server's process group (a terminal's Ctrl+C) do not reach it.
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
-      // Without any task's marker: task reaping never ends it.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      // Without any task's marker: task reaping never ends it. The server's process table.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...tableEnv() },
     });
     child.on('error', () => (link = null));
     child.unref();
