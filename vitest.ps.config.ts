@@ -1,4 +1,4 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 /**
@@ -14,7 +14,7 @@ export const PS_FILES = [
   'test/security/kill9-reaping.test.ts',
   'test/e2e/processes.test.ts',
   'test/e2e/faults.test.ts',
-  'test/e2e/dev-servers.test.ts',
 ];
 
-export default mergeConfig(base, defineConfig({ test: { include: PS_FILES, env: { BGBASH_PROCESS_TABLE: 'ps' } } }));
+// Spread, not mergeConfig: that would add these files to the base's include (every test).
+export default defineConfig({ ...base, test: { ...base.test, include: PS_FILES, env: { BGBASH_PROCESS_TABLE: 'ps' } } });
