@@ -19,7 +19,9 @@
  * builtins only (no fork): variables are listed with "${!A@}" … "${!_@}" and
  * kept when their attributes include x (exported), and written with one printf.
  * Not captured, and the caller keeps the state it had: a command that set its
- * own EXIT trap, replaced the shell with `exec`, or was killed; bash before 4.4.
+ * own EXIT trap, replaced the shell with `exec`, or was killed; bash before
+ * 4.4 (macOS's /bin/bash is 3.2), which the prelude checks for with bash 3.2's
+ * own means and then leaves alone: not one byte of output more.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -40,7 +42,7 @@ export function preludeDirFor(dataDir: string): string {
   return dataPaths(dataDir).run;
 }
 
-/** Only bash has the pieces the trap needs ($BASHPID, ${!prefix@}, ${var@a}, BASH_ENV). */
+/** Only bash has the pieces the trap needs ($BASHPID, ${!prefix@}, ${var@a}, BASH_ENV; the prelude checks the version). */
 export function canCapture(shell: string, env: Record<string, string>): boolean {
   // A BASH_ENV of the user's own is theirs to keep: no capture then.
   return path.basename(shell) === 'bash' && env.BASH_ENV === undefined;
@@ -54,10 +56,8 @@ const EXPORTED = '[[ ${!__bgbash_v@a} == *x* && ${!__bgbash_v@a} != *[aA]* && -v
 // `set` hidden from xtrace) so it neither prints nor stops half way; the
 // shell is exiting, so that changes nothing else. Entries: the directory,
 // then NAME=value for a variable set or changed, NAME alone for one unset.
-export const PRELUDE = `# bgbash: saves the shell's working directory and exported variables when it exits.
-__bgbash_state_file=$BGBASH_STATE_FILE
-builtin unset BASH_ENV BGBASH_STATE_FILE
-builtin declare -A __bgbash_given
+/** The capture itself: bash >= 4.4 (declare -A 4.0, [[ -v ]] 4.2, ${var@a} 4.4, $BASHPID 4.0). */
+export const CAPTURE_BODY = `builtin declare -A __bgbash_given
 for __bgbash_v in ${PREFIXES}; do
   ${EXPORTED} && __bgbash_given[$__bgbash_v]=\${!__bgbash_v}
 done
@@ -75,6 +75,29 @@ __bgbash_state() {
   builtin printf '%s\\0' "\${__bgbash_a[@]}" 2>/dev/null >"$__bgbash_state_file"
 }
 builtin trap '{ builtin set +eux; } 2>/dev/null; __bgbash_state' EXIT
+`;
+
+/** bash 4.4 or later, asked with what bash 3.2 (macOS's /bin/bash) has: BASH_VERSINFO and [ ]. */
+export const VERSION_CHECK = '[ "${BASH_VERSINFO[0]}" -gt 4 ] || { [ "${BASH_VERSINFO[0]}" -eq 4 ] && [ "${BASH_VERSINFO[1]}" -ge 4 ]; }';
+
+/** A single-quoted shell word. */
+const quoted = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * What BASH_ENV sources. An older bash parses and runs only the lines
+ * outside the quoted body (test/run/state-capture.test.ts lists the bash >= 4
+ * constructs they must not contain): it drops the capture's variables and
+ * runs the command without capture, printing nothing; the caller keeps the
+ * state it had.
+ */
+export const PRELUDE = `# bgbash: saves the shell's working directory and exported variables when it exits.
+__bgbash_state_file=$BGBASH_STATE_FILE
+builtin unset BASH_ENV BGBASH_STATE_FILE
+if ${VERSION_CHECK}; then
+  builtin eval ${quoted(CAPTURE_BODY)}
+else
+  builtin unset __bgbash_state_file
+fi
 `;
 
 /** Prelude files written by this process, by directory (tasks only read them). */
