@@ -79,6 +79,11 @@ export function joinPrefix(procsFile: string): string {
   return `{ echo $$ >|'${procsFile.replace(/'/g, `'\\''`)}'; } 2>/dev/null; `;
 }
 
+/** A program started without a shell (an agent CLI), put in its cgroup by `sh` first: `sh -c '<join>exec "$@"' sh file args…`. */
+export function inCgroup(procsFile: string, file: string, args: string[]): { file: string; args: string[] } {
+  return { file: '/bin/sh', args: ['-c', `${joinPrefix(procsFile)}exec "$@"`, 'sh', file, ...args] };
+}
+
 function members(dir: string): number[] {
   try {
     return fs

@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withArgs } from '../helpers/procs.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import path from 'node:path';
+import { startServer, tempDir, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 let seq = 0;
@@ -49,6 +50,24 @@ describe('escapees', () => {
     await waitFor(() => withArgs(`sleep ${tok}`).length === 1, `sleep ${tok} to start`, 10_000);
     await s.ok('task_cancel', { task_id: r.structuredContent.task_id });
     await waitFor(() => withArgs(`sleep ${tok}`).length === 0, `sleep ${tok} to be gone; ps: ${JSON.stringify(withArgs(`sleep ${tok}`))}`, 5000);
+  });
+
+  it('a prompt task\'s agent CLI that leaves a double-forked process with a cleared environment: ended with the task', async () => {
+    const tok = token();
+    const dir = tempDir();
+    const cfg = path.join(dir, 'bgbash.config.json');
+    // An "agent CLI" that starts an escapee, then answers.
+    const agent = `env -i /usr/bin/setsid -f /bin/sh -c '/bin/sleep ${tok} >/dev/null 2>&1 </dev/null & exit 0'; sleep 0.3; echo "answer: {prompt}"`;
+    fs.writeFileSync(cfg, JSON.stringify({ runners: { leaky: { command: ['/bin/sh', '-c', agent], parse: 'text' } } }));
+    const t = await startServer({ dataDir: dir, env: { BGBASH_CONFIG: cfg } });
+    try {
+      const r = await t.ok('bg_submit', { prompt: 'hi', runner: 'leaky' });
+      const st = await t.ok('task_status', { task_id: r.structuredContent.task_id, wait: 20 });
+      expect(st.structuredContent.task).toMatchObject({ state: 'done', result: 'answer: hi' });
+      await waitFor(() => withArgs(`sleep ${tok}`).length === 0, `sleep ${tok} to be gone; ps: ${JSON.stringify(withArgs(`sleep ${tok}`))}`, 5000);
+    } finally {
+      await t.close();
+    }
   });
 
   it('all of them at once, then what owns the tasks (the daemon) is killed with -9: the watchdog ends every one', async () => {
