@@ -65,6 +65,24 @@ async function shown(m: TaskManager, id: string, start: number, bytes: Buffer, s
   return { lines: r.lines, text: r.lines.join('\n'), hidden: r.hidden, allBinary: r.allBinary };
 }
 
+/**
+ * Rendered text within `max` bytes: a line a redraw rewrote comes whole, and a line can be longer than the bytes read
+ * (its start was context). Keeps the start or the end, cut at a line end when there is one, never inside a character.
+ */
+function capText(text: string, max: number, keep: 'start' | 'end'): string {
+  const b = Buffer.from(text);
+  if (b.length <= max) return text;
+  if (keep === 'start') {
+    const nl = b.subarray(0, max).lastIndexOf(10);
+    return b.toString('utf8', 0, nl > 0 ? nl + 1 : utf8Boundary(b, max));
+  }
+  let cut = b.length - max;
+  const nl = b.subarray(cut).indexOf(10);
+  if (nl >= 0 && nl < b.length - cut - 1) cut += nl + 1;
+  else while (cut < b.length && (b[cut] & 0xc0) === 0x80) cut++;
+  return b.toString('utf8', cut);
+}
+
 function binaryNote(total: number): string {
   return `[binary output: ${formatBytes(total)} not shown as text. grep finds the text lines in it; raw: true shows it undecoded; task_status gives the log's path.]`;
 }
@@ -92,7 +110,7 @@ async function forwardWindow(m: TaskManager, id: string, req: ReadRequest, total
     end = start + cut;
   }
   const page = req.raw ? render(buf.subarray(skip), true) : await shown(m, id, start + skip, buf.subarray(skip), stream, true);
-  let output = page.allBinary ? binaryNote(end - start) : page.text;
+  let output = page.allBinary ? binaryNote(end - start) : capText(page.text, req.maxBytes, 'end');
   const truncated = end < total;
   if (truncated) output += `\n[… ${formatBytes(total - end)} more: call task_output with since=${end} to read on]`;
   return { output, cursor: end, total_bytes: total, truncated, binary: page.hidden > 0 };
@@ -177,7 +195,7 @@ export async function headTailWindow(m: TaskManager, id: string, maxBytes: numbe
   const total = m.outputSize(id, stream);
   if (total <= maxBytes) {
     const all = await shown(m, id, 0, await m.readOutput(id, 0, total, stream), stream);
-    return { output: all.allBinary ? binaryNote(total) : all.text.replace(/\n$/, ''), cursor: total, total_bytes: total, truncated: false, binary: all.hidden > 0 };
+    return { output: all.allBinary ? binaryNote(total) : capText(all.text, maxBytes, 'end').replace(/\n$/, ''), cursor: total, total_bytes: total, truncated: false, binary: all.hidden > 0 };
   }
   const headBytes = Math.floor(maxBytes / 4);
   let head = await m.readOutput(id, 0, headBytes, stream);
@@ -188,12 +206,12 @@ export async function headTailWindow(m: TaskManager, id: string, maxBytes: numbe
   if (tnl >= 0 && tnl < tail.length - 1) tail = tail.subarray(tnl + 1);
   const skipped = total - head.length - tail.length;
   const h = await shown(m, id, 0, head, stream);
-  const t = await shown(m, id, total - tail.length, tail, stream);
+  const t = await shown(m, id, total - tail.length, tail, stream, true);
   // Nothing but binary at both ends: one note for all of it (grep still finds text lines in the middle).
   if (h.allBinary && t.allBinary) return { output: binaryNote(total), cursor: total, total_bytes: total, truncated: false, binary: true };
   const output =
-    h.text.replace(/\n?$/, '\n') +
+    capText(h.text, headBytes, 'start').replace(/\n?$/, '\n') +
     `[… ${formatBytes(skipped)} not shown: task_output with since=${head.length} reads them, grep searches them …]\n` +
-    t.text.replace(/\n$/, '');
+    capText(t.text, maxBytes - headBytes, 'end').replace(/\n$/, '');
   return { output, cursor: total, total_bytes: total, truncated: true, binary: h.hidden + t.hidden > 0 };
 }

@@ -105,8 +105,8 @@ function bufferLines(buf: XTerm['buffer']['normal'], from: number, withCursor: b
     line = next;
   }
   const keep = Math.max(lastUsed, withCursor ? cursor : -1) + 1;
+  // Cells nothing was written to (or that were erased) are not text; spaces the program wrote are ("got: " stays).
   lines.length = Math.min(lines.length, keep);
-  for (let i = 0; i < lines.length; i++) lines[i] = lines[i].trimEnd();
   return { lines, cursor };
 }
 
