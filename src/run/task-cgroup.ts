@@ -45,7 +45,7 @@ export function cgroupBase(): string | null {
       const mount = fields[4];
       const rel = root === '/' ? own : own.startsWith(root) ? own.slice(root.length) : null;
       if (rel === null) continue;
-      const dir = path.join(mount, rel);
+      const dir = path.join(mount, rel).replace(/(.)\/+$/, '$1');
       fs.accessSync(dir, fs.constants.W_OK);
       base = dir;
       break;
