@@ -86,7 +86,8 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     recover: async () => (await import('./core/recovery.js')).recoverDeadServers(config, paths, manager.records, info.id),
     updateInfo(patch) {
       Object.assign(info, patch);
-      writeServerInfo(paths, info);
+      // A client's name or the control socket can arrive while the server stops: its entry must stay removed.
+      if (!stopping) writeServerInfo(paths, info);
     },
     makeNotifier: () =>
       new Notifier(manager, foreground, {

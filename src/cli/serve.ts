@@ -112,6 +112,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
     wakeIdle: rt.config.notices.wakeIdle,
   });
   control = socket;
+  // The session may have ended while the socket started: exit() closed what existed then.
+  if (exiting) return void (await socket.close());
   rt.updateInfo({ socket: socket.path });
   process.stderr.write(startLine);
 }

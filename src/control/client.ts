@@ -17,12 +17,15 @@ export class ControlClient {
   private buffer = '';
   private eventHandlers: Array<(e: Event) => void> = [];
   private closedHandlers: Array<() => void> = [];
+  /** Why the server ended the connection, when it said (a subscriber that fell behind). */
+  closeReason: string | null = null;
 
   private constructor(private readonly sock: net.Socket) {
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => this.onData(d));
     const fail = (): void => {
-      for (const p of this.pending.values()) p.reject(new ControlError('the bgbash server closed the connection', 'connection'));
+      const why = this.closeReason ? `: ${this.closeReason}` : '';
+      for (const p of this.pending.values()) p.reject(new ControlError(`the bgbash server closed the connection${why}`, 'connection'));
       this.pending.clear();
       for (const fn of this.closedHandlers) fn();
     };
@@ -61,6 +64,7 @@ export class ControlClient {
         continue;
       }
       if ('event' in msg) {
+        if (msg.event === 'dropped') this.closeReason = msg.reason;
         for (const fn of this.eventHandlers) fn(msg);
         continue;
       }

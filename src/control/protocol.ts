@@ -43,6 +43,8 @@ export type Event =
   | { event: 'settled'; task: Task }
   | { event: 'output'; id: string; offset: number; data: string /* base64 */ }
   | { event: 'detached'; id: string; reason: string }
-  | { event: 'notice'; notice: Notice };
+  | { event: 'notice'; notice: Notice }
+  /** The server ended this connection's subscription (it fell too far behind); the connection closes next. */
+  | { event: 'dropped'; reason: string };
 
 export const VERBS: readonly Verb[] = ['hello', 'list', 'status', 'cancel', 'retry', 'run', 'input', 'resize', 'detach', 'subscribe', 'drain'];

@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { UserError, NotFoundError } from '../core/errors.js';
+import { MAX_SUBSCRIBER_BACKLOG_BYTES } from '../core/limits.js';
+import { formatBytes } from '../core/units.js';
 import type { Task } from '../core/task.js';
 import type { Notice } from '../notify/notice.js';
 import { handlers, type HandlerContext } from './handlers.js';
@@ -62,13 +64,28 @@ export async function startControlServer(path: string, ctx: HandlerContext): Pro
   };
 }
 
+/** How long a dropped subscriber has to read what was queued and the reason, before its connection is cut. */
+const DROPPED_GRACE_MS = 30_000;
+
 function serveConnection(sock: net.Socket, ctx: HandlerContext): void {
   let buffer = '';
   const cleanups: Array<() => void> = [];
+  const unsubscribe = (): void => void cleanups.splice(0).forEach((fn) => fn());
+  let dropped = false;
   const send = (msg: Response | Event): void => {
-    if (!sock.destroyed) sock.write(JSON.stringify(msg) + '\n');
+    if (sock.destroyed || dropped) return;
+    sock.write(JSON.stringify(msg) + '\n');
+    // A subscriber that does not read would have every later event queued here, without end.
+    if (sock.writableLength > MAX_SUBSCRIBER_BACKLOG_BYTES) drop();
   };
-  sock.on('close', () => cleanups.forEach((fn) => fn()));
+  const drop = (): void => {
+    dropped = true;
+    unsubscribe();
+    const reason = `this connection had ${formatBytes(sock.writableLength)} of events it had not read, over the ${formatBytes(MAX_SUBSCRIBER_BACKLOG_BYTES)} a subscriber may fall behind; its subscription ended (connect and subscribe again to follow on)`;
+    sock.end(JSON.stringify({ event: 'dropped', reason } satisfies Event) + '\n');
+    setTimeout(() => sock.destroy(), DROPPED_GRACE_MS).unref();
+  };
+  sock.on('close', unsubscribe);
   sock.setEncoding('utf8');
   sock.on('data', (data: string) => {
     buffer += data;

@@ -15,6 +15,8 @@ import { IdAllocator } from '../store/ids.js';
 import { RecordStore, reportOnce, type ProblemSink } from '../store/records.js';
 import { UserError } from './errors.js';
 import { TaskEmitter } from './events.js';
+import { MAX_PENDING_INPUT_BYTES } from './limits.js';
+import { formatBytes } from './units.js';
 import { Lifecycle, now } from './lifecycle.js';
 import type { LiveTask } from './live-task.js';
 import { TaskOutputs } from './outputs.js';
@@ -287,10 +289,25 @@ export class TaskManager extends TaskEmitter {
     return this.lifecycle.end(task.id, { type: 'cancel', reason, by, at: now() });
   }
 
-  /** Sends bytes to a running task's terminal (or stdin). */
+  /**
+   * Sends bytes to a running task's terminal (or stdin). What it has not read
+   * yet waits in this process (or the spawner): past MAX_PENDING_INPUT_BYTES
+   * more is refused, so a task that never reads cannot grow the server.
+   */
   input(ref: TaskRef, data: string): Task {
     const task = this.get(ref);
-    this.running(task).write(data);
+    const proc = this.running(task);
+    const pending = proc.pendingInput?.() ?? 0;
+    const bytes = Buffer.byteLength(data);
+    if (pending + bytes > MAX_PENDING_INPUT_BYTES) {
+      const held = pending > 0 ? `${formatBytes(pending)} sent to it earlier is still waiting to be read, ` : '';
+      throw new UserError(
+        `task ${task.id} is not reading its input fast enough: ${held}and bgbash holds at most ${formatBytes(MAX_PENDING_INPUT_BYTES)} of unread input per task, so these ${formatBytes(bytes)} were not sent. ` +
+          'Wait until it reads what it has (task_output shows what it is doing), send less at a time, or end it with task_cancel.',
+        'text',
+      );
+    }
+    proc.write(data);
     return task;
   }
 

@@ -161,7 +161,7 @@ function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
           },
         },
       ),
-    { input: sock, output: sock, early: hello.answered ?? null, resume: true },
+    { input: sock, output: sock, early: hello.answered ?? null },
     (why) => void end(why === 'stdin closed' ? 'its input closed' : why),
   );
   void deps.ready.then(async () => {

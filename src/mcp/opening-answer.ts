@@ -24,6 +24,7 @@ const META = 'io.modelcontextprotocol/';
 const FIRST_LINE_WAIT_MS = 1000;
 const MAX_FIRST_LINE = 1 << 20;
 const GIVEN = Symbol.for('bgbash.openingAnswer');
+const LEFT = Symbol.for('bgbash.openingBytes');
 
 type Id = string | number;
 export interface OpeningAnswer {
@@ -86,7 +87,11 @@ export function answerOpening(stdin: NodeJS.ReadStream = process.stdin, stdout: 
         (globalThis as Record<symbol, unknown>)[GIVEN] = { id, result } satisfies OpeningAnswer;
         stdout.write(JSON.stringify({ result, jsonrpc: '2.0', id }) + '\n');
       }
-      if (chunks.length && !stdin.readableEnded) stdin.unshift(Buffer.concat(chunks));
+      if (chunks.length) {
+        // Put back for the transport; a stream that has ended takes nothing back, so those bytes wait here.
+        if (stdin.readableEnded) (globalThis as Record<symbol, unknown>)[LEFT] = Buffer.concat(chunks);
+        else stdin.unshift(Buffer.concat(chunks));
+      }
       resolve();
     };
     const onData = (chunk: Buffer): void => {
@@ -108,4 +113,11 @@ export function takeOpeningAnswer(): OpeningAnswer | null {
   const given = (globalThis as Record<symbol, unknown>)[GIVEN] as OpeningAnswer | undefined;
   delete (globalThis as Record<symbol, unknown>)[GIVEN];
   return given ?? null;
+}
+
+/** Bytes read before stdin ended (a client that wrote its requests and closed at once): the transport reads them first. */
+export function takeOpeningBytes(): Buffer | undefined {
+  const left = (globalThis as Record<symbol, unknown>)[LEFT] as Buffer | undefined;
+  delete (globalThis as Record<symbol, unknown>)[LEFT];
+  return left;
 }

@@ -15,6 +15,7 @@ import type { LegacyTasks } from './legacy-tasks.js';
 import type { Decorate, ModelNotice, ToolResult } from './notices.js';
 import type { Peer } from './peer.js';
 import type { TasksExtension } from './tasks-ext.js';
+import { unknownArgumentsError } from './tool-args.js';
 import { inputJsonSchema, outputJsonSchema } from './tool-schemas.js';
 
 export type Extra = ServerContext;
@@ -95,7 +96,9 @@ export function registerTools(server: McpServer, defs: AnyToolDef[], hooks: Tool
     if (!def) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found; bgbash's tools are ${[...byName.keys()].join(', ')}`);
     if (!inputs.has(name)) inputs.set(name, z.object(def.input));
     const parsed = inputs.get(name)!.safeParse(request.params.arguments ?? {});
+    const unknown = unknownArgumentsError(name, request.params.arguments, Object.keys(def.input));
     await hooks.ready;
+    if (unknown) return hooks.decorate(errorResult(unknown)) as never;
     if (!parsed.success) return hooks.decorate(errorResult(argumentError(name, parsed.error))) as never;
     const taskParams = (request.params as { task?: { ttl?: number | null } }).task;
     if (taskParams && hooks.legacyTasks?.accepts(name)) return (await hooks.legacyTasks.call(name, parsed.data, rctx)) as never;

@@ -65,6 +65,7 @@ function startDirect(opts: StartOptions, logs: DirectLogs): Promise<RunningProce
         pid: child.pid,
         write: (data) => stdin.write(typeof data === 'string' ? Buffer.from(data) : data),
         endInput: () => stdin.end(),
+        pendingInput: () => stdin.pending(),
         resize: () => undefined,
         // The file is the buffer: nothing to pause.
         pause: () => undefined,
@@ -124,6 +125,7 @@ function startPiped(opts: StartOptions): Promise<RunningProcess> {
           if (child.stdin.writable) child.stdin.write(data);
         },
         endInput: () => child.stdin.end(),
+        pendingInput: () => child.stdin.writableLength,
         resize: () => {
           /* no terminal */
         },

@@ -25,6 +25,8 @@ export interface RunningProcess {
   write(data: string | Buffer): void;
   /** Close stdin (pipes) / send EOF (pty). */
   endInput(): void;
+  /** Bytes given to write() that the process has not taken yet (still queued here or in the spawner). */
+  pendingInput?(): number;
   resize(cols: number, rows: number): void;
   /** Stop reading until resume(): back-pressure from a slow log writer. */
   pause(): void;

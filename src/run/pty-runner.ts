@@ -186,8 +186,9 @@ function heldPty(native: NativePty, master: number, slave: number, child: Spawne
   const writer = fdWriter(master);
   return {
     pid: child.pid,
-    write: (data) => writer(typeof data === 'string' ? Buffer.from(data) : data),
-    endInput: () => writer(Buffer.from('\x04')),
+    write: (data) => writer.write(typeof data === 'string' ? Buffer.from(data) : data),
+    endInput: () => writer.write(Buffer.from('\x04')),
+    pendingInput: () => writer.pending(),
     resize: (cols, rows) => {
       try {
         if (!closed) native.resize(master, cols, rows);
@@ -206,8 +207,9 @@ function heldPty(native: NativePty, master: number, slave: number, child: Spawne
 }
 
 /** Writes to a non-blocking fd in order, retrying while the terminal's input buffer is full. */
-function fdWriter(fd: number): (data: Buffer) => void {
+function fdWriter(fd: number): { write(data: Buffer): void; pending(): number } {
   const queue: Buffer[] = [];
+  let queued = 0;
   let busy = false;
   const pump = (): void => {
     if (busy) return;
@@ -219,16 +221,22 @@ function fdWriter(fd: number): (data: Buffer) => void {
       if (err) {
         if (err.code === 'EAGAIN') return void setTimeout(pump, 5);
         queue.length = 0; // the terminal is gone
+        queued = 0;
         return;
       }
+      queued -= written;
       if (written < next.length) queue[0] = next.subarray(written);
       else queue.shift();
       pump();
     });
   };
-  return (data) => {
-    queue.push(data);
-    pump();
+  return {
+    write: (data) => {
+      queue.push(data);
+      queued += data.length;
+      pump();
+    },
+    pending: () => queued,
   };
 }
 
@@ -256,6 +264,8 @@ async function startNodePty(opts: StartOptions): Promise<RunningProcess> {
     pid: term.pid,
     write: (data) => guard(() => term.write(typeof data === 'string' ? data : data.toString('binary'))),
     endInput: () => guard(() => term.write('\x04')),
+    // node-pty writes through a socket of its own on the master.
+    pendingInput: () => (term as unknown as { _socket?: { writableLength?: number } })._socket?.writableLength ?? 0,
     resize: (cols, rows) => guard(() => term.resize(cols, rows)),
     pause: () => term.pause(),
     resume: () => term.resume(),

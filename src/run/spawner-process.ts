@@ -102,8 +102,10 @@ process.on('message', (m: ToSpawner) => {
     return;
   }
   const stdin = kid.child?.stdin;
-  if (!stdin?.writable) return;
-  if (m.op === 'write') stdin.write(m.data);
+  // Every write is acknowledged once it leaves here, taken or dropped: the server bounds what waits.
+  const wrote = (): void => (m.op === 'write' ? send({ op: 'wrote', id: m.id, bytes: m.data.length }) : undefined);
+  if (!stdin?.writable) return wrote();
+  if (m.op === 'write') stdin.write(m.data, wrote);
   else stdin.end();
 });
 // The server is gone (or stopped us): nothing more to start or report.

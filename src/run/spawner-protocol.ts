@@ -24,4 +24,6 @@ export type FromSpawner =
   | { op: 'ready' }
   | { op: 'spawn'; id: number; pid: number; /** Per stdio slot, the spawner's fd for it while held. */ fds: (number | null)[] }
   | { op: 'error'; id: number; code?: string; message: string; /** The server's fds could not be reopened (not the command's fault). */ reopen?: boolean }
-  | { op: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null };
+  | { op: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
+  /** `bytes` of a 'write' left the spawner: the process took them, or they were dropped (its stdin is closed). */
+  | { op: 'wrote'; id: number; bytes: number };

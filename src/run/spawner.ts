@@ -41,8 +41,8 @@ export interface Spawned {
   pid: number;
   /** Called once, when the process has exited. */
   onExit(cb: (exit: ExitInfo) => void): void;
-  /** Input for a 'pipe' stdin; what comes after the process closed it is dropped. */
-  stdin: { write(data: Buffer): void; end(): void } | null;
+  /** Input for a 'pipe' stdin; what comes after the process closed it is dropped. `pending`: bytes written it has not read. */
+  stdin: { write(data: Buffer): void; end(): void; pending(): number } | null;
   /** The /proc fdinfo file with the offset of the open file the child writes for stdio slot `slot`. */
   offsetFile(slot: number): string | null;
   /** The offsets are read no more. */
@@ -76,6 +76,8 @@ interface Waiting {
   exit: ExitSlot;
   /** Set when the spawner is gone: the process is watched in the process table. */
   watch: NodeJS.Timeout | null;
+  /** Input sent to the spawner for its stdin that the spawner has not yet handed to the process. */
+  pendingInput: number;
 }
 
 /** Fds of this process a spawner must not keep (pty masters: not close-on-exec), asked when it starts. */
@@ -123,7 +125,9 @@ function onMessage(m: FromSpawner): void {
   if (m.op === 'ready') return markReady(true);
   const w = waiting.get(m.id);
   if (!w) return;
-  if (m.op === 'spawn') {
+  if (m.op === 'wrote') {
+    w.pendingInput = Math.max(0, w.pendingInput - m.bytes);
+  } else if (m.op === 'spawn') {
     w.pid = m.pid;
     w.resolve(spawned(m.id, w, m.fds));
   } else if (m.op === 'error') {
@@ -189,8 +193,13 @@ function spawned(id: number, w: Waiting, fds: (number | null)[]): Spawned {
     pid: w.pid!,
     onExit: (cb) => w.exit.on(cb),
     stdin: {
-      write: (data) => send({ op: 'write', id, data }),
+      write: (data) => {
+        // Counted until the spawner says the process took it (or it was dropped): input no one reads is bounded by the caller.
+        w.pendingInput += data.length;
+        send({ op: 'write', id, data });
+      },
       end: () => send({ op: 'end', id }),
+      pending: () => (spawner ? w.pendingInput : 0),
     },
     offsetFile: (slot) => (spawner && fds[slot] != null ? `/proc/${spawner.pid}/fdinfo/${fds[slot]}` : null),
     release: () => send({ op: 'release', id }),
@@ -208,7 +217,7 @@ export async function spawnProcess(file: string, args: string[], opts: SpawnOpti
   const id = nextId++;
   return new Promise<Spawned>((resolve, reject) => {
     const here = (): void => void spawnHere(file, args, opts).then(resolve, reject);
-    waiting.set(id, { resolve, reject, here, pid: null, exit: new ExitSlot(), watch: null });
+    waiting.set(id, { resolve, reject, here, pid: null, exit: new ExitSlot(), watch: null, pendingInput: 0 });
     send({ op: 'spawn', id, file, args, cwd: opts.cwd, env: opts.env, stdio: opts.stdio, detached: opts.detached, hold: opts.holdOffsets ?? false });
   });
 }
@@ -231,6 +240,7 @@ function spawnHere(file: string, args: string[], opts: SpawnOptions): Promise<Sp
             if (stdin.writable) stdin.write(data);
           },
           end: () => stdin.end(),
+          pending: () => stdin.writableLength,
         },
         // The child shares this process's open files: their offsets are ours.
         offsetFile: (slot) => (typeof opts.stdio[slot] === 'number' ? `/proc/self/fdinfo/${opts.stdio[slot]}` : null),

@@ -5,11 +5,13 @@
  */
 import fs from 'node:fs';
 import { afterAll } from 'vitest';
+import { openRaw } from './raw-rpc.js';
 import { createdDirs, openServers } from './server.js';
 import { openTerminals } from './tmux.js';
 
 afterAll(async () => {
   for (const t of [...openTerminals]) t.kill();
+  for (const r of [...openRaw]) r.kill();
   await Promise.all([...openServers].map((s) => s.close().catch(() => undefined)));
   for (const dir of createdDirs.splice(0)) {
     try {

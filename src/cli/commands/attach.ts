@@ -124,7 +124,8 @@ export async function run(cli: Cli): Promise<number> {
   client.onClose(() => {
     if (leaving) return;
     const alive = liveServers(cli.paths).some((s) => s.id === owner.info.id);
-    say(alive ? 'lost the connection to the server · Ctrl+] leave' : `the server stopped · Ctrl+] leave`);
+    if (client.closeReason) say(`the server stopped sending: ${client.closeReason} · Ctrl+] leave`);
+    else say(alive ? 'lost the connection to the server · Ctrl+] leave' : `the server stopped · Ctrl+] leave`);
   });
 
   // Raw before the first frame: a key pressed as soon as the screen shows must not be echoed by the terminal.

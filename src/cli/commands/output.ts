@@ -56,7 +56,10 @@ export async function run(cli: Cli): Promise<number> {
       }
       if (e.event === 'settled' && e.task.id === task.id) resolve();
     });
-    owner.client.onClose(resolve);
+    owner.client.onClose(() => {
+      if (owner.client.closeReason) process.stderr.write(`bgbash: the server stopped sending output: ${owner.client.closeReason}\n`);
+      resolve();
+    });
   });
   const { offsets } = await owner.client.request('subscribe', { output_of: [task.id] });
   void write(await readLogFile(file, 0, offsets[task.id] ?? 0));

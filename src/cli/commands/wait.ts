@@ -23,7 +23,7 @@ async function waitOne(cli: Cli, task: Task): Promise<Task> {
       client.onEvent((e) => {
         if (e.event === 'settled' && e.task.id === task.id) resolve(e.task);
       });
-      client.onClose(() => reject(new CliError(`the server running task ${task.id} went away`)));
+      client.onClose(() => reject(new CliError(client.closeReason ? `the server running task ${task.id} ended this wait: ${client.closeReason}` : `the server running task ${task.id} went away`)));
     });
     await client.request('subscribe', {});
     const now = await client.request('status', { id: task.id });

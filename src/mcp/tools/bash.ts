@@ -16,7 +16,7 @@ import type { Task } from '../../core/task.js';
 import { StringDecoder } from 'node:string_decoder';
 import { cleanText } from '../../run/clean.js';
 import { renderTextNow } from '../../run/render.js';
-import { commonShellInput, shellSpecFrom } from './shell-input.js';
+import { commandInput, commonShellInput, shellSpecFrom } from './shell-input.js';
 import { resetReply, SHELL_STATE_HELP, shellNotes } from './shell-session.js';
 
 const description = `Run a shell command (bash -c, in a pseudo-terminal unless pty: false).
@@ -137,7 +137,7 @@ export async function commandResult(
 }
 
 export const bashInput = {
-  command: z.string().min(1).optional().describe('The command line, run with bash -c (required unless reset: true)'),
+  command: commandInput('The command line, run with bash -c (required unless reset: true)'),
   reset: z.boolean().optional().describe('First reset the shell (start directory and environment)'),
   background: z.boolean().default(false).describe('Return a task id at once; the command runs on'),
   ...commonShellInput,

@@ -4,7 +4,7 @@ import { UserError } from '../../core/errors.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema } from '../schemas.js';
 import type { ToolDef } from '../tool-kit.js';
-import { commonShellInput, shellSpecFrom } from './shell-input.js';
+import { commandInput, commonShellInput, shellSpecFrom } from './shell-input.js';
 import { bashOutput } from './bash.js';
 import { findReused } from './reuse.js';
 import { validateTarget } from '../../notify/targets.js';
@@ -61,7 +61,7 @@ export function bgSubmitTool(ctx: ToolContext): ToolDef<typeof bgSubmitInput, ty
 }
 
 export const bgSubmitInput = {
-  command: z.string().min(1).optional().describe('Shell command to run in the background'),
+  command: commandInput('Shell command to run in the background'),
   prompt: z.string().min(1).max(1024 * 1024).optional().describe('Agent prompt, instead of command'),
   runner: z.string().max(100).optional().describe('Who runs the prompt: claude, codex, opencode, gemini, a configured runner, or "sampling"'),
   ...commonShellInput,

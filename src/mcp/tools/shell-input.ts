@@ -1,6 +1,7 @@
 /** Parameters `bash` and `bg_submit` share, and turning them into a task spec. */
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
+import { MAX_COMMAND_BYTES } from '../../core/limits.js';
 import { compileRegex } from '../../core/pattern.js';
 import type { ShellSpec } from '../../core/manager.js';
 import type { ToolContext } from '../context.js';
@@ -9,6 +10,25 @@ import { checkSessionName } from '../../core/session-name.js';
 import { envEntryBytes, MAX_ENV_ENTRY, type ShellPlace } from '../../core/shell-state.js';
 import { formatBytes } from '../../core/units.js';
 import { backendFor, backendNamed } from '../../run/backends/registry.js';
+
+/**
+ * A command: it runs as the one argument of `bash -c`, which Linux refuses
+ * over MAX_COMMAND_BYTES at exec (E2BIG): refused here instead, saying what
+ * to do. Counted in bytes (UTF-8), as the kernel counts.
+ */
+export function commandInput(description: string): z.ZodOptional<z.ZodString> {
+  return z
+    .string()
+    .min(1)
+    .superRefine((command, ctx) => {
+      const bytes = Buffer.byteLength(command);
+      if (bytes > MAX_COMMAND_BYTES) {
+        ctx.addIssue({ code: 'custom', message: `${bytes} bytes is over the ${MAX_COMMAND_BYTES}-byte limit of a command (Linux passes it to bash -c as one argument, at most 128 KiB): write the script to a file and run the file` });
+      }
+    })
+    .optional()
+    .describe(`${description} (at most 128 KiB; put longer scripts in a file)`);
+}
 
 export const commonShellInput = {
   cwd: z.string().max(4096).optional().describe('Directory for this call (default: where the last foreground call ended)'),

@@ -1,6 +1,7 @@
 /** `task_input`: type text or keys into a running task's terminal. */
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
+import { MAX_INPUT_TEXT } from '../../core/limits.js';
 import { keyBytes, KEY_NAMES } from '../../run/keys.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema, taskIdInput } from '../schemas.js';
@@ -38,7 +39,11 @@ export function taskInputTool(ctx: ToolContext): ToolDef<typeof input, typeof ou
 
 const input = {
   task_id: taskIdInput,
-  text: z.string().max(1024 * 1024).optional().describe('Text to type'),
+  text: z
+    .string()
+    .max(MAX_INPUT_TEXT, { message: `at most 1 MiB (${MAX_INPUT_TEXT} characters) per call: send longer input in parts, as the task reads it` })
+    .optional()
+    .describe('Text to type (at most 1 MiB per call)'),
   keys: z.array(z.string().max(32)).max(100).optional().describe('Keys after the text'),
   eof: z.boolean().optional().describe('Then end the input (Ctrl+D)'),
 };

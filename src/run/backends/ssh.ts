@@ -148,6 +148,7 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
         {
           pid: child.pid!,
           write: (d) => void (child.stdin!.writable && child.stdin!.write(d)),
+          pendingInput: () => child.stdin!.writableLength,
           endInput: () => child.stdin!.end(),
           resize: () => undefined,
           pause: () => child.stdout!.pause(),

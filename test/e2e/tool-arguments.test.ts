@@ -1,0 +1,42 @@
+/**
+ * An argument a tool does not take is a tool error naming the ones it does,
+ * nearest first (issue 21 item 5): zod dropped it silently, so `backgroud:
+ * true` ran the command in the foreground and the model never learned why.
+ * The known names are each tool's own schema (what tools/list shows).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, tempDir, text, type TestServer } from '../helpers/server.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startServer();
+});
+afterAll(() => s.close());
+
+describe('unknown tool arguments', () => {
+  it('a misspelt argument is refused, the call does not run, and the error names the known ones nearest first', async () => {
+    const file = path.join(tempDir(), 'ran');
+    const r = await s.call('bash', { command: `touch ${file}`, backgroud: true });
+    expect(r.isError).toBe(true);
+    const said = text(r);
+    expect(said).toMatch(/^Error: bash has no argument "backgroud" \(did you mean "background"\?\)\. Its arguments, nearest first: background, /);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('the known names are each tool\'s own schema: every argument tools/list shows, and only those', async () => {
+    const { tools } = await s.client.listTools();
+    for (const tool of tools) {
+      const r = await s.call(tool.name, { zz_not_an_argument: 1 });
+      expect(r.isError, tool.name).toBe(true);
+      const listed = /nearest first: (.*)\. Fix the call/.exec(text(r))?.[1].split(', ');
+      expect(listed?.sort(), tool.name).toEqual(Object.keys(tool.inputSchema.properties ?? {}).sort());
+    }
+  });
+
+  it('several unknown arguments are all named, and an argument of another tool is not taken for this one', async () => {
+    const r = await s.call('task_status', { task_id: '1', wiat: 5, until_listening: 'ready' });
+    expect(text(r)).toMatch(/task_status has no arguments "wiat", "until_listening"\. Its arguments, nearest first: wait, /);
+  });
+});
