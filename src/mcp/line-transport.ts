@@ -24,6 +24,7 @@ import type { Readable, Writable } from 'node:stream';
 import { serializeMessage, type JSONRPCMessage, type Transport, type TransportSendOptions } from '@modelcontextprotocol/server';
 import { MAX_MESSAGE_BYTES, MAX_UNREAD_OUTPUT_BYTES, OUTPUT_PAUSE_BYTES } from '../core/limits.js';
 import { formatBytes } from '../core/units.js';
+import { collectGarbage } from '../core/gc.js';
 import { INVALID_REQUEST, parseLine, type Id } from './jsonrpc-check.js';
 import { TopLevelScan } from './jsonrpc-scan.js';
 
@@ -100,11 +101,12 @@ export class LineTransport implements Transport {
     // Over the bound already: the message need not be written out (a big answer would be garbage at once).
     let json = unread >= this.maxUnread ? '' : serializeMessage(message);
     if (unread >= this.maxUnread || unread + json.length > this.maxUnread) {
-      if (this.withheld++ === 0) this.report(`bgbash: the client has not read ${formatBytes(unread)} of answers; until it reads, answers are replaced by an error and notifications dropped`);
+      if (this.withheld++ === 0) {
+        this.report(`bgbash: the client has not read ${formatBytes(unread)} of answers; until it reads, answers are replaced by an error and notifications dropped`);
+        this.output.once('drain', this.caughtUp);
+      }
       if (!isAnswer) return Promise.resolve();
       json = serializeMessage(this.withheldAnswer(m.id!, json.length || null, unread));
-    } else if (unread === 0) {
-      this.withheld = 0;
     }
     this.output.write(json);
     if (this.output.writableLength > this.pauseAbove) this.pauseReading();
@@ -173,6 +175,18 @@ export class LineTransport implements Transport {
     const message = `The answer${size === null ? '' : ` (${formatBytes(size)})`} was not sent: the client has not read ${formatBytes(unread)} of earlier answers, over bgbash's limit of ${formatBytes(this.maxUnread)} unread. Read the server's output, then ask again.`;
     return { jsonrpc: '2.0', id, error: { code: UNREAD_ERROR, message, data: { unread_bytes: unread, limit_bytes: this.maxUnread } } } as JSONRPCMessage;
   }
+
+  /**
+   * The client read everything after falling behind: what the answers built
+   * meanwhile (each request in flight held its whole answer) is garbage, but
+   * an idle V8 may keep it for a long while (30 s and more, measured), so it
+   * is collected now, once per such episode.
+   */
+  private readonly caughtUp = (): void => {
+    this.report(`bgbash: the client read its answers again (${this.withheld} were replaced by an error)`);
+    this.withheld = 0;
+    collectGarbage();
+  };
 
   private pauseReading(): void {
     if (this.paused || this.closed) return;
