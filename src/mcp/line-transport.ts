@@ -66,6 +66,7 @@ export class LineTransport implements Transport {
   private ended = false;
   private paused = false;
   private withheld = 0;
+  private collectAfterAnswers = false;
 
   constructor(
     private readonly input: Readable,
@@ -133,7 +134,9 @@ export class LineTransport implements Transport {
     if (n === undefined) return;
     if (n > 1) this.pending.set(id, n - 1);
     else this.pending.delete(id);
-    if (this.pending.size === 0) this.releaseWaiters();
+    if (this.pending.size > 0) return;
+    this.releaseWaiters();
+    if (this.collectAfterAnswers) this.collect();
   }
 
   /** Settles true once every request read has been answered (false: `ms` passed first). */
@@ -185,8 +188,15 @@ export class LineTransport implements Transport {
   private readonly caughtUp = (): void => {
     this.report(`bgbash: the client read its answers again (${this.withheld} were replaced by an error)`);
     this.withheld = 0;
-    collectGarbage();
+    // Requests still in flight hold answers of their own: after the last of them.
+    this.collectAfterAnswers = true;
+    if (this.pending.size === 0) this.collect();
   };
+
+  private collect(): void {
+    this.collectAfterAnswers = false;
+    setImmediate(collectGarbage);
+  }
 
   private pauseReading(): void {
     if (this.paused || this.closed) return;
