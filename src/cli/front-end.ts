@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isTrustedProject } from '../config/project-trust.js';
 import { buildId, daemonLogPath, daemonSocketPath, takeLine, unsafeDir, WIRE_PROTOCOL, type Hello, type Refusal, type Welcome } from '../daemon/wire.js';
-import { takeOpeningAnswer } from '../mcp/opening-answer.js';
+import { takeOpeningAnswer, takeOpeningBytes } from '../mcp/opening-answer.js';
 import { VERSION } from '../version.js';
 import { LineTracker } from './relay-lines.js';
 
@@ -272,6 +272,12 @@ export async function runFrontEnd(args: FrontEndArgs): Promise<void> {
   };
 
   await open(false);
+  // What the launcher read before stdin ended (opening-answer.ts): a `printf '…' | bgbash serve` without a last newline.
+  const left = takeOpeningBytes();
+  if (left) {
+    lines.fromClient(left);
+    sock!.write(left);
+  }
   process.stdin.on('data', (chunk: Buffer) => {
     lines.fromClient(chunk);
     if (!sock.write(chunk)) {

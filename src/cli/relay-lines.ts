@@ -5,6 +5,8 @@
  * same opening if the first dies. Bytes pass through unchanged; only answers
  * to the relay's own replayed requests are held back.
  */
+import { MAX_MESSAGE_BYTES } from '../core/limits.js';
+
 type Id = string | number;
 const key = (id: Id): string => JSON.stringify(id);
 const REPLAY_ID = 'bgbash-front-end-replay';
@@ -18,25 +20,47 @@ function parse(line: Buffer): { id?: Id; method?: string; result?: unknown; erro
   }
 }
 
-/** Complete lines out of a stream's chunks, with what is left of the last one kept for the next. */
+/**
+ * Complete lines out of a stream's chunks, with what is left of the last one
+ * kept for the next (as pieces, joined once: a big line in small chunks is
+ * not copied over and over). With `maxLine`, a longer line is not kept at
+ * all: it is left out (the daemon answers it; the relay has no use for it).
+ */
 class Lines {
-  private partial: Buffer = Buffer.alloc(0);
+  private pieces: Buffer[] = [];
+  private size = 0;
+  private skipping = false;
+  constructor(private readonly maxLine = Infinity) {}
+
   split(chunk: Buffer): Buffer[] {
-    const buf = this.partial.length ? Buffer.concat([this.partial, chunk]) : chunk;
     const out: Buffer[] = [];
     let start = 0;
-    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
-      out.push(buf.subarray(start, nl + 1));
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      const tail = chunk.subarray(start, nl + 1);
+      if (!this.skipping && this.size + tail.length <= this.maxLine) out.push(this.size ? Buffer.concat([...this.pieces, tail]) : tail);
+      this.pieces = [];
+      this.size = 0;
+      this.skipping = false;
       start = nl + 1;
     }
-    this.partial = Buffer.from(buf.subarray(start));
+    const rest = chunk.subarray(start);
+    if (rest.length && !this.skipping) {
+      this.pieces.push(Buffer.from(rest));
+      this.size += rest.length;
+      if (this.size > this.maxLine) {
+        this.pieces = [];
+        this.size = 0;
+        this.skipping = true;
+      }
+    }
     return out;
   }
 }
 
 export class LineTracker {
   private readonly pending = new Map<string, Id>();
-  private readonly client = new Lines();
+  // The client's lines are only read for their ids: one over the message limit is the daemon's to refuse.
+  private readonly client = new Lines(MAX_MESSAGE_BYTES);
   private readonly daemon = new Lines();
   private initialize: Record<string, unknown> | null = null;
   private initialized: Buffer | null = null;

@@ -38,7 +38,7 @@ describe('input to a task that does not read it', () => {
       await s.initialize();
       const task = (await s.call(1, 'bash', { command: 'sleep 600', background: true, pty })).result.structuredContent.task_id;
       await waitFor(async () => (await s.call(Date.now(), 'task_status', { task_id: task })).result.structuredContent.task.state === 'running', 'the task to run');
-      const spawner = await waitFor(() => spawnerOf(s.pid), 'the spawner');
+      const spawner = await waitFor(() => spawnerOf(s.owner()), 'the spawner');
       const before = { server: s.rssMb(), spawner: rssMb(spawner) };
       // 200 MB offered; before the bound every call said "Sent" and the server (or, with pipes, the spawner) kept it all.
       const { sent, refusals } = await flood(s, task, 200);
@@ -104,10 +104,11 @@ describe('a control-socket subscriber that does not read', () => {
   it('is dropped with the reason once 8 MiB of events wait for it, and the server does not grow', async () => {
     const s = serveRaw();
     await s.initialize();
+    // The session's own control socket (its servers/<id>.json names it).
     const info = await waitFor(() => {
-      const files = fs.readdirSync(path.join(s.dataDir, 'servers'));
-      const parsed = files.length ? JSON.parse(fs.readFileSync(path.join(s.dataDir, 'servers', files[0]), 'utf8')) : null;
-      return parsed?.socket ? parsed : null;
+      const dir = path.join(s.dataDir, 'servers');
+      const entries = fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+      return entries.find((e) => e.socket && e.role !== 'daemon');
     }, 'the control socket');
     const subscribers = await Promise.all(
       [0, 1].map(

@@ -1,10 +1,11 @@
 /**
  * A built `bgbash serve` driven with raw JSON-RPC lines, as a hostile or
  * broken client would write them: any bytes, any size, reading its stdout
- * or not. Its memory is read with `ps`.
+ * or not. The front-end relays them to the data dir's daemon, which serves
+ * the session: its memory is read with `ps`.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { baseEnv, CLI, tempDir } from './server.js';
+import { baseEnv, CLI, daemonLog, daemonOf, tempDir } from './server.js';
 import { waitFor } from './wait.js';
 
 export interface RawServer {
@@ -13,7 +14,10 @@ export interface RawServer {
   dataDir: string;
   /** Every message the server wrote, parsed, in order. */
   lines: any[];
+  /** What bgbash said: the front-end's stderr, then the daemon's log. */
   stderr(): string;
+  /** The process that owns the tasks and serves the session: the daemon (or the server itself, --no-daemon). */
+  owner(): number;
   /** Raw bytes, as they are (add the newline yourself). */
   write(data: string | Buffer): void;
   send(msg: Record<string, unknown>): void;
@@ -25,7 +29,7 @@ export interface RawServer {
   /** Stop reading the server's stdout (its pipe fills), and start again. */
   stopReading(): void;
   startReading(): void;
-  /** The server's resident memory in MB, from ps. */
+  /** The resident memory in MB of the process that serves the session (owner()), from ps. */
   rssMb(): number;
   /** Closes stdin and waits for the exit; resolves to the exit code. */
   stop(timeoutMs?: number): Promise<number | null>;
@@ -64,7 +68,8 @@ export function serveRaw(opts: { dataDir?: string; set?: Record<string, string |
     pid: child.pid!,
     dataDir,
     lines,
-    stderr: () => err,
+    stderr: () => err + daemonLog(dataDir),
+    owner: () => daemonOf(dataDir)?.pid ?? child.pid!,
     write: (data) => void child.stdin.write(data),
     send: (msg) => void child.stdin.write(JSON.stringify({ jsonrpc: '2.0', ...msg }) + '\n'),
     answer,
@@ -85,7 +90,7 @@ export function serveRaw(opts: { dataDir?: string; set?: Record<string, string |
       child.stdout.on('data', onData);
       child.stdout.resume();
     },
-    rssMb: () => rssMb(child.pid!),
+    rssMb: () => rssMb(raw.owner()),
     async stop(timeoutMs = 20_000) {
       child.stdin.end();
       await waitFor(() => child.exitCode !== null || child.signalCode !== null, 'the server to exit', timeoutMs);
