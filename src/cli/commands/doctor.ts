@@ -8,12 +8,13 @@ import type { Cli } from '../context.js';
 import { agentChecks } from '../doctor/agents.js';
 import { MARK, type Check } from '../doctor/check.js';
 import { extraChecks } from '../doctor/extras.js';
+import { platformChecks } from '../doctor/platform.js';
 import { dataDirCheck, nodeCheck, ptyCheck, serversCheck } from '../doctor/system.js';
 
 export const spec: CommandSpec = {
   usage: '[--json]',
   description:
-    "Checks Node.js, the pty, the data dir and its sockets, the running servers, and every agent's config that\nnames bgbash (does its command start a working bgbash?). One line per check: ✓ fine, ! worth a look, ✗ broken,\nwith a fix. Exits 1 when something is broken. Runs only bgbash's own commands from agent configs.",
+    "Checks Node.js, what this platform lacks (no /proc, bash before 4.4, Windows) and what bgbash does instead,\nthe pty, the data dir and its sockets, the running servers, and every agent's config that names bgbash\n(does its command start a working bgbash?). One line per check: ✓ fine, ! worth a look, ✗ broken, with a fix.\nExits 1 when something is broken. Runs only bgbash's own commands from agent configs.",
   options: { ...JSON_OPTION },
   maxArgs: 0,
   repair: false,
@@ -22,7 +23,7 @@ export const spec: CommandSpec = {
 
 export async function run(cli: Cli): Promise<number> {
   const [pty, servers, agents] = await Promise.all([ptyCheck(), serversCheck(cli.paths), agentChecks()]);
-  const checks: Check[] = [nodeCheck(), pty, dataDirCheck(cli.paths), servers, ...agents, ...extraChecks()];
+  const checks: Check[] = [nodeCheck(), ...platformChecks(), pty, dataDirCheck(cli.paths), servers, ...agents, ...extraChecks()];
   const failed = checks.some((c) => c.status === 'fail');
   if (cli.json) {
     cli.out(JSON.stringify({ ok: !failed, checks }, null, 2));
