@@ -130,7 +130,13 @@ export async function startSshd(sshd: string): Promise<TestSshd> {
         .map((l) => l.trim().split(/\s+/).map(Number))
         .filter(([, ppid]) => ppid === child.pid)
         .map(([pid]) => pid);
-      for (const pid of kids) process.kill(pid, 'SIGKILL');
+      for (const pid of kids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* ended between the listing and the kill: dropped all the same */
+        }
+      }
       return kids.length;
     },
     async stop() {
