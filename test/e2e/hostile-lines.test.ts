@@ -128,4 +128,22 @@ describe('the end of input', () => {
     expect(answers.get(3)?.result.content[0].text).toMatch(/cancelled: the agent session ended/);
     expect(answers.get(4)?.result).toEqual({});
   });
+
+  it('served in one process (--no-daemon): requests read before it run, then the server shuts down in order', () => {
+    const dir = tempDir();
+    const input = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'printf', version: '1' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'bash', arguments: { command: 'echo piped-in' } } },
+    ]
+      .map((m) => JSON.stringify(m))
+      .join('\n');
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--no-daemon', '--data-dir', dir], { env: baseEnv(), input, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const answers = new Map(r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.id !== undefined).map((m) => [m.id, m]));
+    expect(answers.get(1)?.result.serverInfo.name).toBe('bgbash');
+    // It had 2 s after the end of input to finish as asked.
+    expect(answers.get(2)?.result.structuredContent).toMatchObject({ state: 'done', output: 'piped-in' });
+    expect(fs.readdirSync(path.join(dir, 'servers'))).toEqual([]);
+  });
 });
