@@ -26,8 +26,11 @@ import { MAX_MESSAGE_BYTES, MAX_UNREAD_OUTPUT_BYTES, OUTPUT_PAUSE_BYTES } from '
 import { formatBytes } from '../core/units.js';
 import { collectGarbage } from '../core/gc.js';
 import { INVALID_REQUEST, parseLine, type Id } from './jsonrpc-check.js';
-import { TopLevelScan } from './jsonrpc-scan.js';
+import type { TopLevelScan } from './jsonrpc-scan.js';
+import { LineFramer, type Framed } from './line-framer.js';
 
+/** Refusals logged per connection (each is still answered). */
+const MAX_NOTED_REFUSALS = 50;
 /** JSON-RPC's range for server errors: an answer withheld because the client does not read. */
 const UNREAD_ERROR = -32000;
 
@@ -54,10 +57,7 @@ export class LineTransport implements Transport {
   private readonly pauseAbove: number;
   private readonly maxUnread: number;
   private readonly report: (line: string) => void;
-  private chunks: Buffer[] = [];
-  private size = 0;
-  /** The line being read is over the limit: only scanned, not kept. */
-  private oversize: { scan: TopLevelScan; bytes: number } | null = null;
+  private readonly framer: LineFramer;
   /** Requests read and not yet answered (by id; a count, should a client reuse one). */
   private readonly pending = new Map<Id, number>();
   private answerWaiters: Array<() => void> = [];
@@ -66,6 +66,7 @@ export class LineTransport implements Transport {
   private ended = false;
   private paused = false;
   private withheld = 0;
+  private refusals = 0;
   private collectAfterAnswers = false;
 
   constructor(
@@ -77,6 +78,7 @@ export class LineTransport implements Transport {
     this.pauseAbove = opts.pauseAboveBytes ?? OUTPUT_PAUSE_BYTES;
     this.maxUnread = opts.maxUnreadBytes ?? MAX_UNREAD_OUTPUT_BYTES;
     this.report = opts.report ?? (() => undefined);
+    this.framer = new LineFramer(this.maxMessage, (framed) => this.onFramed(framed));
   }
 
   async start(): Promise<void> {
@@ -123,7 +125,7 @@ export class LineTransport implements Transport {
     this.input.off('close', this.onEnd);
     this.input.off('error', this.onInputError);
     this.input.pause();
-    this.chunks = [];
+    this.framer.clear();
     this.releaseWaiters();
     this.onclose?.();
   }
@@ -208,57 +210,27 @@ export class LineTransport implements Transport {
     });
   }
 
-  private readonly onData = (chunk: Buffer): void => {
-    for (let start = 0; start < chunk.length; ) {
-      const nl = chunk.indexOf(10, start);
-      this.take(chunk.subarray(start, nl < 0 ? chunk.length : nl));
-      if (nl < 0) break;
-      this.endLine();
-      start = nl + 1;
-    }
-  };
+  private readonly onData = (chunk: Buffer): void => this.framer.push(chunk);
 
-  private take(part: Buffer): void {
-    if (part.length === 0) return;
-    if (this.oversize) {
-      this.oversize.scan.feed(part);
-      this.oversize.bytes += part.length;
-      return;
-    }
-    if (this.size + part.length <= this.maxMessage) {
-      this.chunks.push(part);
-      this.size += part.length;
-      return;
-    }
-    // Over the limit: what was kept is scanned and let go; the rest streams past.
-    const scan = new TopLevelScan();
-    for (const c of this.chunks) scan.feed(c);
-    scan.feed(part);
-    this.oversize = { scan, bytes: this.size + part.length };
-    this.chunks = [];
-    this.size = 0;
-  }
-
-  private endLine(): void {
-    if (this.oversize) {
-      const { scan, bytes } = this.oversize;
-      this.oversize = null;
-      return this.tooLarge(scan, bytes);
-    }
-    if (this.size === 0) return;
-    const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
-    this.chunks = [];
-    this.size = 0;
-    const line = buf.toString('utf8', 0, buf[buf.length - 1] === 13 ? buf.length - 1 : buf.length);
+  private onFramed(framed: Framed): void {
+    if ('tooLarge' in framed) return this.tooLarge(framed.tooLarge, framed.bytes);
+    const buf = framed.line;
+    const line = buf.toString('utf8');
     if (!line.trim()) return;
     const checked = parseLine(line);
     if (!checked.ok) {
       const shown = line.length > 200 ? `${line.slice(0, 200)}… (${formatBytes(buf.length)})` : line;
-      this.report(`bgbash: MCP: refused a line from the client: ${checked.message}: ${shown}`);
+      this.noteRefusal(`bgbash: MCP: refused a line from the client: ${checked.message}: ${shown}`);
       if (checked.answer) this.writeError(checked.id, checked.code, checked.message);
       return;
     }
     this.deliver(checked.message);
+  }
+
+  /** Refusals go to the log, but not without end: a client writing garbage in a loop would fill the disk. */
+  private noteRefusal(line: string): void {
+    if (++this.refusals <= MAX_NOTED_REFUSALS) this.report(line);
+    else if (this.refusals === MAX_NOTED_REFUSALS + 1) this.report(`bgbash: MCP: more lines refused on this connection are answered but not logged`);
   }
 
   private tooLarge(scan: TopLevelScan, bytes: number): void {
@@ -266,7 +238,7 @@ export class LineTransport implements Transport {
     const method = scan.method();
     const what = method ? `${method} ${id === null ? 'message' : 'request'}` : 'message';
     const message = `Request too large: this ${what} is ${formatBytes(bytes)}, over bgbash's limit of ${formatBytes(this.maxMessage)} per JSON-RPC message (${this.maxMessage} bytes). Send big input in parts, or write it to a file and pass its path.`;
-    this.report(`bgbash: MCP: refused a ${formatBytes(bytes)} ${what}${id === null ? '' : ` (id ${JSON.stringify(id)})`}: over the ${formatBytes(this.maxMessage)} limit`);
+    this.noteRefusal(`bgbash: MCP: refused a ${formatBytes(bytes)} ${what}${id === null ? '' : ` (id ${JSON.stringify(id)})`}: over the ${formatBytes(this.maxMessage)} limit`);
     // A notification (a method and no id) gets no answer; anything else does, with id null when none could be found.
     if (method !== null && id === null) return;
     this.writeError(id, INVALID_REQUEST, message, { size_bytes: bytes, limit_bytes: this.maxMessage });
@@ -296,7 +268,7 @@ export class LineTransport implements Transport {
     if (this.ended || this.closed) return;
     this.ended = true;
     // A last line without its newline is still a message (or a cut one, answered as such).
-    if (this.size > 0 || this.oversize) this.endLine();
+    this.framer.end();
     this.opts.onInputEnd?.('input ended');
   };
 
