@@ -9,13 +9,19 @@ export interface PsRow {
   args: string;
 }
 
+/** macOS's ps has no session id (its `sess` is a kernel pointer): sid is -1 there. */
+const darwin = process.platform === 'darwin';
+
 export function ps(): PsRow[] {
-  const out = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,pgid=,sid=,stat=,args='], { encoding: 'utf8' });
+  const fields = darwin ? ['pid', 'ppid', 'pgid', 'stat', 'args'] : ['pid', 'ppid', 'pgid', 'sid', 'stat', 'args'];
+  const out = execFileSync('ps', ['-A', '-ww', ...fields.flatMap((f) => ['-o', `${f}=`])], { encoding: 'utf8' });
   return out
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [pid, ppid, pgid, sid, stat, ...args] = line.trim().split(/\s+/);
+      const f = line.trim().split(/\s+/);
+      if (darwin) f.splice(3, 0, '-1');
+      const [pid, ppid, pgid, sid, stat, ...args] = f;
       return { pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid), sid: Number(sid), stat, args: args.join(' ') };
     })
     .filter((r) => !r.stat.startsWith('Z'));
@@ -28,7 +34,7 @@ export function alive(pids: number[]): number[] {
 
 /** Processes whose command line contains `token`. */
 export function withArgs(token: string): PsRow[] {
-  return ps().filter((r) => r.args.includes(token) && !r.args.includes('ps -e'));
+  return ps().filter((r) => r.args.includes(token) && !r.args.startsWith('ps -A -ww'));
 }
 
 /** Processes in the given sessions or process groups. */

@@ -35,6 +35,7 @@ export function forksBefore(): number | null {
 export function localTree(proc: RunningProcess, marker: string, server: string, forks: number | null = null, task: string | null = null): TaskProcess {
   // Start time of its first process: nothing older belongs to the task, which narrows scans.
   const table = processTable();
+  const seesInput = table.blockedOnInput([]) !== null;
   const since = proc.pid !== null ? (table.stat(proc.pid)?.starttime ?? null) : null;
   const floor: PidFloor | null = proc.pid !== null && forks !== null ? { pid: proc.pid, forks } : null;
   // Should this server die without ending the task (kill -9), the watchdog does.
@@ -42,8 +43,8 @@ export function localTree(proc: RunningProcess, marker: string, server: string, 
   let ending: Promise<void> | null = null;
   const ports = table.portLooker();
   return Object.assign(proc, {
-    // null where the table cannot tell (ps): "unknown", never a guess.
-    waitingForInput: () => table.blockedOnInput(taskProcesses(proc.pid, marker, since, floor, table)),
+    // null where the table cannot tell (ps): "unknown", never a guess, and no tree read for it.
+    waitingForInput: () => (seesInput ? table.blockedOnInput(taskProcesses(proc.pid, marker, since, floor, table)) : null),
     // Its cgroup's members (one file, and what escaped the tree is in it), else the tree by parent, group
     // and session (no marker scan: this runs every few seconds per running task).
     listeningPorts: () => {
