@@ -6,7 +6,7 @@
  */
 import { parseArgs as parseNodeArgs } from 'node:util';
 import type { LoadOptions } from '../config.js';
-import { GLOBAL_OPTIONS, type Options } from './command.js';
+import { GLOBAL_OPTIONS, type Options } from './options.js';
 import { didYouMean } from './suggest.js';
 
 export interface ParsedArgs {

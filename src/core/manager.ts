@@ -5,16 +5,14 @@
  * lookups. It imports no transport, terminal or process code; mcp/, control/
  * and notify/ drive it and listen to its events.
  */
-import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Executor } from '../run/backends/backend.js';
 import { backendFor, backendNamed } from '../run/backends/registry.js';
-import type { Stream } from '../run/process.js';
 import type { DataPaths } from '../store/data-dir.js';
 import { IdAllocator } from '../store/ids.js';
-import { RecordStore, reportOnce, type ProblemSink } from '../store/records.js';
+import { RecordStore } from '../store/records.js';
 import { UserError } from './errors.js';
-import { TaskEmitter } from './events.js';
+import { TaskReads } from './task-reads.js';
 import { MAX_PENDING_INPUT_BYTES } from './limits.js';
 import { formatBytes } from './units.js';
 import { Lifecycle, now } from './lifecycle.js';
@@ -26,48 +24,39 @@ import { SessionBook } from './sessions.js';
 import { ShutdownWatch } from './shutdown-watch.js';
 import { recordNotes } from './record-notes.js';
 import { chooseRunner } from './prompt-outcome.js';
-import { allTasks, findTask, type TaskRef, type TaskSource } from './task-lookup.js';
+import { allTasks, type TaskRef } from './task-lookup.js';
 import { TaskQueue } from './task-queue.js';
 import { TaskTable } from './task-table.js';
 import type { PromptSpec, ShellSpec, TargetSealer } from './specs.js';
-import { isTerminal, type PendingTask, type Task } from './task.js';
+import { isTerminal, type Task } from './task.js';
 import { clashExplainer } from './port-clash.js';
 import { PortWatch } from './port-watch.js';
-import { projectOf, Watchers } from './session-tasks.js';
+import { Watchers } from './session-tasks.js';
+import { pendingTask, type NewTaskSpec, type NewTaskWhat } from './new-task.js';
 
 export type { PromptSpec, ShellSpec, TargetSealer } from './specs.js';
 
 
-export class TaskManager extends TaskEmitter {
-  private readonly table: TaskTable;
-  private readonly live = new Map<string, LiveTask>();
-  private readonly outputs: TaskOutputs;
+export class TaskManager extends TaskReads {
   private readonly queue: TaskQueue;
   private readonly lifecycle: Lifecycle;
   private readonly ids: IdAllocator;
-  readonly records: RecordStore;
   /** The agent sessions served: each one's start directory and environment. */
   readonly sessions = new SessionBook();
   private readonly stopping = new ShutdownWatch();
   /** In-process answerers of prompts, per session (the MCP client's model). */
   private readonly executors = new Map<string, Executor>();
-  /** Each running task's ports, in its record; `closely` while a caller waits for the first. */
-  readonly portWatch: PortWatch;
   /** Sessions that reused a task of another session: told when it ends, like its own. */
   readonly watchers = new Watchers();
-  /** Records on disk that fail their checks: said once each, then skipped. */
-  readonly badRecord: ProblemSink = reportOnce((msg) => this.warn(msg));
 
   constructor(
-    readonly config: Config,
-    readonly paths: DataPaths,
-    readonly serverId: string,
+    config: Config,
+    paths: DataPaths,
+    serverId: string,
     /** Keeps deliver_to targets' secrets out of records (notify/vault.ts): tasks carry the sealed form. */
     private readonly targets: TargetSealer,
   ) {
-    super();
-    // Every waiting call and subscriber listens here; many at once is normal.
-    this.setMaxListeners(0);
+    super(config, paths, serverId);
     this.ids = new IdAllocator(paths);
     this.outputs = new TaskOutputs(this.live, paths);
     const notes = recordNotes(() => this.table, (m) => this.warn(m));
@@ -116,78 +105,6 @@ export class TaskManager extends TaskEmitter {
     return queueNote(this.queue.order().indexOf(id), live, this.sessions, this.config.background.maxConcurrentTasks);
   }
 
-  private warn(message: string): void {
-    this.emit('warning', message);
-  }
-
-  // ---- reading ----
-
-  /** Tasks this server owns, newest first. */
-  own(): Task[] {
-    return this.table.list();
-  }
-
-  /** Own tasks plus records of other servers' and earlier runs' tasks, newest first. */
-  all(): Task[] {
-    return allTasks(this.source());
-  }
-
-  /** A task by id or unique id prefix: own tasks first, then records on disk. */
-  get(ref: TaskRef): Task {
-    return findTask(ref, this.source());
-  }
-
-  private source(): TaskSource {
-    return { own: this.table.tasks, paths: this.paths, self: this.serverId, records: this.records, onProblem: this.badRecord };
-  }
-
-  isOwn(id: string): boolean {
-    return this.table.has(id);
-  }
-  /** Current record of a task, live counters included. */
-  fresh(ref: TaskRef): Task {
-    return this.outputs.counted(this.get(ref));
-  }
-
-  /** Ended, process gone, output complete. */
-  isSettled(id: string): boolean {
-    return isTerminal(this.get(id)) && !this.live.has(id);
-  }
-
-  /** Resolves when the task's process is gone (immediately for tasks without one). */
-  processGone(id: string): Promise<void> {
-    return this.live.get(id)?.exited ?? Promise.resolve();
-  }
-
-  /** The TCP ports a running task listens on: looked at now if it is this server's, else as recorded. */
-  ports(id: string): number[] {
-    const task = this.get(id);
-    return task.state !== 'running' ? [] : this.table.has(task.id) ? this.portWatch.refresh(task.id) : (task.ports ?? []);
-  }
-
-  // ---- output ----
-
-  outputSize(id: string, stream: Stream = 'stdout'): number {
-    return this.outputs.size(id, stream);
-  }
-
-  logFile(id: string, stream: Stream = 'stdout'): string {
-    return this.outputs.file(id, stream);
-  }
-
-  readOutput(id: string, start: number, end: number, stream: Stream = 'stdout'): Promise<Buffer> {
-    return this.outputs.read(id, start, end, stream);
-  }
-
-  /** Running, quiet for a while, and its backend sees a read() on its input; null when the backend cannot tell (ps table). */
-  waitingForInput(id: string): boolean | null {
-    const task = this.table.get(id);
-    const lt = this.live.get(id);
-    if (!task || task.state !== 'running' || !lt?.proc) return false;
-    if (Date.now() - lt.lastOutputAt < this.config.input.quietAfter) return false;
-    return lt.proc.waitingForInput();
-  }
-
   // ---- creating ----
 
   /** Creates a task; when it can start at once, resolves after its process was spawned (or failed to). */
@@ -215,38 +132,20 @@ export class TaskManager extends TaskEmitter {
   }
 
   private async create(
-    what: Pick<Task, 'kind' | 'command' | 'prompt' | 'pty' | 'notify_on' | 'env' | 'env_unset' | 'shell_state' | 'persistent'> & { runner?: string; backend: string },
-    spec: Omit<PromptSpec, 'prompt' | 'runner'>,
+    what: NewTaskWhat,
+    spec: NewTaskSpec,
     foreground: boolean,
   ): Promise<Task> {
     if (this.stopping.begun) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
-    const backend = backendNamed(what.backend, this.config);
     const place = this.sessions.get(spec.session);
-    const cwd = backend.resolveCwd ? backend.resolveCwd(spec.cwd) : path.resolve(place?.cwd ?? process.cwd(), spec.cwd ?? '.');
-    backend.check?.({ cwd });
-    const settings = place?.config ?? this.config;
-    // background.defaultDeliverTo is where every task's notice goes; a task's own deliver_to adds targets, never replaces them.
-    const deliverTo = [...new Set([...settings.background.defaultDeliverTo, ...(spec.deliver_to ?? [])].map((t) => this.targets.seal(t)))];
-    const task: PendingTask = {
-      id: this.ids.allocate((err) => this.warn(`cannot claim a task id on disk (${err.message}); the task runs with an id of this server's own range, its record written once there is room`)),
-      state: 'pending',
-      ...what,
-      cwd,
-      project: projectOf(backend, cwd),
-      name: spec.name ?? null,
-      origin: spec.origin ?? null,
-      session: spec.session ?? null,
-      deliver_to: deliverTo,
-      // A persistent task runs until it ends or is ended (0: no timeout); an explicit timeout still applies.
-      timeout_ms: spec.timeout_ms ?? (what.persistent ? 0 : settings.background.taskTimeout),
-      server: this.serverId,
-      retry_of: spec.retry_of ?? null,
-      created_at: now(),
-      output_bytes: 0,
-      output_dropped: 0,
-      tokens: 0,
-      result: null,
-    };
+    const task = pendingTask(what, spec, {
+      backend: backendNamed(what.backend, this.config),
+      settings: place?.config ?? this.config,
+      startCwd: place?.cwd ?? process.cwd(),
+      serverId: this.serverId,
+      seal: (t) => this.targets.seal(t),
+      allocate: () => this.ids.allocate((err) => this.warn(`cannot claim a task id on disk (${err.message}); the task runs with an id of this server's own range, its record written once there is room`)),
+    });
     this.sessions.keepEnv(task.id, spec.retry_of ? (this.sessions.envOf(spec.retry_of) ?? place?.env) : place?.env);
     this.table.add(task);
     if (foreground) {

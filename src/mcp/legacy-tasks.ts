@@ -12,12 +12,13 @@
  * and output, which a `failed` status would withhold from the client), else
  * failed (timeout, could not start, killed, server gone); cancelled → cancelled.
  */
-import { ProtocolError, ProtocolErrorCode, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { errorOf, isTerminal, lastUpdatedAt, terminationOf, type Task } from '../core/task.js';
 import { waitForEnd } from '../core/waits.js';
 import type { ToolContext } from './context.js';
+import type { LegacyTasks } from './tool-kit.js';
 import { commandResult } from './tools/bash.js';
 import { shellSpecFrom } from './tools/shell-input.js';
 
@@ -54,12 +55,7 @@ function view(task: Task): Record<string, unknown> {
   };
 }
 
-export interface LegacyTasks {
-  accepts(tool: string): boolean;
-  /** A task-augmented call: start the task, answer `{task}`. */
-  call(tool: string, args: { command?: string; prompt?: string } & Record<string, unknown>, rctx: ServerContext): Promise<Record<string, unknown>>;
-  close(): void;
-}
+export type { LegacyTasks } from './tool-kit.js';
 
 const idParams = z.looseObject({ taskId: z.string().max(200) });
 

@@ -11,12 +11,19 @@ import { ProtocolError, ProtocolErrorCode, type McpServer, type ServerContext, t
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import type { Task } from '../core/task.js';
-import type { LegacyTasks } from './legacy-tasks.js';
 import type { Decorate, ModelNotice, ToolResult } from './notices.js';
 import type { Peer } from './peer.js';
 import type { TasksExtension } from './tasks-ext.js';
 import { unknownArgumentsError } from './tool-args.js';
 import { inputJsonSchema, outputJsonSchema } from './tool-schemas.js';
+
+/** MCP tasks of 2025-11-25 (legacy-tasks.ts), as the tool kit calls them: defined here, so that the kit imports nothing that imports the tools. */
+export interface LegacyTasks {
+  accepts(tool: string): boolean;
+  /** A task-augmented call: start the task, answer `{task}`. */
+  call(tool: string, args: { command?: string; prompt?: string } & Record<string, unknown>, rctx: ServerContext): Promise<Record<string, unknown>>;
+  close(): void;
+}
 
 export type Extra = ServerContext;
 

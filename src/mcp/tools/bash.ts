@@ -164,12 +164,12 @@ export const bashOutput = {
   truncated: z.boolean().optional(),
   cursor: z.number().optional().describe('Byte offset to pass as task_output since'),
   elapsed_ms: z.number().optional(),
-  detached: z.enum(['yield', 'until', 'listening', 'request', 'client']).nullable().optional().describe('Why the call returned while the command still runs'),
+  detached: z.enum(['yield', 'until', 'listening', 'request', 'client']).nullable().optional().describe('Why it returned while still running'),
   matched: z.string().optional(),
   ports: z.array(z.number()).optional(),
   reused: z.boolean().optional(),
   port_clash: z.string().optional(),
-  cwd: z.string().optional().describe("The session's working directory after this call (where the next command runs)"),
+  cwd: z.string().optional().describe('Where the next command runs'),
   reset: z.boolean().optional().describe('The shell was reset and no command run'),
 };
 

@@ -27,11 +27,11 @@ export function commandInput(description: string): z.ZodOptional<z.ZodString> {
       }
     })
     .optional()
-    .describe(`${description} (at most 128 KiB; put longer scripts in a file)`);
+    .describe(`${description} (≤ 128 KiB; longer: a script file)`);
 }
 
 export const commonShellInput = {
-  cwd: z.string().max(4096).optional().describe('Directory for this call (default: where the last foreground call ended)'),
+  cwd: z.string().max(4096).optional().describe('Directory for this call (default: where the last call ended)'),
   env: z.record(z.string(), z.string()).optional().describe('Extra environment variables'),
   timeout: z.number().min(0.001, 'timeout is in seconds: at least 0.001 (1 ms); smaller values would round to 0').max(7 * 24 * 3600).optional().describe('Seconds before it is stopped, failing (default 30 min)'),
   name: z.string().max(200).optional().describe('Short label for lists and notices'),
@@ -40,7 +40,7 @@ export const commonShellInput = {
   host: z.string().max(253).optional().describe('Same as backend, by host name'),
   notify_on: z.string().max(65_536).optional().describe('Regex: a notice for each matching output line while it runs'),
   persistent: z.boolean().optional().describe('Outlive this session, no default timeout: dev servers, watchers'),
-  reuse: z.boolean().optional().describe('With name: return the live task of that name in this project, not a new one'),
+  reuse: z.boolean().optional().describe('With name: return the live task of that name in this project instead'),
 };
 
 interface ShellArgs {

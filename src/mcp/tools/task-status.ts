@@ -9,7 +9,7 @@ import { taskLine } from '../text.js';
 import type { ToolDef } from '../tool-kit.js';
 import { shellSummary } from './shell-session.js';
 
-const description = `A task's full record: state, exit code, error, elapsed, output size and token estimate, waiting for input. wait: N blocks up to N s until it ends (use instead of polling). Without task_id: counts by state, the latest tasks and your shell's directory.`;
+const description = `A task's full record: state, exit code, error, elapsed, output, ports; what a pending one waits for. wait: N blocks up to N s until it ends (use instead of polling). Without task_id: counts by state, the latest tasks and your shell's directory.`;
 
 export function taskStatusTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
   return {
@@ -49,7 +49,7 @@ const input = {
 };
 
 const output = {
-  task: taskRecordSchema.extend({ waiting_for_input: z.boolean().nullable().describe('null: this system cannot tell (no /proc); read the output'), output_file: z.string(), queued: z.string().optional().describe('A pending task: what it waits for') }).optional(),
+  task: taskRecordSchema.extend({ waiting_for_input: z.boolean().nullable().describe('null: cannot tell here (no /proc)'), output_file: z.string(), queued: z.string().optional() }).optional(),
   counts: z.record(stateSchema, z.number()).optional(),
   tasks: z.array(taskSummarySchema).optional(),
   cwd: z.string().optional().describe("Without task_id: your shell's current directory (where the next bash command runs)"),
