@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntilDone, startModern, TASKS_EXTENSION, type ModernServer } from '../helpers/modern.js';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fixture, readRecord, tempDir } from '../helpers/server.js';
+import { daemonOf, fixture, readRecord, tempDir } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const textOf = (r: any): string => r.content.map((c: any) => c.text ?? '').join('\n');
@@ -127,6 +127,8 @@ describe('tasks extension: exactly once, and across a restart', { timeout: 60_00
     const { handle } = await first.call('bash', { command: 'echo before restart', background: true });
     await waitFor(async () => (await first.call('task_status', { task_id: handle.taskId.split('.')[0] })).result.structuredContent.task.state === 'done', 'the task to end');
     await first.close();
+    // A restart: the daemon that served the first session is gone (its idle exit) before the second starts one.
+    await waitFor(() => daemonOf(first.dataDir) === null, 'the daemon to exit');
     const second = await startModern({ dataDir: first.dataDir, flags: ['--session', 'resume-me'] });
     try {
       const t = await second.tasksGet(handle.taskId);
