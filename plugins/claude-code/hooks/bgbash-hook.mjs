@@ -78,7 +78,8 @@ function alive(info) {
   } catch (err) {
     if (err.code !== 'EPERM') return false;
   }
-  if (typeof info.starttime !== 'number') return true;
+  // A start time read from ps (process_table "ps": seconds, not /proc's ticks) cannot be compared here: the pid answers.
+  if (typeof info.starttime !== 'number' || info.process_table === 'ps') return true;
   const s = stat(info.pid);
   return s === null ? !fs.existsSync('/proc/self/stat') : s.starttime === info.starttime && s.state !== 'Z';
 }
@@ -110,7 +111,8 @@ function ownServers(root) {
     servers.push(info);
   }
   if (process.env.BGBASH_SESSION) return servers.filter((s) => (s.session ?? s.id) === process.env.BGBASH_SESSION);
-  if (!fs.existsSync('/proc/self/stat')) return servers.length === 1 ? servers : [];
+  // No /proc (macOS): no ancestry here. Every live server passes; the CLI, which asks ps, narrows them to this agent's.
+  if (!fs.existsSync('/proc/self/stat')) return servers;
   const mine = ancestry(process.ppid);
   let best = Infinity;
   let found = [];
