@@ -10,6 +10,7 @@
 // It talks to the bgbash server opencode started (its MCP server, a child of
 // the opencode process) over that server's control socket: newline-delimited
 // JSON, the same protocol the bgbash CLI uses. No dependencies.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -32,13 +33,36 @@ function parentOf(pid) {
   }
 }
 
+/** Without /proc (macOS): every process's parent from one `ps` run. */
+function psParents() {
+  const parents = new Map();
+  try {
+    for (const line of execFileSync('ps', ['-A', '-o', 'pid=', '-o', 'ppid='], { encoding: 'utf8', timeout: 5000 }).split('\n')) {
+      const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+      if (pid > 0) parents.set(pid, ppid);
+    }
+  } catch {
+    /* no ps: nothing is ours */
+  }
+  return parents;
+}
+
 /** Is `ancestor` among the ancestors of `pid`? */
 function descendsFrom(pid, ancestor) {
+  const parents = fs.existsSync('/proc/self/stat') ? null : psParents();
   for (let cur = pid, i = 0; cur > 1 && i < 64; i++) {
     if (cur === ancestor) return true;
-    cur = parentOf(cur);
+    cur = parents ? (parents.get(cur) ?? 0) : parentOf(cur);
   }
   return false;
+}
+
+/** A server's parentage does not change while it lives: asked once per server (ps is not run every rescan). */
+const ancestryOf = new Map();
+function startedByMe(info) {
+  const key = `${info.id}:${info.pid}`;
+  if (!ancestryOf.has(key)) ancestryOf.set(key, descendsFrom(info.pid, process.pid));
+  return ancestryOf.get(key);
 }
 
 function alive(pid) {
@@ -63,7 +87,7 @@ function ownServers(dir) {
     try {
       const info = JSON.parse(fs.readFileSync(path.join(dir, 'servers', name), 'utf8'));
       if (!info.socket || !alive(info.pid)) continue;
-      const mine = process.env.BGBASH_SESSION ? (info.session ?? info.id) === process.env.BGBASH_SESSION : descendsFrom(info.pid, process.pid);
+      const mine = process.env.BGBASH_SESSION ? (info.session ?? info.id) === process.env.BGBASH_SESSION : startedByMe(info);
       if (mine) out.push(info);
     } catch {
       /* being written */
