@@ -27,7 +27,7 @@ export function commandInput(description: string): z.ZodOptional<z.ZodString> {
       }
     })
     .optional()
-    .describe(`${description} (≤ 128 KiB; longer: a script file)`);
+    .describe(`${description} (at most 128 KiB)`);
 }
 
 export const commonShellInput = {
