@@ -43,7 +43,7 @@ const input = {
     .string()
     .max(MAX_INPUT_TEXT, { message: `at most 1 MiB (${MAX_INPUT_TEXT} characters) per call: send longer input in parts, as the task reads it` })
     .optional()
-    .describe('Text to type (at most 1 MiB per call)'),
+    .describe('Text to type (≤ 1 MiB)'),
   keys: z.array(z.string().max(32)).max(100).optional().describe('Keys after the text'),
   eof: z.boolean().optional().describe('Then end the input (Ctrl+D)'),
 };
