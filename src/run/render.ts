@@ -59,9 +59,23 @@ const ODD_CONTROL = /[\x00-\x06\x10-\x1a\x1c-\x1f\x7f]/g;
 const spell = (c: string): string => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
 /** Text for the emulator: binary runs as one note line, bytes that are not UTF-8 as Latin-1, odd controls spelled out. */
-function prepare(buf: Buffer, pty: boolean): { text: string; hidden: number; allBinary: boolean } {
+/**
+ * Sequences whose count xterm carries out one step at a time (scroll, insert or delete lines or characters, repeat
+ * the last character, tab forward or back): `ESC[99999999S` would hold the server for minutes. Their count is cut
+ * to the screen's size, which on the screen is the same (more than a screenful of lines or a row of characters
+ * changes nothing more), except scrolling: what scrolls past a screenful is blank lines.
+ */
+const COUNTED = /(\x1b\[|\u009b)([\d;:]*\d{3}[\d;:]*)( ?[STLM@PXbIZ^])/g;
+const capCounts = (text: string, size: TermSize): string =>
+  text.replace(COUNTED, (_seq, csi: string, params: string, final: string) => {
+    const max = /[STLM^]$/.test(final) ? size.rows : size.cols;
+    return csi + params.replace(/\d+/g, (n) => (Number(n) > max ? String(max) : n)) + final;
+  });
+
+function prepare(buf: Buffer, size: TermSize): { text: string; hidden: number; allBinary: boolean } {
+  const { pty } = size;
   const r = readable(buf, { raw: true, hideBinary: true });
-  let text = r.text.replace(ODD_CONTROL, spell);
+  let text = capCounts(r.text.replace(ODD_CONTROL, spell), size);
   // A note stands in for binary lines up to their \n, their \r with them: on a pty the next line starts at column 1 again.
   if (r.hidden && pty) text = text.replace(/( not shown as text\])\n/g, '$1\r\n');
   if (!pty) text = text.replaceAll('\t', TAB_STAND_IN);
@@ -214,8 +228,8 @@ function pieceEnd(buf: Buffer, at: number): number {
 }
 
 async function renderPiece(before: Buffer, after: Buffer, size: TermSize, continueLine: boolean): Promise<Piece> {
-  const pre = prepare(before, size.pty);
-  const post = prepare(after, size.pty);
+  const pre = prepare(before, size);
+  const post = prepare(after, size);
   pre.text = enterIfInside(pre.text, post.text);
   const term = newTerminal(pre.text + post.text, size);
   const result = (lines: string[], back = 0, grew = false): Piece => ({ lines, hidden: post.hidden, allBinary: post.allBinary, back, grew });
@@ -254,7 +268,7 @@ async function renderPiece(before: Buffer, after: Buffer, size: TermSize, contin
  * cleaner.
  */
 export function renderTextNow(buf: Buffer, size: TermSize): string | null {
-  const post = prepare(buf, size.pty);
+  const post = prepare(buf, size);
   const term = newTerminal(post.text, size);
   try {
     return feed(term, post.text) ? null : documentOf(term, size.pty).lines.join('\n');

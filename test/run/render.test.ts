@@ -84,6 +84,16 @@ describe('a long window is replayed in pieces (memory stays bounded)', () => {
   });
 });
 
+describe('hostile counts', () => {
+  it.each(['S', 'T', 'L', 'M', '@', 'P', 'X', 'b', 'I', 'Z'])('ESC[99999999%s (and with more parameters) is carried out as the screen allows, at once', async (final) => {
+    const max = 'STLM'.includes(final) ? size.rows : size.cols;
+    for (const params of ['99999999', '99999999;99999999;5']) {
+      const big = await since('a\r\nb\r\n', `cd\x1b[${params}${final}e\r\nf\r\n`);
+      expect(big).toBe(await since('a\r\nb\r\n', `cd\x1b[${params.replace(/\d+/g, (n) => String(Math.min(Number(n), max)))}${final}e\r\nf\r\n`));
+    }
+  });
+});
+
 describe('renderTextNow and LogRenderer', () => {
   it('renderTextNow renders at once', () => {
     // The last backspace puts the cursor on the "-", which " done" overwrites.
