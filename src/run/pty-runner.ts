@@ -167,21 +167,21 @@ function heldPty(native: NativePty, master: number, slave: number, child: Spawne
     status = { exit_code: signal ? null : code, signal: signalName(signal) };
     if (closed) return finish();
     draining = [];
-    try {
-      fs.writeSync(slave, sentinel);
-    } catch {
-      /* the terminal is gone: what was read is all there is */
+    // What was read is all there is: the terminal is gone, or holds its output (XOFF) for 2 s.
+    const giveUp = (): void => {
+      if (!draining) return;
+      deliver(Buffer.concat(draining));
       draining = null;
-      return finish();
-    }
-    // If output is stopped (a program sent XOFF) the sentinel never comes out.
-    setTimeout(() => {
-      if (draining) {
-        deliver(Buffer.concat(draining));
-        draining = null;
-        finish();
-      }
-    }, 2000).unref();
+      finish();
+    };
+    const mark = (): void => {
+      const wrote = draining && writeSentinel(slave, sentinel);
+      // Full: our reader empties it, unless output is stopped (the timer ends that wait).
+      if (wrote === 'again') setTimeout(mark, 10).unref();
+      else if (wrote === false) giveUp();
+    };
+    mark();
+    setTimeout(giveUp, 2000).unref();
   });
   const writer = fdWriter(master);
   return {
@@ -204,6 +204,28 @@ function heldPty(native: NativePty, master: number, slave: number, child: Spawne
       if (!closed) reader.destroy();
     },
   };
+}
+
+/**
+ * The end-of-output marker, written without blocking (our slave fd blocks: a terminal whose output is
+ * stopped by Ctrl+S, or full, held the server's thread in that write for good) through a second,
+ * non-blocking open file of the same terminal. 'again': its output buffer is full.
+ */
+function writeSentinel(slave: number, sentinel: Buffer): boolean | 'again' {
+  let fd: number;
+  try {
+    fd = fs.openSync(`/proc/self/fd/${slave}`, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch {
+    return false;
+  }
+  try {
+    // A partial write leaves half a marker in the output: only a whole one counts.
+    return fs.writeSync(fd, sentinel) === sentinel.length;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EAGAIN' ? 'again' : false;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Writes to a non-blocking fd in order, retrying while the terminal's input buffer is full. */

@@ -145,3 +145,19 @@ describe('a control-socket subscriber that does not read', () => {
     await s.stop();
   });
 });
+
+describe('a terminal whose output is stopped', () => {
+  it('does not stall the server when its task ends (Ctrl+S, then the task is cancelled)', async () => {
+    const s = serveRaw();
+    await s.initialize();
+    const task = (await s.call(1, 'bash', { command: 'sleep 600', background: true })).result.structuredContent.task_id;
+    await waitFor(async () => (await s.call(Date.now(), 'task_status', { task_id: task })).result.structuredContent.task.state === 'running', 'the task to run');
+    // XOFF: the terminal holds all output, the end-of-output marker bgbash writes when the task exits too.
+    expect((await s.call(2, 'task_input', { task_id: task, text: '\u0013' })).result.isError).toBeFalsy();
+    await s.call(3, 'task_cancel', { task_id: task });
+    s.send({ id: 4, method: 'ping' });
+    expect((await s.answer(4, 10_000)).result).toEqual({});
+    expect((await s.call(5, 'task_status', { task_id: task, wait: 10 })).result.structuredContent.task.state).toBe('cancelled');
+    await s.stop();
+  });
+});
