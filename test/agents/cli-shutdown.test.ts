@@ -1,7 +1,10 @@
 /**
  * The agent CLI exits while a task it started still runs: the task ends
- * `cancelled`, "the bgbash server shut down", in Codex and Gemini CLI (Claude
- * Code: claude-plugin.test.ts; opencode: opencode-shutdown.test.ts).
+ * `cancelled`, "the agent session ended", in Codex and Gemini CLI (Claude
+ * Code: claude-plugin.test.ts; opencode: opencode-shutdown.test.ts). The task
+ * runs under the bgbash daemon, not under the CLI's `bgbash serve` (a thin
+ * front-end): the front-end going away ends its session, and the daemon
+ * cancels that session's tasks.
  */
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait.js';
@@ -24,7 +27,7 @@ const CLIS: Array<{ id: CliId; start: (s: Script) => Promise<Endpoint>; drive: D
 ];
 
 describe.each(CLIS)('$id shutdown', ({ id, start, drive }) => {
-  it('the CLI exiting while a task runs: the task is cancelled, "the bgbash server shut down"', async () => {
+  it('the CLI exiting while a task runs: the task is cancelled, "the agent session ended"', async () => {
     const bin = ensureCli(id);
     const ws = workspace();
     const ep = track(await start(steps([(input) => ({ calls: [{ name: bgbashTool(input, 'bash'), input: { command: 'sleep 60', background: true, name: 'left' } }] }), () => ({ text: 'bye' })])));
@@ -33,6 +36,6 @@ describe.each(CLIS)('$id shutdown', ({ id, start, drive }) => {
       const r = taskRecord(ws, '1');
       return r && r.state !== 'running' ? r : null;
     }, 'the task to be closed', 60_000);
-    expect(rec).toMatchObject({ state: 'cancelled', error: expect.stringMatching(/^the bgbash server shut down/) });
+    expect(rec).toMatchObject({ state: 'cancelled', error: 'the agent session ended', termination: { reason: 'cancelled', by: 'session end' } });
   });
 });
