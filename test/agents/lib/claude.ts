@@ -40,6 +40,9 @@ export function prepareClaude(ws: Workspace, endpoint: Endpoint, opts: ClaudeOpt
   });
   ws.write(path.join(ws.home, '.claude', 'settings.json'), {
     permissions: { allow: ['mcp__bgbash__*', 'mcp__plugin_bgbash_bgbash__*', 'Bash(sleep:*)'] },
+    // A project .mcp.json (`bgbash install claude-code --project`) is approved, as its user would:
+    // 2.1.197 otherwise asks "New MCP server found in this project" even under --strict-mcp-config.
+    enabledMcpjsonServers: ['bgbash'],
     ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   const args: string[] = ['--model', 'claude-sonnet-4-5'];
@@ -103,7 +106,9 @@ export class ClaudeTui {
   async prompt(text: string): Promise<void> {
     await this.tmux.waitScreen((s) => /❯|>\s/.test(s) && !/Loading|Starting/.test(s), 'Claude Code prompt', 60_000);
     this.tmux.keys('-l', text);
-    await waitFor(() => this.tmux.screen().includes(text.slice(0, 30)), 'typed prompt on screen', 10_000);
+    await waitFor(() => this.tmux.screen().includes(text.slice(0, 30)), 'typed prompt on screen', 10_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the screen:\n${this.tmux.screen()}`);
+    });
     this.tmux.keys('Enter');
   }
 
