@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { sessionNameSchema } from './core/session-name.js';
+import { sessionNameSchema } from './shared/session-name.js';
 import { attachSchema } from './config/attach-schema.js';
 import { backendsSchema } from './config/backends-schema.js';
 import { httpSchema } from './config/http-schema.js';

@@ -2,13 +2,13 @@
  * What every CLI command shares: config and data dir, finding a task by id or
  * prefix in the on-disk records, and reaching the server that owns it.
  */
-import { inert } from '../core/printable.js';
+import { inert } from '../shared/printable.js';
 import { loadConfig, type Config } from '../config.js';
 import { connectAll, currentTasks, NO_SERVER, ownerOf as ownerIn, type Connected } from '../control/discovery.js';
-import type { Task } from '../core/task.js';
+import type { Task } from '../shared/task.js';
 import { dataPaths, type DataPaths } from '../store/data-dir.js';
 import { reportOnce, type ProblemSink } from '../store/records.js';
-import { NotFoundError, UserError } from '../core/errors.js';
+import { NotFoundError, UserError } from '../shared/errors.js';
 import { findTask } from '../core/task-lookup.js';
 import type { ParsedArgs } from './args.js';
 

@@ -9,8 +9,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Task } from '../core/task.js';
-import { formatDuration } from '../core/units.js';
+import type { Task } from '../shared/task.js';
+import { formatDuration } from '../shared/units.js';
 import { taskLine } from '../mcp/text.js';
 import type { Cli } from './context.js';
 import { closeAll, connectOwn, liveTasks } from './hook-servers.js';

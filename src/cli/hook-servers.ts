@@ -1,6 +1,6 @@
 /** The agent's own bgbash servers, as a hook reaches them: their control sockets and the tasks still running. */
 import { ControlClient } from '../control/client.js';
-import { isTerminal, type Task } from '../core/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
 import type { DataPaths } from '../store/data-dir.js';
 import type { ServerInfo } from '../store/servers.js';
 import { matchServers } from './agent-match.js';

@@ -2,7 +2,7 @@
 /** `bgbash` — entry point: finds the command, parses its arguments strictly, runs it. */
 import { ConfigError } from '../config.js';
 import { ControlError } from '../control/client.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../shared/errors.js';
 import { VERSION } from '../version.js';
 import { findCommand, parseCommandArgs, UsageError } from './args.js';
 import { GLOBAL_OPTIONS } from './command.js';

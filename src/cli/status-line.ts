@@ -7,7 +7,7 @@
  * BGBASH_SESSION — and, when it has none, the live persistent tasks (servers,
  * watchers) of its project. Nothing when there are none.
  */
-import { isTerminal, type Task } from '../core/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
 import { projectRoot } from '../core/project.js';
 import { taskProject } from '../core/session-tasks.js';
 import { agentSessions } from './agent-match.js';

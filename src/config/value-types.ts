@@ -1,6 +1,6 @@
 /** Config values people write as text: durations ("30m", "90s") and sizes ("64MiB"), checked and turned into numbers. */
 import { z } from 'zod';
-import { parseDuration, parseSize } from '../core/units.js';
+import { parseDuration, parseSize } from '../shared/units.js';
 
 export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const ms = parseDuration(v);

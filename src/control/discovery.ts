@@ -1,7 +1,7 @@
 /** Finding the live servers of a data dir, connecting to them, and what they (and the records) say about tasks. */
-import { UserError } from '../core/errors.js';
+import { UserError } from '../shared/errors.js';
 import { liveServers } from '../core/live-servers.js';
-import { isTerminal, type Task } from '../core/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
 import type { DataPaths } from '../store/data-dir.js';
 import { loadAllRecords, type ProblemSink } from '../store/records.js';
 import type { ServerInfo } from '../store/servers.js';

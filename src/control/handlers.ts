@@ -2,8 +2,8 @@
  * The control socket's verbs, one handler each, mirrored by one CLI command
  * each (src/cli/commands/). They drive the same TaskManager the MCP tools do.
  */
-import { UserError } from '../core/errors.js';
-import { checkSessionName } from '../core/session-name.js';
+import { UserError } from '../shared/errors.js';
+import { checkSessionName } from '../shared/session-name.js';
 import type { ForegroundRuns } from '../core/foreground.js';
 import type { TaskManager } from '../core/manager.js';
 import type { Notifier } from '../notify/notifier.js';

@@ -4,7 +4,7 @@
  * with `{id, ok, result | error}`. After a `subscribe`, the server also
  * sends events `{event, ...}` on that connection.
  */
-import type { Task } from '../core/task.js';
+import type { Task } from '../shared/task.js';
 import type { Notice } from '../notify/notice.js';
 import type { ServerInfo } from '../store/servers.js';
 

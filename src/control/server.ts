@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
-import { UserError, NotFoundError } from '../core/errors.js';
+import { UserError, NotFoundError } from '../shared/errors.js';
 import { MAX_SUBSCRIBER_BACKLOG_BYTES } from '../core/limits.js';
-import { formatBytes } from '../core/units.js';
-import type { Task } from '../core/task.js';
+import { formatBytes } from '../shared/units.js';
+import type { Task } from '../shared/task.js';
 import type { Notice } from '../notify/notice.js';
 import { handlers, type HandlerContext } from './handlers.js';
 import { VERBS, type Event, type Request, type Response } from './protocol.js';

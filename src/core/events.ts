@@ -1,7 +1,7 @@
 /** The events the TaskManager emits; notify/, mcp/ and control/ subscribe to them. */
 import { EventEmitter } from 'node:events';
 import type { Stream } from '../run/process.js';
-import type { Task } from './task.js';
+import type { Task } from '../shared/task.js';
 
 export type DetachReason = 'yield' | 'until' | 'listening' | 'request' | 'client';
 /** Who asked for a 'request' detach: the detach key in `bgbash attach`, or `bgbash detach` (any other control client). */

@@ -6,11 +6,11 @@
  */
 import type { Pattern } from './pattern.js';
 import { setLongTimeout } from './long-timeout.js';
-import { UserError } from './errors.js';
+import { UserError } from '../shared/errors.js';
 import type { DetachReason, DetachSource } from './events.js';
 import { LineWatcher } from './line-watch.js';
 import type { TaskManager } from './manager.js';
-import { isTerminal, portsOf, type Task } from './task.js';
+import { isTerminal, portsOf, type Task } from '../shared/task.js';
 
 export interface ForegroundOptions {
   yieldAfterMs: number;

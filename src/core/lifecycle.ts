@@ -9,7 +9,7 @@ import type { Executor } from '../run/backends/backend.js';
 import { backendNamed } from '../run/backends/registry.js';
 import type { ExitStatus, Stream } from '../run/process.js';
 import { taskDir, type DataPaths } from '../store/data-dir.js';
-import { UserError } from './errors.js';
+import { UserError } from '../shared/errors.js';
 import type { TaskEmitter } from './events.js';
 import { LiveTask } from './live-task.js';
 import { setLongTimeout } from './long-timeout.js';
@@ -17,8 +17,8 @@ import type { TaskOutputs } from './outputs.js';
 import { readPromptEnd } from './prompt-outcome.js';
 import { diedOfSessionEnd, SHUTDOWN_SETTLE_MS, type ShutdownWatch } from './shutdown-watch.js';
 import type { TaskTable } from './task-table.js';
-import { backendOf, isTerminal, type Task, type TaskEvent } from './task.js';
-import { formatBytes, formatDuration } from './units.js';
+import { backendOf, isTerminal, type Task, type TaskEvent } from '../shared/task.js';
+import { formatBytes, formatDuration } from '../shared/units.js';
 
 /** What E2BIG means, and the way out, for a model that has only the errno. */
 const E2BIG_HINT = ' (the command and its environment are too big for a new process: one string over 128 KiB, or about 2 MiB in all; unset the large variable, or call bash with reset: true)';

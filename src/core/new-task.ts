@@ -10,7 +10,7 @@ import type { Backend } from '../run/backends/backend.js';
 import { now } from './lifecycle.js';
 import { projectOf } from './session-tasks.js';
 import type { PromptSpec } from './specs.js';
-import type { PendingTask, Task } from './task.js';
+import type { PendingTask, Task } from '../shared/task.js';
 
 export type NewTaskWhat = Pick<Task, 'kind' | 'command' | 'prompt' | 'pty' | 'notify_on' | 'env' | 'env_unset' | 'shell_state' | 'persistent'> & { runner?: string; backend: string };
 export type NewTaskSpec = Omit<PromptSpec, 'prompt' | 'runner'>;

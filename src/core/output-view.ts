@@ -9,7 +9,7 @@ import { readable, type Readable } from '../run/readable.js';
 import { CONTEXT_BYTES, contextStart } from '../run/render-context.js';
 import { renderSince, type TermSize } from '../run/render.js';
 import type { Stream } from '../run/process.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../shared/units.js';
 import type { TaskManager } from './manager.js';
 
 export interface ReadRequest {

@@ -8,7 +8,7 @@ import type { Stream } from '../run/process.js';
 import type { DataPaths } from '../store/data-dir.js';
 import { logFileSize, readLogFile } from '../store/output-log.js';
 import type { LiveTask } from './live-task.js';
-import type { Task } from './task.js';
+import type { Task } from '../shared/task.js';
 import { taskFile } from '../store/task-files.js';
 
 /** Ended tasks whose tails are kept in memory, at most. */

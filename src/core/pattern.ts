@@ -8,7 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import type { RE2JS } from 're2js';
-import { UserError } from './errors.js';
+import { UserError } from '../shared/errors.js';
 
 let engine: typeof RE2JS | null = null;
 /** Loaded on the first pattern, not at start: it is ~300 KB that `bgbash serve` would otherwise parse before its first answer. */

@@ -9,8 +9,8 @@ import { processTable, readMarker } from '../run/process-table.js';
 import type { Stream } from '../run/process.js';
 import type { TaskOutputs } from './outputs.js';
 import type { TaskTable } from './task-table.js';
-import { startedAt, terminationOf, type Task } from './task.js';
-import { formatDuration } from './units.js';
+import { startedAt, terminationOf, type Task } from '../shared/task.js';
+import { formatDuration } from '../shared/units.js';
 
 /** What Node, Python, Go, Ruby, Vite and friends print when a port is taken. */
 const IN_USE = /EADDRINUSE|address already in use|port \d{1,5} is (?:already )?in use/i;

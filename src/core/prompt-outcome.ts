@@ -1,10 +1,10 @@
 /** How a prompt task ended: its answer and usage, or an error that quotes what the runner said. */
 import type { Config } from '../config.js';
 import { cleanText, estimateTokens } from '../run/clean.js';
-import { describeExit, type Task, type TaskEvent } from './task.js';
+import { describeExit, type Task, type TaskEvent } from '../shared/task.js';
 import type { ExecutorOutcome } from '../run/backends/backend.js';
 import { buildArgv, findExecutable, parseRunnerOutput, resolveRunner } from '../run/runners.js';
-import { UserError } from './errors.js';
+import { UserError } from '../shared/errors.js';
 import { SAMPLING_RUNNER } from './prechecks.js';
 import type { LiveTask } from './live-task.js';
 

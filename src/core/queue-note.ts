@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import type { SessionBook } from './sessions.js';
-import type { Task } from './task.js';
+import type { Task } from '../shared/task.js';
 
 const tildify = (dir: string): string => {
   const home = os.homedir();

@@ -9,7 +9,7 @@ import type { DataPaths } from '../store/data-dir.js';
 import { closeLostTasks, forgetServer } from '../store/recovery.js';
 import { serverView, startTimeHere } from './live-servers.js';
 import type { RecordStore } from '../store/records.js';
-import { backendOf, type Task } from './task.js';
+import { backendOf, type Task } from '../shared/task.js';
 
 export interface RecoveryReport {
   closed: Task[];

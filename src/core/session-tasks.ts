@@ -10,7 +10,7 @@ import type { Backend } from '../run/backends/backend.js';
 import { backendFor, backendNamed } from '../run/backends/registry.js';
 import { projectRoot } from './project.js';
 import type { ShellSpec } from './specs.js';
-import { isTerminal, type Task } from './task.js';
+import { isTerminal, type Task } from '../shared/task.js';
 
 /** A local task's project is its git worktree root; a remote one's is its backend and directory there. */
 export function projectOf(backend: Pick<Backend, 'name' | 'resolveCwd'>, cwd: string): string {

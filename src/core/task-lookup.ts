@@ -12,9 +12,9 @@ import { loadAllRecords, RecordStore, type ProblemSink } from '../store/records.
 import { lostTask, type ServerView } from '../store/recovery.js';
 import { parseTaskRef } from '../store/task-id.js';
 import { taskFile } from '../store/task-files.js';
-import { NotFoundError, UserError } from './errors.js';
+import { NotFoundError, UserError } from '../shared/errors.js';
 import { serverView } from './live-servers.js';
-import type { Task } from './task.js';
+import type { Task } from '../shared/task.js';
 
 /** How callers name a task: digits, "#digits", a digit prefix, or a number (agents send 14 as often as "14"). */
 export type TaskRef = string | number;

@@ -14,7 +14,7 @@ import type { TaskOutputs } from './outputs.js';
 import type { PortWatch } from './port-watch.js';
 import { allTasks, findTask, type TaskRef, type TaskSource } from './task-lookup.js';
 import type { TaskTable } from './task-table.js';
-import { isTerminal, type Task } from './task.js';
+import { isTerminal, type Task } from '../shared/task.js';
 
 export abstract class TaskReads extends TaskEmitter {
   protected readonly live = new Map<string, LiveTask>();

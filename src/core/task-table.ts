@@ -5,7 +5,7 @@
  */
 import type { RecordStore } from '../store/records.js';
 import type { TaskEmitter } from './events.js';
-import { isTerminal, transition, type Task, type TaskEvent } from './task.js';
+import { isTerminal, transition, type Task, type TaskEvent } from '../shared/task.js';
 
 export class TaskTable {
   readonly tasks = new Map<string, Task>();

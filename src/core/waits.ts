@@ -2,7 +2,7 @@
 import type { Pattern } from './pattern.js';
 import { LineWatcher } from './line-watch.js';
 import type { TaskManager } from './manager.js';
-import { isTerminal, type Task } from './task.js';
+import { isTerminal, type Task } from '../shared/task.js';
 
 /** Resolves with the task when it ends or when `ms` runs out (or the caller aborts). */
 export function waitForEnd(m: TaskManager, id: string, ms: number, signal?: AbortSignal): Promise<Task> {

@@ -10,8 +10,8 @@
 import net from 'node:net';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { socketPathFor } from '../control/socket-path.js';
-import { checkSessionName } from '../core/session-name.js';
-import { isTerminal } from '../core/task.js';
+import { checkSessionName } from '../shared/session-name.js';
+import { isTerminal } from '../shared/task.js';
 import { createMcpServer } from '../mcp/server.js';
 import { serveMcpStream, type StdioServing } from '../mcp/stdio.js';
 import type { Notifier } from '../notify/notifier.js';

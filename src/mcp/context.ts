@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { ForegroundRuns } from '../core/foreground.js';
 import type { TaskManager } from '../core/manager.js';
 import type { SessionShells } from '../core/shell-state.js';
-import type { Task } from '../core/task.js';
+import type { Task } from '../shared/task.js';
 
 export interface ToolContext {
   manager: TaskManager;

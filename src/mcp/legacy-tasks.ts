@@ -14,8 +14,8 @@
  */
 import { ProtocolError, ProtocolErrorCode, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { UserError } from '../core/errors.js';
-import { errorOf, isTerminal, lastUpdatedAt, terminationOf, type Task } from '../core/task.js';
+import { UserError } from '../shared/errors.js';
+import { errorOf, isTerminal, lastUpdatedAt, terminationOf, type Task } from '../shared/task.js';
 import { waitForEnd } from '../core/waits.js';
 import type { ToolContext } from './context.js';
 import type { LegacyTasks } from './tool-kit.js';

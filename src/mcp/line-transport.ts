@@ -23,7 +23,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { serializeMessage, type JSONRPCMessage, type Transport, type TransportSendOptions } from '@modelcontextprotocol/server';
 import { MAX_MESSAGE_BYTES, MAX_UNREAD_OUTPUT_BYTES, OUTPUT_PAUSE_BYTES } from '../core/limits.js';
-import { formatBytes } from '../core/units.js';
+import { formatBytes } from '../shared/units.js';
 import { collectGarbage } from '../core/gc.js';
 import { INVALID_REQUEST, parseLine, type Id } from './jsonrpc-check.js';
 import type { TopLevelScan } from './jsonrpc-scan.js';

@@ -5,9 +5,9 @@
  * field including where it ran and its deliveries, each value through the
  * printable gate since task fields are hostile input).
  */
-import { printable } from '../core/printable.js';
-import { backendOf, describeTermination, elapsedMs, endedAt, errorOf, exitCode, isTerminal, portsOf, signalOf, startedAt, terminationOf, type Task } from '../core/task.js';
-import { formatBytes, formatDuration } from '../core/units.js';
+import { printable } from '../shared/printable.js';
+import { backendOf, describeTermination, elapsedMs, endedAt, errorOf, exitCode, isTerminal, portsOf, signalOf, startedAt, terminationOf, type Task } from '../shared/task.js';
+import { formatBytes, formatDuration } from '../shared/units.js';
 import { displayTarget } from '../notify/targets.js';
 import { portUrls } from './text.js';
 

@@ -9,7 +9,7 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import type { TaskManager } from '../core/manager.js';
 import { readWindow } from '../core/output-view.js';
-import type { Task } from '../core/task.js';
+import type { Task } from '../shared/task.js';
 import { oneLine } from './text.js';
 
 interface Spell {

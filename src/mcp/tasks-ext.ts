@@ -21,8 +21,8 @@
  */
 import { ProtocolError, ProtocolErrorCode, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { UserError } from '../core/errors.js';
-import { isTerminal, lastUpdatedAt, type EndedTask, type Task } from '../core/task.js';
+import { UserError } from '../shared/errors.js';
+import { isTerminal, lastUpdatedAt, type EndedTask, type Task } from '../shared/task.js';
 import type { Notice } from '../notify/notice.js';
 import type { Notifier } from '../notify/notifier.js';
 import { claimNotice } from '../notify/inbox.js';

@@ -1,8 +1,8 @@
 /** Plain-text renderings of tasks for the `content` every client shows the model. */
-import type { Task } from '../core/task.js';
-import { elapsedMs, isTerminal, portsOf, taskLabel } from '../core/task.js';
-import { formatDuration } from '../core/units.js';
-import { oneLine } from '../core/printable.js';
+import type { Task } from '../shared/task.js';
+import { elapsedMs, isTerminal, portsOf, taskLabel } from '../shared/task.js';
+import { formatDuration } from '../shared/units.js';
+import { oneLine } from '../shared/printable.js';
 
 // One rule for a field on one line, shared with notices: the printable gate strips bidi controls too.
 export { oneLine };

@@ -9,8 +9,8 @@
  */
 import { ProtocolError, ProtocolErrorCode, type McpServer, type ServerContext, type ToolAnnotations } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { UserError } from '../core/errors.js';
-import type { Task } from '../core/task.js';
+import { UserError } from '../shared/errors.js';
+import type { Task } from '../shared/task.js';
 import type { Decorate, ModelNotice, ToolResult } from './notices.js';
 import type { Peer } from './peer.js';
 import type { TasksExtension } from './tasks-ext.js';

@@ -4,7 +4,7 @@
  * webhooks and commands get {notice, task} as JSON with env values redacted.
  * Never throws: the outcome is a Delivery, recorded on the task by the caller.
  */
-import type { EndedTask } from '../core/task.js';
+import type { EndedTask } from '../shared/task.js';
 import { discordRequest } from './discord.js';
 import { postWithRetry, scrub, type PostResult, type RetryPolicy } from './http-post.js';
 import { desktopNotice, runCommand } from './local-targets.js';

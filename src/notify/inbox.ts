@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataPaths } from '../store/data-dir.js';
 import { noticeSchema, type Notice } from './notice.js';
-import { checkSessionName, isSessionName } from '../core/session-name.js';
+import { checkSessionName, isSessionName } from '../shared/session-name.js';
 
 /** A session's inbox. A name that is not a session name (say "..") is refused, never mapped to a path. */
 function sessionDir(paths: DataPaths, session: string): string {

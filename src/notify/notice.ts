@@ -5,10 +5,10 @@
  */
 import type { Pattern } from '../core/pattern.js';
 import { z } from 'zod';
-import type { EndedTask, Task } from '../core/task.js';
-import { describeTermination, elapsedMs, taskLabel, terminationOf } from '../core/task.js';
-import { formatDuration } from '../core/units.js';
-import { oneLine } from '../core/printable.js';
+import type { EndedTask, Task } from '../shared/task.js';
+import { describeTermination, elapsedMs, taskLabel, terminationOf } from '../shared/task.js';
+import { formatDuration } from '../shared/units.js';
+import { oneLine } from '../shared/printable.js';
 
 export const noticeSchema = z.object({
   /** Unique per notice: "<task id>" for an end, "<task id>:line:<n>" for a watched line. */

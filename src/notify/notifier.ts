@@ -14,7 +14,7 @@ import type { ForegroundRuns } from '../core/foreground.js';
 import { LineWatcher } from '../core/line-watch.js';
 import type { TaskManager } from '../core/manager.js';
 import { readWindow } from '../core/output-view.js';
-import { isTerminal, type EndedTask, type Task } from '../core/task.js';
+import { isTerminal, type EndedTask, type Task } from '../shared/task.js';
 import { claimNotice, drainNotices } from './inbox.js';
 import type { DeliverySettings } from './deliver.js';
 import { endNotice, lineNotice, type Notice } from './notice.js';

@@ -7,7 +7,7 @@
  * same path, so a recovered task reaches its inbox and its targets either way.
  */
 import { EventEmitter } from 'node:events';
-import { isTerminal, type EndedTask, type Task } from '../core/task.js';
+import { isTerminal, type EndedTask, type Task } from '../shared/task.js';
 import type { DataPaths } from '../store/data-dir.js';
 import { deliver, DEFAULT_DELIVERY, prepare, type DeliverySettings } from './deliver.js';
 import { putNotice } from './inbox.js';

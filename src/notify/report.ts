@@ -7,9 +7,9 @@
  * the environment the server runs in (secrets.ts).
  */
 import os from 'node:os';
-import type { EndedTask, Task } from '../core/task.js';
-import { elapsedMs, taskLabel } from '../core/task.js';
-import { formatDuration } from '../core/units.js';
+import type { EndedTask, Task } from '../shared/task.js';
+import { elapsedMs, taskLabel } from '../shared/task.js';
+import { formatDuration } from '../shared/units.js';
 import { environmentSecrets, maskDeep, maskValues } from './secrets.js';
 
 export interface EndReport {

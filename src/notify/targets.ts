@@ -11,7 +11,7 @@
  * The URL targets carry secrets: a task stores them sealed (see vault.ts),
  * shown as "slack:https://hooks.slack.com/… (ref 0123456789ab)".
  */
-import { UserError } from '../core/errors.js';
+import { UserError } from '../shared/errors.js';
 import { isChatId } from './telegram.js';
 
 const URL_KINDS = ['webhook', 'slack', 'discord', 'ntfy'] as const;

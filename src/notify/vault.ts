@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../shared/errors.js';
 import { hasSecret, parseTarget, sealedForm, sealedRef } from './targets.js';
 
 const REF = /^[0-9a-f]{12}$/;

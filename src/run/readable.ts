@@ -6,7 +6,7 @@
  * (`r\xe9sum\xe9` is "résumé"); only lines that are mostly bytes text does
  * not use are left out, a run of them as one "[binary: N not shown]" line.
  */
-import { formatBytes } from '../core/units.js';
+import { formatBytes } from '../shared/units.js';
 import { cleanText } from './clean.js';
 
 /** A line is binary when more than this share of its bytes are control bytes or not UTF-8… */

@@ -2,7 +2,7 @@
  * A whole log as a terminal shows it, for `bgbash result` and `bgbash output
  * [-f]`: rendered in bounded pages, each with the bytes before it as context.
  */
-import { formatBytes } from '../core/units.js';
+import { formatBytes } from '../shared/units.js';
 import { utf8Boundary } from './clean.js';
 import { CONTEXT_BYTES, contextStart } from './render-context.js';
 import { renderSince, type TermSize } from './render.js';

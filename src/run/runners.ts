@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../shared/errors.js';
 
 export interface RunnerSpec {
   command: string[];

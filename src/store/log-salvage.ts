@@ -6,7 +6,7 @@
  * part and the memory tail, so this changes nothing for them.
  */
 import fs from 'node:fs';
-import { formatBytes } from '../core/units.js';
+import { formatBytes } from '../shared/units.js';
 
 const FIRST_MS = 500;
 const MAX_MS = 5000;

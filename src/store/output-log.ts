@@ -11,7 +11,7 @@
  * external memory the garbage collector frees only every ~64 MB.
  */
 import fs from 'node:fs';
-import { formatBytes } from '../core/units.js';
+import { formatBytes } from '../shared/units.js';
 import { salvageLog } from './log-salvage.js';
 import { TailRing } from './tail-ring.js';
 

@@ -11,7 +11,7 @@
  * a message saying so rather than guessed at.
  */
 import { z } from 'zod';
-import { TERMINATION_REASONS, type Task } from '../core/task.js';
+import { TERMINATION_REASONS, type Task } from '../shared/task.js';
 import { TASK_ID_RE } from './task-id.js';
 
 export const RECORD_VERSION = 1;

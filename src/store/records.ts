@@ -14,7 +14,7 @@
  * symlink, and its content is parsed with the record schema.
  */
 import fs from 'node:fs';
-import type { Task } from '../core/task.js';
+import type { Task } from '../shared/task.js';
 import { taskDir, type DataPaths } from './data-dir.js';
 import { checkRecord, RECORD_VERSION } from './record-schema.js';
 import { isTaskId } from './task-id.js';

@@ -6,8 +6,8 @@
  * it left is the backends' job (core/recovery.ts).
  */
 import fs from 'node:fs';
-import type { Task } from '../core/task.js';
-import { transition } from '../core/task.js';
+import type { Task } from '../shared/task.js';
+import { transition } from '../shared/task.js';
 import type { DataPaths } from './data-dir.js';
 import { logFileSize } from './output-log.js';
 import { taskFile } from './task-files.js';

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { isTerminal } from '../core/task.js';
+import { isTerminal } from '../shared/task.js';
 import { taskDir, type DataPaths } from './data-dir.js';
 import { loadAllRecords, type ProblemSink } from './records.js';
 import { isTaskId } from './task-id.js';

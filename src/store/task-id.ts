@@ -3,7 +3,7 @@
  * the task's directory (tasks/<digits>/), so nothing read from a record or
  * sent by a client can name a path: every id is checked here before use.
  */
-import { UserError } from '../core/errors.js';
+import { UserError } from '../shared/errors.js';
 
 /** A task directory's name, and so a task id. */
 export const TASK_ID_RE = /^[0-9]{1,15}$/;

@@ -11,7 +11,7 @@
  * is no room for both.
  */
 
-import { printable } from '../core/printable.js';
+import { printable } from '../shared/printable.js';
 import { cutToWidth, displayWidth } from './width.js';
 
 export const MIN_SPLIT_HEIGHT = 14;

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { ControlClient } from '../control/client.js';
 import { connectAll, currentTasks, NO_SERVER, ownerOf, type Connected } from '../control/discovery.js';
 import { liveServers } from '../core/live-servers.js';
-import type { Task } from '../core/task.js';
+import type { Task } from '../shared/task.js';
 import { repairDeadServers } from '../notify/crash-repair.js';
 import type { DataPaths } from '../store/data-dir.js';
 import type { ProblemSink } from '../store/records.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { transition, TransitionError, type Task, type TaskEvent, type TaskState } from '../../src/core/task.js';
+import { transition, TransitionError, type Task, type TaskEvent, type TaskState } from '../../src/shared/task.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 function pending(): Task {

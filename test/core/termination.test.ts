@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terminationOf, transition, type Task, type TaskEvent } from '../../src/core/task.js';
+import { terminationOf, transition, type Task, type TaskEvent } from '../../src/shared/task.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 function running(): Task {

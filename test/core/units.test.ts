@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parseSize } from '../../src/core/units.js';
+import { formatDuration, parseDuration, parseSize } from '../../src/shared/units.js';
 
 describe('units', () => {
   it('parses durations', () => {

@@ -5,7 +5,7 @@
  * they were. Every field bgbash prints to a terminal now goes through one gate.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { printable } from '../../src/core/printable.js';
+import { printable } from '../../src/shared/printable.js';
 import { bgbash } from '../helpers/cli.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../src/core/task.js';
+import type { Task } from '../../src/shared/task.js';
 import { columns, fit, split, splitKeys, wrap } from '../../src/tui/layout.js';
 import { cutName, stripText } from '../../src/tui/strip.js';
 

@@ -7,8 +7,8 @@
  * Default target: the foreground run an agent is waiting on, else the newest
  * running task.
  */
-import { printable } from '../../core/printable.js';
-import { elapsedLabel, isTerminal, taskLabel, type Task } from '../../core/task.js';
+import { printable } from '../../shared/printable.js';
+import { elapsedLabel, isTerminal, taskLabel, type Task } from '../../shared/task.js';
 import { closeAll } from '../../control/discovery.js';
 import { ControlClient } from '../../control/client.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';

@@ -1,6 +1,6 @@
 /** `bgbash cancel <id|name>`: ask the owning server to cancel a task (and end its process tree). */
-import { isTerminal, type Task } from '../../core/task.js';
-import { printable } from '../../core/printable.js';
+import { isTerminal, type Task } from '../../shared/task.js';
+import { printable } from '../../shared/printable.js';
 import { taskArgLive, ownerOf, CliError, type Cli } from '../context.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';
 import { currentTasks } from './list.js';

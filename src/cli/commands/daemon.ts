@@ -4,7 +4,7 @@
  * answers; people look at it and stop it here.
  */
 import { liveServers } from '../../core/live-servers.js';
-import { isTerminal } from '../../core/task.js';
+import { isTerminal } from '../../shared/task.js';
 import { serverAlive } from '../../core/live-servers.js';
 import type { ServerInfo } from '../../store/servers.js';
 import { UsageError } from '../args.js';

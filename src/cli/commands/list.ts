@@ -1,5 +1,5 @@
 /** `bgbash list`: every task of every server sharing the data dir, newest first. */
-import type { Task } from '../../core/task.js';
+import type { Task } from '../../shared/task.js';
 import { currentTasks as tasksOf } from '../../control/discovery.js';
 import { servers, type Cli, CliError } from '../context.js';
 import { taskTable } from '../format.js';

@@ -4,7 +4,7 @@
  * check a webhook URL or bot token before a 40-minute run relies on it.
  * The target is printed redacted; the answer has secrets scrubbed.
  */
-import type { DoneTask } from '../../core/task.js';
+import type { DoneTask } from '../../shared/task.js';
 import { DEFAULT_DELIVERY, prepare, sendTo } from '../../notify/deliver.js';
 import { displayTarget, parseTarget, type Target } from '../../notify/targets.js';
 import { TargetVault } from '../../notify/vault.js';

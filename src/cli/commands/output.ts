@@ -1,5 +1,5 @@
 /** `bgbash output <id> [-f] [--raw]`: a task's output; -f follows it until it ends. */
-import { isTerminal } from '../../core/task.js';
+import { isTerminal } from '../../shared/task.js';
 import { LogRenderer } from '../../run/render-log.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';
 import { taskFile } from '../../store/task-files.js';

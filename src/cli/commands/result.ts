@@ -1,6 +1,6 @@
 /** `bgbash result <id>`: what a finished task produced; the exit code is the task's. */
-import { isTerminal } from '../../core/task.js';
-import { printable } from '../../core/printable.js';
+import { isTerminal } from '../../shared/task.js';
+import { printable } from '../../shared/printable.js';
 import { renderLog } from '../../run/render-log.js';
 import { readLogFile, logFileSize } from '../../store/output-log.js';
 import { taskFile } from '../../store/task-files.js';

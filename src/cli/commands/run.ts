@@ -1,6 +1,6 @@
 /** `bgbash run [--name N] -- <command>`: submit a background task from the terminal (origin "cli"). */
-import { parseDuration } from '../../core/units.js';
-import { printable } from '../../core/printable.js';
+import { parseDuration } from '../../shared/units.js';
+import { printable } from '../../shared/printable.js';
 import { CliError, oneServer, type Cli } from '../context.js';
 import { JSON_OPTION, SERVER_OPTION, type CommandSpec } from '../command.js';
 

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { printable } from '../../core/printable.js';
+import { printable } from '../../shared/printable.js';
 import { PACKAGE_ROOT } from '../../package-root.js';
 import { findExecutable } from '../../run/runners.js';
 import { AGENTS, hookCommands, readConfig, type AgentConfig, type Launch, type Scope } from '../agent-configs.js';

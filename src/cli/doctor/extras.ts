@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { printable } from '../../core/printable.js';
+import { printable } from '../../shared/printable.js';
 import { findExecutable } from '../../run/runners.js';
 import { AGENTS, readConfig } from '../agent-configs.js';
 import { statusLineOf } from '../install/claude-status.js';

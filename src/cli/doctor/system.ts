@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { closeAll, connectAll } from '../../control/discovery.js';
-import { printable } from '../../core/printable.js';
+import { printable } from '../../shared/printable.js';
 import { startPty } from '../../run/pty-runner.js';
 import type { DataPaths } from '../../store/data-dir.js';
 import { liveServers } from '../../core/live-servers.js';

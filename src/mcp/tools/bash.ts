@@ -1,18 +1,18 @@
 /** `bash`: run a command in the foreground (wait for it) or in the background (return a task id at once). */
 import { z } from 'zod';
 import { compileRegex, type Pattern } from '../../core/pattern.js';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { headTailWindow } from '../../core/output-view.js';
 import { notSavedLines } from '../../notify/notice.js';
-import { elapsedMs, isTerminal } from '../../core/task.js';
-import { formatDuration } from '../../core/units.js';
+import { elapsedMs, isTerminal } from '../../shared/task.js';
+import { formatDuration } from '../../shared/units.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema } from '../schemas.js';
 import { taskLine } from '../text.js';
 import { findReused } from './reuse.js';
 import type { Extra, ToolDef, ToolReply } from '../tool-kit.js';
 import type { DetachReason, DetachSource } from '../../core/events.js';
-import type { Task } from '../../core/task.js';
+import type { Task } from '../../shared/task.js';
 import { StringDecoder } from 'node:string_decoder';
 import { cleanText } from '../../run/clean.js';
 import { renderTextNow } from '../../run/render.js';

@@ -1,6 +1,6 @@
 /** `bg_submit`: queue a shell command (or, later, an agent prompt) as a background task. */
 import { z } from 'zod';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema } from '../schemas.js';
 import type { ToolDef } from '../tool-kit.js';
@@ -8,7 +8,7 @@ import { commandInput, commonShellInput, shellSpecFrom } from './shell-input.js'
 import { bashOutput } from './bash.js';
 import { findReused } from './reuse.js';
 import { validateTarget } from '../../notify/targets.js';
-import { checkSessionName } from '../../core/session-name.js';
+import { checkSessionName } from '../../shared/session-name.js';
 
 const description = `Queue a background task and return its id at once: a shell command (like bash with background: true), or an agent prompt (a long research or review job) run by an agent CLI or by your own model (sampling). Beyond background.maxConcurrentTasks (10) tasks wait as pending. You are told once when it ends, with a prompt's result; do not poll in a loop. deliver_to sends the notice elsewhere too, in addition to the user's background.defaultDeliverTo.`;
 

@@ -1,9 +1,9 @@
 /** `reuse: true` with a name: the live task of that name in this project is the answer, instead of a second copy. */
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { ShellSpec } from '../../core/manager.js';
 import { reusableFor } from '../../core/session-tasks.js';
-import { elapsedMs, type Task } from '../../core/task.js';
-import { formatDuration } from '../../core/units.js';
+import { elapsedMs, type Task } from '../../shared/task.js';
+import { formatDuration } from '../../shared/units.js';
 import type { ToolContext } from '../context.js';
 import { portUrls } from '../text.js';
 

@@ -1,14 +1,14 @@
 /** Parameters `bash` and `bg_submit` share, and turning them into a task spec. */
 import { z } from 'zod';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { MAX_COMMAND_BYTES } from '../../core/limits.js';
 import { compileRegex } from '../../core/pattern.js';
 import type { ShellSpec } from '../../core/manager.js';
 import type { ToolContext } from '../context.js';
 import { validateTarget } from '../../notify/targets.js';
-import { checkSessionName } from '../../core/session-name.js';
+import { checkSessionName } from '../../shared/session-name.js';
 import { envEntryBytes, MAX_ENV_ENTRY, type ShellPlace } from '../../core/shell-state.js';
-import { formatBytes } from '../../core/units.js';
+import { formatBytes } from '../../shared/units.js';
 import { backendFor, backendNamed } from '../../run/backends/registry.js';
 
 /**

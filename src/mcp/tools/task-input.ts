@@ -1,6 +1,6 @@
 /** `task_input`: type text or keys into a running task's terminal. */
 import { z } from 'zod';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { MAX_INPUT_TEXT } from '../../core/limits.js';
 import { keyBytes, KEY_NAMES } from '../../run/keys.js';
 import type { ToolContext } from '../context.js';

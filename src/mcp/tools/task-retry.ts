@@ -3,7 +3,7 @@ import type { ToolContext } from '../context.js';
 import { stateSchema, taskIdInput } from '../schemas.js';
 import { z } from 'zod';
 import type { ToolDef } from '../tool-kit.js';
-import { isTerminal } from '../../core/task.js';
+import { isTerminal } from '../../shared/task.js';
 
 export function taskRetryTool(ctx: ToolContext): ToolDef<typeof input, typeof output> {
   return {

@@ -1,7 +1,7 @@
 /** `task_status`: one task in full (optionally waiting for it to end), or a summary of all. */
 import { z } from 'zod';
 import { waitForEnd } from '../../core/waits.js';
-import { isTerminal } from '../../core/task.js';
+import { isTerminal } from '../../shared/task.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema, taskIdInput, taskRecordSchema, taskSummary, taskSummarySchema, taskView } from '../schemas.js';
 import { taskDetails } from '../task-details.js';

@@ -5,7 +5,7 @@
  * inspected for a read() on stdin where the table can tell.
  */
 import fs from 'node:fs';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { killTree } from '../kill-tree.js';
 import { markedProcesses, processTable, taskProcesses, type PidFloor } from '../process-table.js';
 import type { RunningProcess, StartOptions } from '../process.js';

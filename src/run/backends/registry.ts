@@ -4,7 +4,7 @@
  * instantiates per host, one line in TYPES).
  */
 import type { Config } from '../../config.js';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { agentBackend } from './agent.js';
 import type { Backend } from './backend.js';
 import { pipeBackend } from './pipe.js';

@@ -4,7 +4,7 @@
  * lifecycle. Its answer is its output; it "exits" 0 or 1; cancelling aborts
  * the request.
  */
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../shared/errors.js';
 import type { ExitStatus } from '../process.js';
 import { ProcessEvents } from '../process-events.js';
 import type { Backend, ExecutorOutcome, TaskProcess } from './backend.js';

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config.js';
-import { UserError } from '../../core/errors.js';
+import { UserError } from '../../shared/errors.js';
 import { ProcessEvents } from '../process-events.js';
 import { taskEnv, type Backend, type LaunchSpec, type TaskProcess } from './backend.js';
 import { localTree } from './local-tree.js';
