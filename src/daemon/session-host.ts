@@ -36,6 +36,8 @@ export interface HostDeps {
 const HELLO_WAIT_MS = 10_000;
 /** After the agent's input ends, answers still owed get this long to go out. */
 const ANSWER_GRACE_MS = 3000;
+/** What was asked just before the input ended may finish by itself first, as with `serve --no-daemon`. */
+const FINISH_GRACE_MS = 2000;
 
 export function hostSession(sock: net.Socket, deps: HostDeps): void {
   let buf = Buffer.alloc(0);
@@ -129,8 +131,10 @@ function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
     ended = true;
     // Its tasks end first, so a foreground call still waiting answers with that.
     void why;
-    // Its tasks end (a foreground call still waiting answers with that), every request received is answered
-    // (a `printf … | bgbash serve`), and what those requests started ends too.
+    // What the agent asked before its input ended gets a moment to finish on its own (a `printf … | bgbash
+    // serve`); then the session's tasks end (a foreground call still waiting answers with that), every
+    // request received is answered, and what those requests started ends too.
+    await serving?.answeredAll(FINISH_GRACE_MS);
     const live = rt.manager.endSession(session, 'the agent session ended');
     await serving?.answeredAll(ANSWER_GRACE_MS);
     live.push(...rt.manager.endSession(session, 'the agent session ended'));
