@@ -60,7 +60,11 @@ async function fourSessions(n) {
   const sessions = [];
   for (let i = 0; i < 4; i++) sessions.push(await bgbash(sets, dataDir));
   const t0 = now();
-  const per = await Promise.all(sessions.map((s) => Promise.all(Array.from({ length: n / 4 }, () => s.call('bg_submit', { command: 'sleep 0.01' }).then((r) => r.structuredContent.task_id)))));
+  // Four agents submitting at the same time: their calls go out interleaved (the first of each, then the
+  // second of each, …), not one session's 250 before the next session's first.
+  const calls = sessions.map(() => []);
+  for (let i = 0; i < n / 4; i++) sessions.forEach((s, k) => calls[k].push(s.call('bg_submit', { command: 'sleep 0.01' }).then((r) => r.structuredContent.task_id)));
+  const per = await Promise.all(calls.map((list) => Promise.all(list)));
   const ids = per.flat();
   for (;;) {
     const st = await sessions[0].call('task_status', {});
