@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { afterAll } from 'vitest';
+import { daemonLogPath } from '../../src/daemon/wire.js';
 import { openRaw } from './raw-rpc.js';
 import { createdDirs, openServers } from './server.js';
 import { openTerminals } from './tmux.js';
@@ -15,6 +16,8 @@ afterAll(async () => {
   await Promise.all([...openServers].map((s) => s.close().catch(() => undefined)));
   for (const dir of createdDirs.splice(0)) {
     try {
+      // A data dir's daemon logs outside it, in the runtime dir (the test servers get no XDG_RUNTIME_DIR).
+      fs.rmSync(daemonLogPath(dir, {}), { force: true });
       fs.rmSync(dir, { recursive: true, force: true });
     } catch {
       /* still mounted, or busy: leave it */
