@@ -41,7 +41,8 @@ function figures(r) {
   }
   if (r.cold_start) {
     const c = r.cold_start;
-    add({ name: 'cold start (spawn → initialize answered)', ours: `${c.bgbash_ms} ms`, base: `${c.baseline_ms} ms (minimal server, same SDK)`, ratio: `${c.ratio}×`, goal: '≤ 1.1×', met: c.ratio <= 1.1, cost: c.ratio, goalCost: 1.1, short: 'cold start', load: c.load });
+    // Each run has a fresh data dir: the front-end starts the daemon first (issue 21's goal for that case: ≤ 1.5×).
+    add({ name: 'cold start (spawn → initialize answered), the daemon started first', ours: `${c.bgbash_ms} ms`, base: `${c.baseline_ms} ms (minimal server, same SDK)`, ratio: `${c.ratio}×`, goal: '≤ 1.5×', met: c.ratio <= 1.5, cost: c.ratio, goalCost: 1.5, short: 'cold start', load: c.load });
   }
   if (r.hooks) {
     const h = r.hooks;
@@ -81,6 +82,12 @@ function figures(r) {
     add({ name: `scale: ${s.tasks} tasks at once, limit 10`, ours: `${s.wall_ms} ms, ${s.not_done} not done, ${s.lost} lost`, base: `${s.baseline_wall_ms} ms (\`xargs -P 10\`)`, ratio: `${s.ratio}×`, goal: '≤ 2×, none lost', met: s.ratio <= 2 && s.all_done && s.lost === 0, cost: s.ratio, goalCost: 2, short: `${s.tasks} tasks vs xargs`, load: s.load });
     if (r.shell_state) add({ raw: shellStateRow(r.shell_state, ok) });
     add({ name: 'task_status during the scale run', ours: `summary p99 ${s.status_summary_p99_ms_during} ms; one task p50 ${s.status_one_p50_ms} ms, p99 ${s.status_one_p99_ms} ms`, base: '', ratio: '', goal: 'measured', met: null, load: s.load });
+  }
+  if (r.sessions) {
+    const m = r.sessions;
+    add({ name: `sessions: RSS each additional agent session adds (everything they run, the daemon included; ${m.sessions} sessions: ${m.rss_total_mb_by_sessions.join(' → ')} MB)`, ours: `${m.added_per_session_mb} MB`, base: `${m.baseline_added_per_session_mb} MB (each session its own server, \`serve --no-daemon\`)`, ratio: `${round(m.added_per_session_mb / m.baseline_added_per_session_mb)}×`, goal: '≤ 50 MB', met: m.added_per_session_mb <= 50, load: m.load });
+    add({ name: 'sessions: first answer with the daemon running (spawn → initialize answered)', ours: `${m.first_answer_daemon_running_ms} ms`, base: `${m.baseline_minimal_ms} ms (minimal server, same SDK)`, ratio: `${m.first_answer_ratio}×`, goal: '≤ 1.1×', met: m.first_answer_ratio <= 1.1, cost: m.first_answer_ratio, goalCost: 1.1, short: 'first answer, daemon up', load: m.load });
+    add({ name: `sessions: ${m.four_sessions_tasks} tasks from 4 sessions at once, one budget of 10`, ours: `${m.four_sessions_wall_ms} ms, ${m.four_sessions_not_done} not done, ${m.four_sessions_lost} lost; last ends ${round(m.last_end_spread_of_wall * 100, 1)}% of the wall apart`, base: `${m.xargs_wall_ms} ms (\`xargs -P 10\`)`, ratio: `${m.four_sessions_ratio}×`, goal: '≤ 2×, none lost, last ends within 10%', met: m.four_sessions_ratio <= 2 && m.four_sessions_lost === 0 && m.last_end_spread_of_wall <= 0.1, cost: m.four_sessions_ratio, goalCost: 2, short: '4 sessions vs xargs', load: m.load });
   }
   if (r.context) add({ raw: contextRows(r.context) });
   if (r.render) {
