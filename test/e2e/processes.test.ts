@@ -36,8 +36,12 @@ describe('process trees', () => {
     const c = await s.ok('task_cancel', { task_id: id });
     expect(c.structuredContent.task.state).toBe('cancelled');
     await waitFor(() => withArgs(`sleep ${tok}`).length === 0 && withArgs(`stubborn.sh ${tok}`).length === 0, 'the tree to be gone', 5000);
-    const st = await s.ok('task_status', { task_id: id, wait: 5 });
-    // The late exit fills in how it died; the state stays cancelled.
+    // The late exit fills in how it died; the state stays cancelled. (ps may see the tree gone a moment
+    // before the server has handled the exit: wait for the record, with a deadline.)
+    const st = await waitFor(async () => {
+      const r = await s.ok('task_status', { task_id: id, wait: 5 });
+      return r.structuredContent.task.signal !== null ? r : null;
+    }, 'the exit to be recorded', 10_000);
     expect(st.structuredContent.task).toMatchObject({ state: 'cancelled', signal: 'SIGKILL' });
   });
 
