@@ -39,7 +39,7 @@ export function daemonPid(dataDir) {
   for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
     try {
       const info = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-      if (info.role === 'daemon' && fs.existsSync(`/proc/${info.pid}`)) return info.pid;
+      if (info.role === 'daemon' && running(info.pid)) return info.pid;
     } catch {
       /* half-written */
     }
@@ -50,6 +50,21 @@ export function daemonPid(dataDir) {
 /** Resolves once no daemon serves the data dir (a closed bench session's daemon exits when idle). */
 export async function daemonGone(dataDir) {
   for (const deadline = Date.now() + 20_000; daemonPid(dataDir) !== null && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Whether a pid runs: a zombie (a killed daemon nobody reaped yet) does not. */
+export function running(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    try {
+      process.kill(pid, 0); // no /proc (macOS)
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }
 
 /** Starts an MCP server over stdio; `startMs` is spawn → initialize answered. */

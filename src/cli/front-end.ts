@@ -16,74 +16,16 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isTrustedProject } from '../config/project-trust.js';
 import { buildId, daemonLogPath, daemonSocketPath, takeLine, unsafeDir, WIRE_PROTOCOL, type Hello, type Refusal, type Welcome } from '../daemon/wire.js';
 import { takeOpeningAnswer, takeOpeningBytes } from '../mcp/opening-answer.js';
 import { VERSION } from '../version.js';
+import { resolveDataDir, type FrontEndArgs } from './front-end-args.js';
 import { LineTracker } from './relay-lines.js';
 
 const CONNECT_WAIT_MS = 20_000;
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-export interface FrontEndArgs {
-  dataDir?: string;
-  configFile?: string;
-  overrides: Record<string, string>;
-  session?: string;
-  /** The flags as given, passed on to a daemon this front-end starts. */
-  passOn: string[];
-}
-
-/** The serve flags a front-end understands; null: something else is there (the full CLI parses and reports it). */
-export function frontEndArgs(argv: string[]): FrontEndArgs | null {
-  const out: FrontEndArgs = { overrides: {}, passOn: [] };
-  const rest = argv.filter((a, i) => !(a === 'serve' && argv.indexOf('serve') === i));
-  for (let i = 0; i < rest.length; i++) {
-    const m = /^--(data-dir|config|set|session)(?:=(.*))?$/.exec(rest[i]);
-    if (!m) return null;
-    const value = m[2] ?? rest[++i];
-    if (value === undefined) return null;
-    if (m[1] === 'data-dir') out.dataDir = value;
-    else if (m[1] === 'config') out.configFile = value;
-    else if (m[1] === 'session') out.session = value;
-    else {
-      const eq = value.indexOf('=');
-      if (eq <= 0) return null;
-      out.overrides[value.slice(0, eq)] = value.slice(eq + 1);
-    }
-    if (m[1] !== 'session') out.passOn.push(`--${m[1]}`, value);
-  }
-  return out;
-}
-
-function readJson(file: string): Record<string, unknown> | null {
-  try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The data dir, decided as loadConfig does (flags, env, project config if trusted, user config, default). */
-export function resolveDataDir(args: FrontEndArgs, env: NodeJS.ProcessEnv, cwd: string): string {
-  const fromFlags = args.overrides.dataDir ?? args.dataDir;
-  if (fromFlags) return path.resolve(fromFlags);
-  if (env.BGBASH_DATA_DIR) return path.resolve(env.BGBASH_DATA_DIR);
-  const userFile = path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'bgbash', 'config.json');
-  const user = readJson(userFile);
-  const explicit = args.configFile ?? env.BGBASH_CONFIG;
-  const projectFile = explicit ?? path.join(cwd, 'bgbash.config.json');
-  const project = readJson(projectFile);
-  const trusted = Array.isArray(user?.trustedProjects) ? (user.trustedProjects as unknown[]).filter((t): t is string => typeof t === 'string') : [];
-  if (typeof project?.dataDir === 'string' && (explicit || isTrustedProject(projectFile, trusted))) return path.resolve(path.dirname(projectFile), project.dataDir);
-  if (typeof user?.dataDir === 'string') return path.resolve(user.dataDir);
-  const state = env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
-  return path.join(state, 'bgbash');
-}
 
 function fail(message: string): never {
   process.stderr.write(`bgbash: ${message}\n`);
@@ -136,16 +78,26 @@ async function startDaemon(dataDir: string, build: string, args: FrontEndArgs): 
   await new Promise<void>((resolve) => child.once('close', () => resolve()));
   const pid = Number(out.trim());
   if (!Number.isSafeInteger(pid) || pid <= 0) fail(`could not start the bgbash daemon (sh said "${out.trim()}"): ${tail(logFile)}`);
-  return {
-    exited: () => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    },
-  };
+  return { exited: () => !running(pid) };
+}
+
+/**
+ * Whether pid runs. A zombie does not: where nothing reaps orphans promptly
+ * (a container without an init, some VMs), a daemon that exited stays one for
+ * a while, and must not pass for a live daemon that will open its socket soon.
+ */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): launchd reaps orphans at once
+  }
 }
 
 /** A session socket of this build's daemon, starting one when none answers (again if one it started went away). */
@@ -183,7 +135,7 @@ function tail(file: string): string {
 class Stopping extends Error {}
 
 /** Sends the hello and reads the daemon's answer line; what follows it is MCP. */
-function greet(sock: net.Socket, hello: Hello): Promise<{ welcome: Welcome; rest: Buffer }> {
+function greet(sock: net.Socket, hello: Hello, logFile: string): Promise<{ welcome: Welcome; rest: Buffer }> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
@@ -192,12 +144,24 @@ function greet(sock: net.Socket, hello: Hello): Promise<{ welcome: Welcome; rest
       if (!got) return;
       sock.off('data', onData);
       sock.off('close', onClose);
+      clearTimeout(timer);
       sock.pause();
       const answer = JSON.parse(got.line) as Welcome | Refusal;
       if (!answer.ok) return reject(answer.stopping ? new Stopping(answer.error) : new Error(answer.error));
       resolve({ welcome: answer, rest: got.rest });
     };
-    const onClose = (): void => reject(new Stopping('the daemon closed the connection before answering'));
+    const onClose = (): void => {
+      clearTimeout(timer);
+      reject(new Stopping('the daemon closed the connection before answering'));
+    };
+    // A daemon that takes the connection and never answers must not hold the agent's MCP server forever.
+    const timer = setTimeout(() => {
+      sock.off('close', onClose);
+      sock.destroy();
+      reject(new Error(`the bgbash daemon took the connection but did not answer within ${CONNECT_WAIT_MS / 1000} s (see ${logFile})`));
+    }, CONNECT_WAIT_MS);
+    // A daemon that dies or exits while answering resets the connection: the close that follows says so.
+    sock.on('error', () => sock.destroy());
     sock.on('data', onData);
     sock.once('close', onClose);
     sock.write(JSON.stringify(hello) + '\n');
@@ -234,7 +198,7 @@ export async function runFrontEnd(args: FrontEndArgs): Promise<void> {
     for (const deadline = Date.now() + CONNECT_WAIT_MS; !got; ) {
       conn = await reach(dataDir, build, args, deadline);
       try {
-        got = await greet(conn, hello);
+        got = await greet(conn, hello, daemonLogPath(dataDir));
       } catch (err) {
         if (!(err instanceof Stopping) || Date.now() > deadline) fail((err as Error).message);
         conn.destroy();

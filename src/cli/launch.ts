@@ -8,7 +8,8 @@
 import v8 from 'node:v8';
 import { answerOpening } from '../mcp/opening-answer.js';
 import { findCommand } from './args.js';
-import { frontEndArgs, runFrontEnd } from './front-end.js';
+import { frontEndArgs } from './front-end-args.js';
+import { runFrontEnd } from './front-end.js';
 
 function servesStdio(argv: string[]): boolean {
   const { command, index } = findCommand(argv);

@@ -8,7 +8,7 @@ import type { ForegroundRuns } from '../core/foreground.js';
 import type { TaskManager } from '../core/manager.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { ServerInfo } from '../store/servers.js';
-import type { Requests, Verb } from './protocol.js';
+import { READ_MAX, type Requests, type Verb } from './protocol.js';
 
 export interface HandlerContext {
   manager: TaskManager;
@@ -32,6 +32,11 @@ type Handlers = { [V in Verb]: (ctx: HandlerContext, args: Requests[V]['args']) 
 
 function str(value: unknown, name: string): string {
   if (typeof value !== 'string' || value === '') throw new UserError(`${name} must be a non-empty string`, name);
+  return value;
+}
+
+function offset(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new UserError(`${name} must be a byte offset (a whole number, 0 or more)`, name);
   return value;
 }
 
@@ -70,5 +75,11 @@ export const handlers: Omit<Handlers, 'subscribe'> = {
     return {};
   },
   detach: (ctx, a) => ({ id: ctx.foreground.detach(a.id, a.by === 'attach' ? 'attach' : 'cli', mine(ctx)) }),
+  read: async (ctx, a) => {
+    const id = ctx.manager.get(taskRef(a.id)).id;
+    const start = offset(a.start, 'start');
+    const end = Math.min(offset(a.end, 'end'), start + READ_MAX);
+    return { data: (await ctx.manager.readOutput(id, start, end)).toString('base64') };
+  },
   drain: (ctx, a) => ({ notices: ctx.notifier.drain(a.session === undefined ? ctx.session : checkSessionName(str(a.session, 'session')), a.max ?? 20) }),
 };

@@ -21,6 +21,11 @@ export interface Requests {
   detach: { args: { id?: string; by?: 'attach' | 'cli' }; result: { id: string } };
   /** Events from now on: every task change, and the output of `output_of` tasks (all when "*"). */
   subscribe: { args: { output_of?: string[] }; result: { offsets: Record<string, number> } };
+  /**
+   * Bytes [start, end) of a task's output, at most READ_MAX of them: what a running task's log holds in memory and
+   * has not written to its file yet (a client reads the file first, then asks for the rest).
+   */
+  read: { args: { id: string; start: number; end: number }; result: { data: string /* base64 */ } };
   /** Take the session's undelivered notices (hooks). */
   drain: { args: { session?: string; max?: number }; result: { notices: Notice[] } };
 }
@@ -47,4 +52,7 @@ export type Event =
   /** The server ended this connection's subscription (it fell too far behind); the connection closes next. */
   | { event: 'dropped'; reason: string };
 
-export const VERBS: readonly Verb[] = ['hello', 'list', 'status', 'cancel', 'retry', 'run', 'input', 'resize', 'detach', 'subscribe', 'drain'];
+export const VERBS: readonly Verb[] = ['hello', 'list', 'status', 'cancel', 'retry', 'run', 'input', 'resize', 'detach', 'subscribe', 'read', 'drain'];
+
+/** The most one `read` answers. */
+export const READ_MAX = 1024 * 1024;

@@ -66,6 +66,28 @@ describe('with two servers running', () => {
     expect((await bgbash(dir, ['wait', id, bad])).code).toBe(1);
   });
 
+  it('output -f joined while a task prints fast: every line once, in order (what the file lacks yet comes from the server)', async () => {
+    // Bursts of 5,000 lines with short pauses: -f starts while the log's last writes are still on their way to disk.
+    const cmd = 'for i in $(seq 0 29); do seq $((i*5000+1)) $((i*5000+5000)); sleep 0.02; done';
+    const t = await a.ok('bash', { command: cmd, background: true });
+    const id = t.structuredContent.task_id;
+    await waitFor(async () => (await a.ok('task_status', { task_id: id })).structuredContent.task.output_bytes > 0, 'the first output');
+    // Three followers, each joining at its own moment.
+    const followers = await Promise.all([0, 1, 2].map(async (n) => {
+      await new Promise((r) => setTimeout(r, n * 150));
+      return bgbash(dir, ['output', id, '-f']);
+    }));
+    for (const f of followers) {
+      const lines = f.stdout.split('\n');
+      expect(lines.pop()).toBe('');
+      const wrong = lines.findIndex((l, i) => l !== String(i + 1));
+      expect(wrong, `line ${wrong + 1}: ${JSON.stringify(lines.slice(Math.max(0, wrong - 1), wrong + 2))}`).toBe(-1);
+      expect(lines.length).toBe(150_000);
+    }
+    const raw = await bgbash(dir, ['output', id, '--raw']);
+    expect(raw.stdout.startsWith('1\r\n2\r\n3\r\n')).toBe(true);
+  });
+
   it('cancel and retry go to the owning server', async () => {
     const t = await b.ok('bash', { command: 'sleep 30', background: true });
     const id = t.structuredContent.task_id;

@@ -130,7 +130,9 @@ describe('endings', () => {
     const fresh = await waitFor(() => {
       const d = daemonOf(a.dataDir);
       return d && d.pid !== old.pid ? d : null;
-    }, 'a new daemon', 40_000);
+    }, 'a new daemon', 40_000).catch((e: Error) => {
+      throw new Error(`${e.message}; what bgbash said:\n${a.stderr()}`);
+    });
     expect(fresh.id).not.toBe(old.id);
     await waitFor(() => state(a, id) === 'failed', 'the record to be closed', 40_000);
     const listed = await bgbash(a.dataDir, ['list']);

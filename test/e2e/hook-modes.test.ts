@@ -61,6 +61,8 @@ describe('Claude Code print mode: Stop while tasks run', () => {
     expect((await hook(s, ['claude-code'], stop('print-3', true), brief)).stdout).toBe('');
     expect((await hook(s, ['claude-code'], stop('print-4'), { ...PRINT, BGBASH_HOLD_PRINT_STOP: '0' })).stdout).toBe('');
     await s.ok('task_cancel', { task_id: id });
+    // Its notice comes once the process has gone (a moment after the cancel answers): taken by a prompt hook first.
+    await waitFor(async () => (await hook(s, ['claude-code'], { session_id: 'x', hook_event_name: 'UserPromptSubmit', prompt: 'x' })).stdout.includes(`#${id}`), 'the cancel notice', 20_000);
     await drainAll(s);
     expect((await hook(s, ['claude-code'], stop('print-2'), PRINT)).stdout).toBe('');
   }, 120_000); // nine hook processes, each a Node start

@@ -6,7 +6,7 @@
  * process group or session. Shared by the fault suite and `npm run soak`.
  */
 import { expect } from 'vitest';
-import { inSessionsOrGroups, withArgs } from './procs.js';
+import { inSessionsOrGroups, running, withArgs } from './procs.js';
 import { fixture, startServer, type TestServer } from './server.js';
 import { waitFor } from './wait.js';
 
@@ -25,14 +25,7 @@ function token(): string {
   return `${5000 + (process.pid % 1000)}.${Date.now() % 100000}${++seq}`;
 }
 
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
+const gone = (pid: number): boolean => !running(pid);
 
 export async function orphanScenario(way: Way): Promise<void> {
   const tok = token();

@@ -1,5 +1,6 @@
 /** Process checks through `ps`, independent of bgbash's own /proc code. */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 
 export interface PsRow {
   pid: number;
@@ -41,4 +42,23 @@ export function withArgs(token: string): PsRow[] {
 export function inSessionsOrGroups(ids: number[]): PsRow[] {
   const set = new Set(ids);
   return ps().filter((r) => set.has(r.sid) || set.has(r.pgid));
+}
+
+/**
+ * Whether one process runs (a zombie does not). Where nothing reaps orphans
+ * promptly (this VM's init, containers without one), a killed daemon stays a
+ * zombie for seconds, and kill(pid, 0) still succeeds on it.
+ */
+export function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return ps().some((r) => r.pid === pid); // no /proc (macOS)
+  }
 }

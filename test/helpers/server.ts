@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { daemonLogPath } from '../../src/daemon/wire.js';
 import { runId, RUN_ENV, trackDir } from './leftovers.js';
+import { running } from './procs.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -123,7 +124,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       if (daemon) process.kill(daemon.pid, 'SIGKILL');
       process.kill(server.pid, 'SIGKILL');
       for (const p of [server.pid, daemon?.pid]) {
-        for (const deadline = Date.now() + 10_000; p && alive(p); ) {
+        for (const deadline = Date.now() + 10_000; p && running(p); ) {
           if (Date.now() > deadline) throw new Error(`process ${p} survived kill -9 for 10 s`);
           await new Promise((r) => setTimeout(r, 10));
         }
@@ -155,15 +156,6 @@ export function fixture(name: string): string {
   return path.join(FIXTURES, name);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function daemonLog(dataDir: string): string {
   try {
     // The test servers get no XDG_RUNTIME_DIR (baseEnv): their daemons log in the temp dir.
@@ -180,8 +172,7 @@ export function daemonOf(dataDir: string): { id: string; pid: number } | null {
       try {
         const info = JSON.parse(fs.readFileSync(path.join(dataDir, 'servers', f), 'utf8'));
         if (info.role !== 'daemon') continue;
-        process.kill(info.pid, 0);
-        return { id: info.id, pid: info.pid };
+        if (running(info.pid)) return { id: info.id, pid: info.pid };
       } catch {
         /* not a daemon, or gone */
       }

@@ -73,14 +73,23 @@ describe('CLI and control socket', () => {
 
   it('the control socket refuses them too, and takes a number', async () => {
     const sock = serverSocket(dataDir);
-    for (const verb of ['retry', 'status', 'cancel']) {
-      const r = await controlRequest(sock, verb, { id: '../../../evil' });
+    for (const verb of ['retry', 'status', 'cancel', 'read']) {
+      const r = await controlRequest(sock, verb, { id: '../../../evil', start: 0, end: 10 });
       expect(r).toMatchObject({ ok: false, code: 'usage' });
       expect(r.error).toMatch(/is not a task id/);
     }
     const r = await controlRequest(sock, 'status', { id: 1 });
     expect(r.ok).toBe(true);
     expect(r.result.task.id).toBe('1');
+    // read: byte offsets only, and never more than it has.
+    for (const [start, end] of [[-1, 5], [0, 'x'], [1.5, 4], [2 ** 60, 2 ** 61]] as const) {
+      const bad = await controlRequest(sock, 'read', { id: 1, start, end });
+      expect(bad).toMatchObject({ ok: false, code: 'usage' });
+      expect(bad.error).toMatch(/must be a byte offset/);
+    }
+    const read = await controlRequest(sock, 'read', { id: 1, start: 0, end: 1e12 });
+    expect(read.ok).toBe(true);
+    expect(Buffer.from(read.result.data, 'base64').length).toBe((await controlRequest(sock, 'status', { id: 1 })).result.task.output_bytes);
     expect(fs.existsSync(pwned)).toBe(false);
     await s.ok('task_list', {});
   });

@@ -11,7 +11,8 @@ import { printable } from '../../shared/printable.js';
 import { elapsedLabel, isTerminal, taskLabel, type Task } from '../../shared/task.js';
 import { closeAll } from '../../control/discovery.js';
 import { ControlClient } from '../../control/client.js';
-import { logFileSize, readLogFile } from '../../store/output-log.js';
+import { logFileSize } from '../../store/output-log.js';
+import { readOutputTo } from '../read-output.js';
 import { taskFile } from '../../store/task-files.js';
 import { CliError, taskArg, ownerOf, servers, NO_SERVER, type Cli } from '../context.js';
 import { currentTasks } from './list.js';
@@ -139,7 +140,7 @@ export async function run(cli: Cli): Promise<number> {
   try {
     const { offsets } = await client.request('subscribe', { output_of: [task.id] });
     const end = offsets[task.id] ?? logFileSize(file);
-    replay = await readLogFile(file, Math.max(0, end - REPLAY_BYTES), end);
+    replay = await readOutputTo(client, task.id, file, Math.max(0, end - REPLAY_BYTES), end);
   } catch (err) {
     // Give the terminal back as it was before saying what went wrong.
     leaving = true;

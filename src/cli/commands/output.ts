@@ -4,6 +4,7 @@ import { LogRenderer } from '../../run/render-log.js';
 import { logFileSize, readLogFile } from '../../store/output-log.js';
 import { taskFile } from '../../store/task-files.js';
 import { taskArg, ownerOf, type Cli } from '../context.js';
+import { readOutputTo } from '../read-output.js';
 import { type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -62,7 +63,7 @@ export async function run(cli: Cli): Promise<number> {
     });
   });
   const { offsets } = await owner.client.request('subscribe', { output_of: [task.id] });
-  void write(await readLogFile(file, 0, offsets[task.id] ?? 0));
+  void write(await readOutputTo(owner.client, task.id, file, 0, offsets[task.id] ?? 0));
   for (const chunk of held) void write(chunk);
   held = null;
   // It may have settled between reading its record and subscribing.
