@@ -79,6 +79,6 @@ async function stop(cli: Cli, daemons: ServerInfo[]): Promise<number> {
   while (daemons.some((d) => serverAlive(d)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const left = daemons.filter((d) => serverAlive(d));
   if (left.length) throw new CliError(`daemon ${left.map((d) => `${d.id} (pid ${d.pid})`).join(', ')} did not stop within ${STOP_WAIT_MS / 1000} s`);
-  cli.out(`stopped ${daemons.length === 1 ? `daemon ${daemons[0].id}` : `${daemons.length} daemons`}; their tasks were ended (\`bgbash list\` shows them)`);
+  cli.out(`stopped ${daemons.length === 1 ? `daemon ${daemons[0].id}` : `${daemons.length} daemons`}; ${daemons.length === 1 ? 'its' : 'their'} tasks were ended (\`bgbash list\` shows them)`);
   return 0;
 }
