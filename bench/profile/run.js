@@ -1,7 +1,7 @@
 // Profiles one bgbash workload: `node bench/profile/run.js <workload> [node flags…]`
 // workloads: pipe (200 MB, pty: false), pty (1 GB), burst (150 pty:false calls at once),
 // scale (N tasks at limit 10; PROFILE_TASKS, default 300), idle.
-// The server runs with the given node flags (e.g. --cpu-prof --cpu-prof-dir=DIR,
+// The server (--no-daemon: the flags reach the process that owns the tasks, as the daemon would) runs with the given node flags (e.g. --cpu-prof --cpu-prof-dir=DIR,
 // --heap-prof, --trace-gc) and the memory probe (probe.mjs); its stderr goes to
 // $PROFILE_DIR/server.stderr and the probe's samples to $PROFILE_DIR/memory.jsonl.
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ const memFile = path.join(dir, 'memory.jsonl');
 const sets = workload === 'scale' ? ['--set', 'background.maxConcurrentTasks=10'] : ['--set', 'output.maxBytes=8GiB'];
 const transport = new StdioClientTransport({
   command: process.execPath,
-  args: [...flags, '--import', path.join(ROOT, 'bench/profile/probe.mjs'), path.join(ROOT, 'dist/cli/main.js'), 'serve', '--data-dir', dataDir, ...sets],
+  args: [...flags, '--import', path.join(ROOT, 'bench/profile/probe.mjs'), path.join(ROOT, 'dist/cli/main.js'), 'serve', '--no-daemon', '--data-dir', dataDir, ...sets],
   env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: path.join(dataDir, 'no-config'), BGBASH_PROBE_OUT: memFile, ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}) },
   stderr: 'pipe',
   cwd: dir,
