@@ -167,7 +167,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (user) sources.push([userConfigPath(env), user]);
   // --config and BGBASH_CONFIG are the user's own choice; ./bgbash.config.json is whatever the working directory holds.
   const explicit = opts.configFile ?? env.BGBASH_CONFIG;
-  const projectFile = explicit ?? path.join(cwd, 'bgbash.config.json');
+  // Relative to the directory it was given in (a daemon serving this session runs in /).
+  const projectFile = explicit ? path.resolve(cwd, explicit) : path.join(cwd, 'bgbash.config.json');
   try {
     const project = readJsonFile(projectFile);
     if (!project && explicit) throw new ConfigError(`config file ${projectFile} does not exist`);

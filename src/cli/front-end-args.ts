@@ -24,8 +24,10 @@ export function frontEndArgs(argv: string[]): FrontEndArgs | null {
   for (let i = 0; i < rest.length; i++) {
     const m = /^--(data-dir|config|set|session)(?:=(.*))?$/.exec(rest[i]);
     if (!m) return null;
-    const value = m[2] ?? rest[++i];
+    let value = m[2] ?? rest[++i];
     if (value === undefined) return null;
+    // The daemon runs in /: a relative path means the agent's directory, so it goes on absolute.
+    if (m[1] === 'config' || m[1] === 'data-dir') value = path.resolve(value);
     if (m[1] === 'data-dir') out.dataDir = value;
     else if (m[1] === 'config') out.configFile = value;
     else if (m[1] === 'session') out.session = value;

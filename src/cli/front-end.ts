@@ -69,8 +69,16 @@ async function startDaemon(dataDir: string, build: string, args: FrontEndArgs): 
   } catch (err) {
     fail(`cannot open the daemon's log ${logFile}: ${(err as Error).message}`);
   }
-  const argv = [process.execPath, path.join(HERE, 'main.js'), 'daemon', 'run', '--data-dir', dataDir, ...args.passOn];
-  const env = { ...process.env, BGBASH_DAEMON_BUILD: build };
+  // The data dir as resolved (a relative one meant the agent's directory, not the daemon's /).
+  const passOn: string[] = [];
+  for (let i = 0; i + 1 < args.passOn.length; i += 2) {
+    const [flag, value] = [args.passOn[i], args.passOn[i + 1]];
+    if (flag !== '--data-dir' && !(flag === '--set' && value.startsWith('dataDir='))) passOn.push(flag, value);
+  }
+  const argv = [process.execPath, path.join(HERE, 'main.js'), 'daemon', 'run', '--data-dir', dataDir, ...passOn];
+  const env: NodeJS.ProcessEnv = { ...process.env, BGBASH_DAEMON_BUILD: build };
+  // It runs in /: a config file named relative to the agent's directory goes on absolute.
+  if (env.BGBASH_CONFIG) env.BGBASH_CONFIG = path.resolve(env.BGBASH_CONFIG);
   const child = spawn('/bin/sh', ['-c', '"$@" </dev/null >&2 & echo $!', 'sh', ...argv], { detached: true, stdio: ['ignore', 'pipe', log], cwd: '/', env });
   fs.closeSync(log);
   let out = '';
@@ -210,6 +218,9 @@ export async function runFrontEnd(args: FrontEndArgs): Promise<void> {
     for (const w of got.welcome.warnings ?? []) process.stderr.write(`bgbash: warning: ${w}\n`);
     if (!resumed) process.stderr.write(`bgbash ${VERSION} serving MCP on stdio (session ${session}, daemon ${got.welcome.daemon.id} pid ${got.welcome.daemon.pid}, data ${dataDir})\n`);
     if (resumed) for (const line of lines.replay()) conn.write(line);
+    // The agent went while this front-end was between daemons (its end of input can come though stdin is paused):
+    // the new daemon answers what was replayed and ends the session.
+    if (inputEnded) conn.end();
     const onOut = (chunk: Buffer): void => {
       const out = lines.fromDaemon(chunk);
       if (out.length && !process.stdout.write(out)) {

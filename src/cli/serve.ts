@@ -13,6 +13,7 @@ import type { TaskListenTap } from '../mcp/task-listen.js';
 import { createMcpServer, type BgbashMcp } from '../mcp/server.js';
 import { serveMcpStdio } from '../mcp/stdio.js';
 import { validateTarget } from '../notify/targets.js';
+import { startServices } from '../daemon/server-services.js';
 import { startRuntime, type Runtime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
 import { checkListen, isLoopback, parseListen } from './http-listen.js';
@@ -43,10 +44,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const config = loadConfig({ ...opts, onWarning: (msg) => void process.stderr.write(`bgbash: warning: ${msg}\n`) });
   checkDeliverTargets(config.background.defaultDeliverTo);
   const rt = await startRuntime(config);
-  let socketPath: string;
   try {
     // Checked before any client is served: a socket directory someone else controls is a refusal at start.
-    socketPath = socketPathFor(rt.paths, rt.info.id);
+    socketPathFor(rt.paths, rt.info.id);
   } catch (err) {
     await rt.stop('the control socket has no safe place');
     throw err;
@@ -93,28 +93,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
     if (answeredEarly && config.notices.channel) process.stderr.write('bgbash: notices.channel is on, but this client opened with server/discover, answered before the config was read: it gets notices through MCP tasks and tool results, not channel events\n');
     await Promise.race([stdio.answered, delay(OPENING_WAIT_MS)]);
   }
-  try {
-    const recovered = await rt.recover();
-    if (exiting) return;
-    for (const task of recovered.closed) void notifier.announce(task);
-  } finally {
-    markReady();
-  }
-  rt.pruneNow();
-  setInterval(() => rt.pruneNow(), 3_600_000).unref();
-  const { startControlServer } = await import('../control/server.js');
-  const socket = await startControlServer(socketPath, {
-    manager: rt.manager,
-    foreground: rt.foreground,
-    notifier,
-    info: rt.info,
-    session: rt.session,
-    wakeIdle: rt.config.notices.wakeIdle,
-  });
-  control = socket;
-  // The session may have ended while the socket started: exit() closed what existed then.
-  if (exiting) return void (await socket.close());
-  rt.updateInfo({ socket: socket.path });
+  control = await startServices(rt, notifier, { session: rt.session, ready: markReady, ended: () => exiting });
+  // The session may have ended meanwhile: exit() closed what existed then.
+  if (!control) return;
   process.stderr.write(startLine);
 }
 

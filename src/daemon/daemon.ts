@@ -12,12 +12,11 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { loadConfig, type LoadOptions } from '../config.js';
-import { socketPathFor } from '../control/socket-path.js';
 import { isAlive, ownStartTime, processTable, type TableKind } from '../run/process-table.js';
 import { startRuntime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
+import { startServices } from './server-services.js';
 import { hostSession, liveTaskCount } from './session-host.js';
 import { daemonSocketPath } from './wire.js';
 
@@ -125,17 +124,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   }
   process.stderr.write(`bgbash ${VERSION} daemon ${rt.info.id} (pid ${process.pid}) serving ${config.dataDir} on ${where.path}\n`);
 
-  try {
-    const recovered = await rt.recover();
-    for (const task of recovered.closed) void notifier.announce(task);
-  } finally {
-    markReady();
-  }
-  rt.pruneNow();
-  setInterval(() => rt.pruneNow(), 3_600_000).unref();
-  const { startControlServer } = await import('../control/server.js');
-  control = await startControlServer(socketPathFor(rt.paths, rt.info.id), { manager: rt.manager, foreground: rt.foreground, notifier, info: rt.info, session: rt.info.id, wakeIdle: config.notices.wakeIdle });
-  rt.updateInfo({ socket: path.resolve(socketPathFor(rt.paths, rt.info.id)) });
+  control = await startServices(rt, notifier, { session: rt.info.id, ready: markReady, ended: () => exiting });
 
   // The idle clock: no session and no live task for daemon.idleExit.
   const idleMs = config.daemon.idleExit;

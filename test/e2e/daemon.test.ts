@@ -4,12 +4,14 @@
  * budget fairly, keep their own environments, and end — or crash — without
  * touching each other's work or leaving a process behind.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bgbash } from '../helpers/cli.js';
 import { withArgs } from '../helpers/procs.js';
+import { serveRaw } from '../helpers/raw-rpc.js';
+import { daemonLogPath } from '../../src/daemon/wire.js';
 import { baseEnv, CLI, daemonOf, readRecord, startServer, tempDir, text, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -144,6 +146,23 @@ describe('endings', () => {
     expect(st.structuredContent.task.error).toMatch(/exited while it was running/);
   });
 
+  it('the agent goes while its front-end is between daemons: the front-end still ends, and nothing of the data dir is left', async () => {
+    const raw = serveRaw();
+    try {
+      await raw.initialize();
+      const old = await waitFor(() => daemonOf(raw.dataDir), 'the daemon');
+      process.kill(old.pid, 'SIGKILL');
+      // The end of input comes while the front-end finds (or starts) the next daemon.
+      const said = (e: Error): never => {
+        throw new Error(`${e.message}; left: ${JSON.stringify(withArgs(raw.dataDir))}; what bgbash said:\n${raw.stderr()}`);
+      };
+      expect(await raw.stop(30_000).catch(said)).toBe(0);
+      await waitFor(() => withArgs(raw.dataDir).length === 0, 'every process of the data dir to end', 30_000).catch(said);
+    } finally {
+      raw.kill();
+    }
+  });
+
   it('idle exit: the daemon stays while a session is connected and exits daemon.idleExit after the last one', async () => {
     const a = await session({ env: { BGBASH_DAEMON_IDLE_EXIT: '2s' } });
     const d = daemonOf(a.dataDir)!;
@@ -181,6 +200,22 @@ describe('what crosses the wire', () => {
     const out = execFileSync(process.execPath, [CLI, 'serve', '--data-dir', dataDir], { input: init + '\n', env: baseEnv(), timeout: 30_000 }).toString();
     const answer = JSON.parse(out.trim().split('\n')[0]);
     expect(answer).toMatchObject({ id: 1, result: { serverInfo: { name: 'bgbash' } } });
+  });
+
+  it('a config file and data dir named relative to the agent\'s directory mean that directory (the daemon runs in /)', () => {
+    const project = tempDir('bgbash-rel-');
+    fs.writeFileSync(path.join(project, 'cfg.json'), JSON.stringify({ background: { maxConcurrentTasks: 3 } }));
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'rel', version: '1' } } });
+    const ways: Array<[string[], Record<string, string>]> = [
+      [['--config', './cfg.json', '--data-dir', './data-a'], {}],
+      [['--set', 'dataDir=./data-b'], { BGBASH_CONFIG: './cfg.json' }],
+    ];
+    for (const [args, env] of ways) {
+      const r = spawnSync(process.execPath, [CLI, 'serve', ...args], { input: init + '\n', cwd: project, env: baseEnv(env), timeout: 30_000 });
+      expect(r.stderr.toString()).toContain(`data ${project}/data-`);
+      expect(JSON.parse(r.stdout.toString().trim().split('\n')[0])).toMatchObject({ id: 1, result: { serverInfo: { name: 'bgbash' } } });
+    }
+    for (const d of ['data-a', 'data-b']) fs.rmSync(daemonLogPath(path.join(project, d), {}), { force: true });
   });
 
   it('a rebuilt copy never talks to an older daemon: each build has its own, and the old one keeps its tasks', async () => {
