@@ -1,6 +1,7 @@
 /** How the CLI shows tasks: tables, details, colours by state (off with NO_COLOR or when not a terminal). */
 import os from 'node:os';
-import { elapsedLabel, isTerminal, portsOf, startedAt, taskLabel, type Task } from '../shared/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
+import { elapsedLabel, portsOf, startedAt, taskLabel } from '../shared/task-fields.js';
 import { printable } from '../shared/printable.js';
 import { STATE_COLOR } from '../tui/state-color.js';
 import { cutToWidth, displayWidth, padToWidth } from '../tui/width.js';

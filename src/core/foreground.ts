@@ -10,7 +10,8 @@ import { UserError } from '../shared/errors.js';
 import type { DetachReason, DetachSource } from './events.js';
 import { LineWatcher } from './line-watch.js';
 import type { TaskManager } from './manager.js';
-import { isTerminal, portsOf, type Task } from '../shared/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
+import { portsOf } from '../shared/task-fields.js';
 
 export interface ForegroundOptions {
   yieldAfterMs: number;

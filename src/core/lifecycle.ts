@@ -17,7 +17,8 @@ import type { TaskOutputs } from './outputs.js';
 import { readPromptEnd } from './prompt-outcome.js';
 import { diedOfSessionEnd, SHUTDOWN_SETTLE_MS, type ShutdownWatch } from './shutdown-watch.js';
 import type { TaskTable } from './task-table.js';
-import { backendOf, isTerminal, type Task, type TaskEvent } from '../shared/task.js';
+import { isTerminal, type Task, type TaskEvent } from '../shared/task.js';
+import { backendOf } from '../shared/task-fields.js';
 import { formatBytes, formatDuration } from '../shared/units.js';
 
 /** What E2BIG means, and the way out, for a model that has only the errno. */

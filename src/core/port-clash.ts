@@ -9,7 +9,8 @@ import { processTable, readMarker } from '../run/process-table.js';
 import type { Stream } from '../run/process.js';
 import type { TaskOutputs } from './outputs.js';
 import type { TaskTable } from './task-table.js';
-import { startedAt, terminationOf, type Task } from '../shared/task.js';
+import { type Task } from '../shared/task.js';
+import { startedAt, terminationOf } from '../shared/task-fields.js';
 import { formatDuration } from '../shared/units.js';
 
 /** What Node, Python, Go, Ruby, Vite and friends print when a port is taken. */

@@ -9,7 +9,8 @@ import type { DataPaths } from '../store/data-dir.js';
 import { closeLostTasks, forgetServer } from '../store/recovery.js';
 import { serverView, startTimeHere } from './live-servers.js';
 import type { RecordStore } from '../store/records.js';
-import { backendOf, type Task } from '../shared/task.js';
+import { type Task } from '../shared/task.js';
+import { backendOf } from '../shared/task-fields.js';
 
 export interface RecoveryReport {
   closed: Task[];

@@ -22,7 +22,8 @@ import path from 'node:path';
 import { MARKER_VAR } from '../run/process-table.js';
 import { CAPTURE_VARS, readCapture, stateFileFor } from '../run/state-capture.js';
 import type { TaskManager } from './manager.js';
-import { backendOf, type Task } from '../shared/task.js';
+import { type Task } from '../shared/task.js';
+import { backendOf } from '../shared/task-fields.js';
 import { formatBytes } from '../shared/units.js';
 
 export interface ShellState {

@@ -15,7 +15,8 @@
 import { ProtocolError, ProtocolErrorCode, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { UserError } from '../shared/errors.js';
-import { errorOf, isTerminal, lastUpdatedAt, terminationOf, type Task } from '../shared/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
+import { errorOf, lastUpdatedAt, terminationOf } from '../shared/task-fields.js';
 import { waitForEnd } from '../core/waits.js';
 import type { ToolContext } from './context.js';
 import type { LegacyTasks } from './tool-kit.js';

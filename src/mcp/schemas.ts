@@ -1,7 +1,8 @@
 /** Zod shapes shared by several tools: the task record as agents see it. */
 import { z } from 'zod';
 import type { Task } from '../shared/task.js';
-import { TERMINATION_REASONS, backendOf, elapsedMs, endedAt, errorOf, exitCode, portsOf, signalOf, startedAt, terminationOf } from '../shared/task.js';
+import { TERMINATION_REASONS } from '../shared/task.js';
+import { backendOf, elapsedMs, endedAt, errorOf, exitCode, portsOf, signalOf, startedAt, terminationOf } from '../shared/task-fields.js';
 
 export const stateSchema = z.enum(['pending', 'running', 'done', 'failed', 'cancelled']);
 

@@ -6,7 +6,8 @@
  * printable gate since task fields are hostile input).
  */
 import { printable } from '../shared/printable.js';
-import { backendOf, describeTermination, elapsedMs, endedAt, errorOf, exitCode, isTerminal, portsOf, signalOf, startedAt, terminationOf, type Task } from '../shared/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
+import { backendOf, describeTermination, elapsedMs, endedAt, errorOf, exitCode, portsOf, signalOf, startedAt, terminationOf } from '../shared/task-fields.js';
 import { formatBytes, formatDuration } from '../shared/units.js';
 import { displayTarget } from '../notify/targets.js';
 import { portUrls } from './text.js';

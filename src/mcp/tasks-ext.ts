@@ -22,7 +22,8 @@
 import { ProtocolError, ProtocolErrorCode, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { UserError } from '../shared/errors.js';
-import { isTerminal, lastUpdatedAt, type EndedTask, type Task } from '../shared/task.js';
+import { isTerminal, type EndedTask, type Task } from '../shared/task.js';
+import { lastUpdatedAt } from '../shared/task-fields.js';
 import type { Notice } from '../notify/notice.js';
 import type { Notifier } from '../notify/notifier.js';
 import { claimNotice } from '../notify/inbox.js';

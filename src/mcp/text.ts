@@ -1,6 +1,7 @@
 /** Plain-text renderings of tasks for the `content` every client shows the model. */
 import type { Task } from '../shared/task.js';
-import { elapsedMs, isTerminal, portsOf, taskLabel } from '../shared/task.js';
+import { isTerminal } from '../shared/task.js';
+import { elapsedMs, portsOf, taskLabel } from '../shared/task-fields.js';
 import { formatDuration } from '../shared/units.js';
 import { oneLine } from '../shared/printable.js';
 

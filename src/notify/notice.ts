@@ -6,7 +6,7 @@
 import type { Pattern } from '../core/pattern.js';
 import { z } from 'zod';
 import type { EndedTask, Task } from '../shared/task.js';
-import { describeTermination, elapsedMs, taskLabel, terminationOf } from '../shared/task.js';
+import { describeTermination, elapsedMs, taskLabel, terminationOf } from '../shared/task-fields.js';
 import { formatDuration } from '../shared/units.js';
 import { oneLine } from '../shared/printable.js';
 

@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import type { EndedTask, Task } from '../shared/task.js';
-import { elapsedMs, taskLabel } from '../shared/task.js';
+import { elapsedMs, taskLabel } from '../shared/task-fields.js';
 import { formatDuration } from '../shared/units.js';
 import { environmentSecrets, maskDeep, maskValues } from './secrets.js';
 

@@ -4,7 +4,8 @@
  * Empty (hidden) when there are no tasks. The seed's own text:
  * ` Tasks: N running  M pending | <name cut to 27 + "..."> <status> <elapsed>`.
  */
-import { elapsedLabel, isTerminal, portsOf, taskLabel, type Task } from '../shared/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
+import { elapsedLabel, portsOf, taskLabel } from '../shared/task-fields.js';
 import { printable } from '../shared/printable.js';
 import { cutToWidth, displayWidth } from './width.js';
 

@@ -9,7 +9,8 @@
 import chalk from 'chalk';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeTermination, elapsedLabel, elapsedMs, errorOf, isTerminal, portsOf, taskLabel, terminationOf, type Task } from '../shared/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
+import { describeTermination, elapsedLabel, elapsedMs, errorOf, portsOf, taskLabel, terminationOf } from '../shared/task-fields.js';
 import { formatDuration } from '../shared/units.js';
 import { cleanText } from '../run/clean.js';
 import { renderTextNow } from '../run/render.js';

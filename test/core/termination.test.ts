@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { terminationOf, transition, type Task, type TaskEvent } from '../../src/shared/task.js';
+import { transition, type Task, type TaskEvent } from '../../src/shared/task.js';
+import { terminationOf } from '../../src/shared/task-fields.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 function running(): Task {

@@ -8,7 +8,8 @@
  * running task.
  */
 import { printable } from '../../shared/printable.js';
-import { elapsedLabel, isTerminal, taskLabel, type Task } from '../../shared/task.js';
+import { isTerminal, type Task } from '../../shared/task.js';
+import { elapsedLabel, taskLabel } from '../../shared/task-fields.js';
 import { closeAll } from '../../control/discovery.js';
 import { ControlClient } from '../../control/client.js';
 import { logFileSize } from '../../store/output-log.js';

@@ -1,6 +1,7 @@
 /** `bgbash wait <id…>`: block until every task ends; exit 0 when all are done, 1 when any failed or was cancelled. */
 import { ControlClient } from '../../control/client.js';
-import { exitCode, isTerminal, type Task } from '../../shared/task.js';
+import { isTerminal, type Task } from '../../shared/task.js';
+import { exitCode } from '../../shared/task-fields.js';
 import { liveServers } from '../../core/live-servers.js';
 import { CliError, taskArg, NO_SERVER, type Cli } from '../context.js';
 import { JSON_OPTION, type CommandSpec } from '../command.js';

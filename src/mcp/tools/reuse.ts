@@ -2,7 +2,8 @@
 import { UserError } from '../../shared/errors.js';
 import type { ShellSpec } from '../../core/manager.js';
 import { reusableFor } from '../../core/session-tasks.js';
-import { elapsedMs, type Task } from '../../shared/task.js';
+import { type Task } from '../../shared/task.js';
+import { elapsedMs } from '../../shared/task-fields.js';
 import { formatDuration } from '../../shared/units.js';
 import type { ToolContext } from '../context.js';
 import { portUrls } from '../text.js';

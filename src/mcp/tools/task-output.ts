@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { compileRegex } from '../../core/pattern.js';
 import { readWindow } from '../../core/output-view.js';
-import { exitCode, isTerminal } from '../../shared/task.js';
+import { isTerminal } from '../../shared/task.js';
+import { exitCode } from '../../shared/task-fields.js';
 import { waitForLine, waitForOutput } from '../../core/waits.js';
 import type { ToolContext } from '../context.js';
 import { stateSchema, taskIdInput } from '../schemas.js';
