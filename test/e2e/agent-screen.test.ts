@@ -7,31 +7,16 @@
  * `--remove` taking out the status line, hooks and slash commands, and
  * leaving alone what it did not write or cannot parse.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, CLI, ROOT, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { runAsAgent, type Ran } from '../helpers/hook-shell.js';
 import { waitFor } from '../helpers/wait.js';
 
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** A hook command line run as an agent runs it: `sh -c`, the hook's JSON on stdin. */
-function sh(command: string, input: string, env: Record<string, string>): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { env: baseEnv(env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const sh = (command: string, input: string, env: Record<string, string>): Promise<Ran> => runAsAgent(command, input, baseEnv(env));
 
 function install(home: string, cwd: string, args: string[]): Promise<Ran> {
   return new Promise((resolve) =>

@@ -5,7 +5,7 @@
  * documented MCP config — driven by the SDK's client through a pty task.
  * Dependencies come from the npm cache (or the registry when missing there).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, ROOT, startServer, tempDir } from '../helpers/server.js';
+import { runAsAgent } from '../helpers/hook-shell.js';
 import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
@@ -84,10 +85,10 @@ describe('the bgbash-mcp package', () => {
       const env = { ...npmEnv(), npm_config_offline: 'true', BGBASH_DATA_DIR: s.dataDir, CLAUDE_PLUGIN_ROOT: pluginRoot };
       const input = JSON.stringify({ session_id: 'p1', hook_event_name: 'PostToolUse', tool_name: 'Read' });
       for (const command of [hook, plugin]) {
-        expect((await sh(command, input, env, prefix)).stdout, command).toBe('');
+        expect((await runAsAgent(command, input, env, prefix)).stdout, command).toBe('');
         const id = (await s.ok('bg_submit', { command: 'echo packed; exit 2' })).structuredContent.task_id;
         await waitFor(() => fs.existsSync(path.join(s.dataDir, 'inbox')) && fs.readdirSync(path.join(s.dataDir, 'inbox')).some((d) => fs.existsSync(path.join(s.dataDir, 'inbox', d, `${id}.json`))), `the notice of ${id}`);
-        const r = await sh(command, input, env, prefix);
+        const r = await runAsAgent(command, input, env, prefix);
         expect(JSON.parse(r.stdout).hookSpecificOutput.additionalContext, `${command}: ${r.stderr}`).toContain(`[Task #${id} failed] echo packed; exit 2`);
       }
     } finally {
@@ -96,15 +97,3 @@ describe('the bgbash-mcp package', () => {
   }, 120_000);
 });
 
-/** A hook command line run as an agent runs it: `sh -c`, the hook's JSON on stdin. */
-function sh(command: string, input: string, env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { env, cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
