@@ -4,6 +4,7 @@
  * timeout ending remote grandchildren (checked on the remote side), a dropped
  * connection, and hosts that cannot be reached or logged into.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRecord, startServer, text, type TestServer } from '../helpers/server.js';
 import { findSshd, hasSshClient, startSshd, type TestSshd } from '../helpers/sshd.js';
@@ -34,6 +35,8 @@ describe.skipIf(!runnable)('ssh backend (real sshd)', () => {
   beforeAll(async () => {
     sshd = await startSshd(sshdPath!);
     s = await startServer({
+      // The agent's own environment: local tasks get it; a remote host must not.
+      env: { AGENT_LOCAL_TOKEN: 'agent-local-value-5521' },
       set: {
         'backends.box': JSON.stringify(sshd.backend()),
         'backends.nohost': JSON.stringify({ type: 'ssh', host: 'no-such-host.invalid' }),
@@ -163,5 +166,21 @@ describe.skipIf(!runnable)('ssh backend (real sshd)', () => {
       await s.ok('bash', { reset: true });
       sshd.remote(`rm -rf ${dir}`);
     }
+  });
+
+  // Last: its foreground call sets the session's remote directory.
+  it("the remote side gets the task's own env, never the agent's local environment (not in its env, not in ssh's argv)", async () => {
+    const tok = token();
+    const bg = await s.ok('bash', { command: `sleep ${tok}`, backend: 'box', background: true, env: { MINE: 'task-value' } });
+    await waitFor(() => remoteWith(tok).length > 0, 'the remote sleep');
+    const argv = execFileSync('ps', ['-e', '-ww', '-o', 'args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(tok));
+    expect(argv.length).toBeGreaterThan(0);
+    for (const line of argv) expect(line).not.toContain('agent-local-value-5521');
+    await s.ok('task_cancel', { task_id: bg.structuredContent.task_id });
+    const r = await s.ok('bash', { command: 'env', backend: 'box', pty: false, env: { MINE: 'task-value' } });
+    expect(r.structuredContent.output).toContain('MINE=task-value');
+    expect(r.structuredContent.output).not.toContain('AGENT_LOCAL_TOKEN');
+    // Locally the agent's environment is there, as always.
+    expect((await s.ok('bash', { command: 'echo "$AGENT_LOCAL_TOKEN"' })).structuredContent.output).toBe('agent-local-value-5521');
   });
 });

@@ -81,10 +81,14 @@ export interface Backend {
   reapOrphans?(serverId: string, since: number | null, graceMs: number): Promise<number>;
 }
 
-/** The variables every task's processes get on top of `base`; pagers would wait for a keypress no one sends. */
-export function taskEnv(spec: LaunchSpec, base: Record<string, string | undefined>, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The variables every task's processes get on top of `base` (the task's session's environment when it has one);
+ * pagers would wait for a keypress no one sends. `base` null: nothing under them, for a remote host's script,
+ * which must carry only what is the task's own, never the agent's local environment.
+ */
+export function taskEnv(spec: LaunchSpec, base: Record<string, string | undefined> | null, extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(spec.baseEnv ?? base)) if (v !== undefined) env[k] = v;
+  if (base) for (const [k, v] of Object.entries(spec.baseEnv ?? base)) if (v !== undefined) env[k] = v;
   Object.assign(env, { TERM: spec.config.terminal.term, PAGER: 'cat', GIT_PAGER: 'cat' }, extra);
   // What the session's shell unset stays unset; what it exported (in spec.env) is set below.
   for (const name of spec.envUnset) delete env[name];

@@ -44,17 +44,22 @@ export interface RemoteCommand {
   prelude: string | null;
 }
 
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /**
  * `start;<pid>` is printed by the remote wrapper shell before the command (its
  * pid is the remote session: sshd makes the session's shell a session leader);
  * `exit;<status>` after it.
  */
 export function remoteScript(m: RemoteMarkers, o: RemoteCommand): string {
+  // Names go into the script unquoted: only shell names (a name like `BASH_FUNC_f%%` cannot be exported there anyway).
   const exports = Object.entries(o.env)
+    .filter(([k]) => SHELL_NAME.test(k))
     .map(([k, v]) => `export ${k}=${shq(v)}`)
     .join('; ');
   const mark = (what: string): string => `printf '\\033]bgbash;%s;%s\\007' ${m.nonce} "${what}"`;
-  const unset = o.unset.length ? `unset -v ${o.unset.join(' ')}; ` : '';
+  const names = o.unset.filter((n) => SHELL_NAME.test(n));
+  const unset = names.length ? `unset -v ${names.join(' ')}; ` : '';
   const cd = o.cwd && o.cwd !== '~' ? `cd -- ${remoteDir(o.cwd)} || exit 1; ` : '';
   const bash = `bash -c ${shq(o.command)}`;
   if (!o.prelude) {

@@ -107,7 +107,7 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
       if (spec.kind !== 'shell') throw new UserError(`backend "${name}" runs shell commands only`, 'backend');
       await connect();
       const markers = newMarkers();
-      const script = remoteScript(markers, { command: spec.command!, cwd: spec.cwd, env: taskEnv(spec, {}), unset: spec.envUnset, prelude: spec.shellState ? PRELUDE : null });
+      const script = remoteScript(markers, { command: spec.command!, cwd: spec.cwd, env: taskEnv(spec, null), unset: spec.envUnset, prelude: spec.shellState ? PRELUDE : null });
       // LogLevel=ERROR first (ssh keeps the first value it gets): at INFO the client ends every pty session with
       // "Shared connection to <host> closed." on its stderr, which would land in the task's output.
       const args = ['-o', 'LogLevel=ERROR', ...base, spec.pty ? '-tt' : '-T', '--', cfg.host, script];
