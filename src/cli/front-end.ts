@@ -193,7 +193,7 @@ export async function runFrontEnd(args: FrontEndArgs): Promise<void> {
     ...(args.configFile ? { configFile: args.configFile } : {}),
     ...(Object.keys(args.overrides).length ? { overrides: args.overrides } : {}),
   };
-  const lines = new LineTracker();
+  const lines = new LineTracker(early?.id ?? null);
   let inputEnded = false;
   let sock: net.Socket;
   let session: string | undefined;

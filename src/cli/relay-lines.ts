@@ -55,6 +55,13 @@ class Lines {
     }
     return out;
   }
+
+  /** Forgets the unfinished line: what a dead daemon began must not be glued to the next one's first line. */
+  reset(): void {
+    this.pieces = [];
+    this.size = 0;
+    this.skipping = false;
+  }
 }
 
 export class LineTracker {
@@ -65,13 +72,25 @@ export class LineTracker {
   private initialize: Record<string, unknown> | null = null;
   private initialized: Buffer | null = null;
 
+  /**
+   * `early`: the id of the opening request the launcher answered itself
+   * (mcp/opening-answer.ts). The daemon's answer to it is dropped, so it is
+   * not waited for: a dead daemon must not make it answered twice.
+   */
+  constructor(private early: Id | null = null) {}
+
   fromClient(chunk: Buffer): void {
     for (const line of this.client.split(chunk)) {
       const msg = parse(line);
       if (!msg || typeof msg.method !== 'string') continue;
       if (msg.method === 'initialize' && this.initialize === null) this.initialize = msg as Record<string, unknown>;
       if (msg.method === 'notifications/initialized') this.initialized = Buffer.from(line);
-      if (typeof msg.id === 'string' || typeof msg.id === 'number') this.pending.set(key(msg.id), msg.id);
+      if (typeof msg.id !== 'string' && typeof msg.id !== 'number') continue;
+      if (this.early !== null && key(msg.id) === key(this.early)) {
+        this.early = null;
+        continue;
+      }
+      this.pending.set(key(msg.id), msg.id);
     }
   }
 
@@ -93,7 +112,7 @@ export class LineTracker {
   orphaned(message: string): string {
     const out = [...this.pending.values()].map((id) => JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32603, message } }) + '\n');
     this.pending.clear();
-    this.daemon.split(Buffer.alloc(0));
+    this.daemon.reset();
     return out.join('');
   }
 
