@@ -12,6 +12,8 @@ import type { TaskTable } from './task-table.js';
 import { type Task } from '../shared/task.js';
 import { startedAt, terminationOf } from '../shared/task-fields.js';
 import { formatDuration } from '../shared/units.js';
+// A foreign process's command line is anyone's text: through the printable gate before it reaches an agent or a terminal.
+import { oneLine } from '../shared/printable.js';
 
 /** What Node, Python, Go, Ruby, Vite and friends print when a port is taken. */
 const IN_USE = /EADDRINUSE|address already in use|port \d{1,5} is (?:already )?in use/i;
@@ -42,11 +44,6 @@ export interface ClashLookup {
   /** A task by id, or null (any server's: the marker names the server). */
   task(id: string): Task | null;
   now?: number;
-}
-
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 
 function home(dir: string): string {

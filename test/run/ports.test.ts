@@ -1,9 +1,10 @@
 /** Listening ports from the process table (/proc, or lsof with BGBASH_PROCESS_TABLE=ps; never a scan), and the port a failed command's output says is taken. */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clashedPort } from '../../src/core/port-clash.js';
+import { clashedPort, describeHolder } from '../../src/core/port-clash.js';
 import { parseListening, portLooker } from '../../src/run/ports.js';
 import { processTable } from '../../src/run/process-table.js';
 
@@ -96,5 +97,27 @@ describe('clashedPort', () => {
 
   it('says nothing for output without an address-in-use message', () => {
     expect(clashedPort('Error: Cannot find module ./server.js (port 5173)', 'node server.js 5173')).toBeNull();
+  });
+});
+
+describe('describeHolder', () => {
+  it("prints a foreign process's command line without its escape sequences or controls", async () => {
+    // Its argv sets the window title, writes the clipboard and reverses the text when printed raw.
+    const hostile = '\x1b]0;pwned\x07\x1b]52;c;ZWNobyBoaQ==\x07\u202eevil\x9b2J';
+    // The script comes on stdin so the hostile argument falls within the 80 characters shown.
+    const child = spawn(process.execPath, ['-', hostile], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.end("const s = require('net').createServer().listen(0, '127.0.0.1', () => console.log(s.address().port));");
+    try {
+      const held = Number(await new Promise<string>((resolve, reject) => {
+        child.stdout.once('data', (d: Buffer) => resolve(d.toString()));
+        child.once('exit', () => reject(new Error('the listener exited before it listened')));
+      }));
+      const text = describeHolder(held, { task: () => null });
+      expect(text).toMatch(new RegExp(`^port ${held} is held by pid ${child.pid} \\(\`[^\`]*node[^\`]*\`\\), not a bgbash task`));
+      expect(text).toContain('evil');
+      expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    } finally {
+      child.kill();
+    }
   });
 });
