@@ -23,6 +23,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { serializeMessage, type JSONRPCMessage, type Transport, type TransportSendOptions } from '@modelcontextprotocol/server';
 import { MAX_MESSAGE_BYTES, MAX_UNREAD_OUTPUT_BYTES, OUTPUT_PAUSE_BYTES } from '../core/limits.js';
+import { oneLine } from '../shared/printable.js';
 import { formatBytes } from '../shared/units.js';
 import { collectGarbage } from '../core/gc.js';
 import { INVALID_REQUEST, parseLine, type Id } from './jsonrpc-check.js';
@@ -227,9 +228,13 @@ export class LineTransport implements Transport {
     this.deliver(checked.message);
   }
 
-  /** Refusals go to the log, but not without end: a client writing garbage in a loop would fill the disk. */
+  /**
+   * Refusals go to the log, but not without end: a client writing garbage in a loop would fill the disk. They quote
+   * the client (its line, a method name, member names): one line, no control characters, bounded, since the log's
+   * tail is printed to a terminal.
+   */
   private noteRefusal(line: string): void {
-    if (++this.refusals <= MAX_NOTED_REFUSALS) this.report(line);
+    if (++this.refusals <= MAX_NOTED_REFUSALS) this.report(oneLine(line, 600));
     else if (this.refusals === MAX_NOTED_REFUSALS + 1) this.report(`bgbash: MCP: more lines refused on this connection are answered but not logged`);
   }
 

@@ -6,15 +6,18 @@
  * accepted with no change here.
  */
 import leven from 'leven';
+import { oneLine } from '../shared/printable.js';
 
 /** The error for arguments `tool` does not take, or null when it takes them all. */
 export function unknownArgumentsError(tool: string, args: unknown, known: readonly string[]): string | null {
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return null;
   const unknown = Object.keys(args).filter((k) => !known.includes(k));
   if (unknown.length === 0) return null;
-  const distance = (name: string): number => Math.min(...unknown.map((u) => leven(u.toLowerCase(), name.toLowerCase())));
-  const nearest = [...known].sort((a, b) => distance(a) - distance(b) || a.localeCompare(b));
-  const named = unknown.map((u) => `"${u.slice(0, 100)}"`).join(', ');
+  // Distances on at most 20 names of at most 100 characters, each once: a 4 MB key must not hold every call.
+  const probes = unknown.slice(0, 20).map((u) => u.slice(0, 100).toLowerCase());
+  const distance = new Map(known.map((name) => [name, Math.min(...probes.map((u) => leven(u, name.toLowerCase())))]));
+  const nearest = [...known].sort((a, b) => distance.get(a)! - distance.get(b)! || a.localeCompare(b));
+  const named = unknown.slice(0, 20).map((u) => JSON.stringify(oneLine(u, 100))).join(', ') + (unknown.length > 20 ? ` and ${unknown.length - 20} more` : '');
   const guess = unknown.length === 1 ? closeTo(unknown[0], nearest[0]) : undefined;
   return (
     `${tool} has no argument${unknown.length === 1 ? '' : 's'} ${named}${guess ? ` (did you mean "${guess}"?)` : ''}. ` +
@@ -26,5 +29,5 @@ export function unknownArgumentsError(tool: string, args: unknown, known: readon
 function closeTo(word: string, candidate: string | undefined): string | undefined {
   if (candidate === undefined) return undefined;
   const limit = word.length <= 3 ? 1 : 2;
-  return leven(word.toLowerCase(), candidate.toLowerCase()) <= limit ? candidate : undefined;
+  return word.length <= 100 && leven(word.toLowerCase(), candidate.toLowerCase()) <= limit ? candidate : undefined;
 }

@@ -58,20 +58,24 @@ const TAB_STAND_IN = '\u{10fffd}';
 const ODD_CONTROL = /[\x00-\x06\x10-\x1a\x1c-\x1f\x7f]/g;
 const spell = (c: string): string => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
-/** Text for the emulator: binary runs as one note line, bytes that are not UTF-8 as Latin-1, odd controls spelled out. */
 /**
  * Sequences whose count xterm carries out one step at a time (scroll, insert or delete lines or characters, repeat
  * the last character, tab forward or back): `ESC[99999999S` would hold the server for minutes. Their count is cut
  * to the screen's size, which on the screen is the same (more than a screenful of lines or a row of characters
  * changes nothing more), except scrolling: what scrolls past a screenful is blank lines.
  */
-const COUNTED = /(\x1b\[|\u009b)([\d;:]*\d{3}[\d;:]*)( ?[STLM@PXbIZ^])/g;
+// One quantifier over the parameters: linear, where `[\d;:]*\d{3}[\d;:]*` backtracked for seconds on a long run of
+// digits with no final byte. Small counts match too; capping leaves them as they are.
+const COUNTED = /(\x1b\[|\u009b)([\d;:]+)( ?[STLM@PXbIZ^])/g;
+/** A control sequence still open at the end of a text: its parameters so far. */
+const UNFINISHED_CSI = /(?:\x1b\[|\u009b)[\d;:]*$/;
 const capCounts = (text: string, size: TermSize): string =>
   text.replace(COUNTED, (_seq, csi: string, params: string, final: string) => {
     const max = /[STLM^]$/.test(final) ? size.rows : size.cols;
     return csi + params.replace(/\d+/g, (n) => (Number(n) > max ? String(max) : n)) + final;
   });
 
+/** Text for the emulator: binary runs as one note line, bytes that are not UTF-8 as Latin-1, odd controls spelled out. */
 function prepare(buf: Buffer, size: TermSize): { text: string; hidden: number; allBinary: boolean } {
   const { pty } = size;
   const r = readable(buf, { raw: true, hideBinary: true });
@@ -230,6 +234,12 @@ function pieceEnd(buf: Buffer, at: number): number {
 async function renderPiece(before: Buffer, after: Buffer, size: TermSize, continueLine: boolean): Promise<Piece> {
   const pre = prepare(before, size);
   const post = prepare(after, size);
+  // A counted sequence cut where the context ends (`ESC[9999` | `9999S`) is capped whole: its start goes with the rest.
+  const open = UNFINISHED_CSI.exec(pre.text);
+  if (open) {
+    pre.text = pre.text.slice(0, open.index);
+    post.text = capCounts(open[0] + post.text, size);
+  }
   pre.text = enterIfInside(pre.text, post.text);
   const term = newTerminal(pre.text + post.text, size);
   const result = (lines: string[], back = 0, grew = false): Piece => ({ lines, hidden: post.hidden, allBinary: post.allBinary, back, grew });

@@ -35,6 +35,18 @@ describe('unknown tool arguments', () => {
     }
   });
 
+  it('hostile names: a 2 MB name and a name with escapes are named short and inert, 30 of them are counted, and the server answers', async () => {
+    const huge = `x${'y'.repeat(2 * 1024 * 1024)}`;
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`odd_${i}\x1b]0;title\x07`, 1]));
+    const r = await s.call('task_status', { [huge]: 1, ...many });
+    const said = text(r);
+    expect(said).toMatch(/^Error: task_status has no arguments "xy{98}…", "odd_0", "odd_1", /);
+    expect(said).toContain(' and 11 more. Its arguments, nearest first: ');
+    expect(said).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
+    expect(said.length).toBeLessThan(4000);
+    expect((await s.ok('task_list', {})).isError).toBeFalsy();
+  });
+
   it('several unknown arguments are all named, and an argument of another tool is not taken for this one', async () => {
     const r = await s.call('task_status', { task_id: '1', wiat: 5, until_listening: 'ready' });
     expect(text(r)).toMatch(/task_status has no arguments "wiat", "until_listening"\. Its arguments, nearest first: wait, /);

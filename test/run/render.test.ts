@@ -94,6 +94,19 @@ describe('hostile counts', () => {
   });
 });
 
+describe('hostile counts across the cut, and long parameter runs', () => {
+  it('a count cut where the context ends (ESC[9999 | 9999S) is capped whole, and reads as the same sequence unbroken', async () => {
+    const cut = await renderSince(b('a\r\nb\x1b[9999'), b('9999Sc\r\n'), size);
+    const whole = await renderSince(b('a\r\nb'), b(`\x1b[${size.rows}Sc\r\n`), size);
+    expect(cut.lines).toEqual(whole.lines);
+  });
+  it('a 64 KB run of parameter digits with no final byte is text that ends, not a stall', async () => {
+    const digits = '1'.repeat(64 * 1024);
+    const r = await renderSince(b(''), b(`x\x1b[${digits}\r\ny\r\n`), size);
+    expect(r.lines.at(-2)).toBe('y');
+  });
+});
+
 describe('renderTextNow and LogRenderer', () => {
   it('renderTextNow renders at once', () => {
     // The last backspace puts the cursor on the "-", which " done" overwrites.
