@@ -14,9 +14,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataPaths } from './data-dir.js';
 import { taskDirNames } from './records.js';
+import { FULL_DISK_IDS } from './task-id.js';
 
-/** Where the ids of a full disk start: no data dir counts this high with small numbers. */
-export const FULL_DISK_IDS = 10 ** 12;
+/** Full-disk ids per server, and the pids told apart: 10^12 + 9·10^6 × 10^8 stays below 10^15. */
+const PER_SERVER = 10 ** 8;
+const PIDS = 9_000_000;
 
 export class IdAllocator {
   private next: number;
@@ -52,11 +54,18 @@ export class IdAllocator {
     }
   }
 
-  /** pid × 1000 + n above 10^12: unique among live servers; one a dead server of the same pid saved is skipped. */
+  /**
+   * 10^12 + pid × 10^8 + n: unique among live servers (pids stay below 2^22
+   * on Linux, 10^5 on macOS), and within 15 digits (task-id.ts). n counts up
+   * and never wraps: while the disk stays full none of these ids has a
+   * directory, so a wrapped n would hand out a live task's id again. One a
+   * dead server of the same pid saved is skipped.
+   */
   private fallback(): string {
-    for (let tries = 0; ; tries++) {
-      const id = String(FULL_DISK_IDS + (this.pid % 10 ** 9) * 1000 + (this.fallbackSeq++ % 1000));
-      if (tries >= 1000 || !fs.existsSync(path.join(this.paths.tasks, id))) return id;
+    for (;;) {
+      if (this.fallbackSeq >= PER_SERVER) throw new Error(`no task id left: ${PER_SERVER} tasks were started while the data dir ${this.paths.root} was full`);
+      const id = String(FULL_DISK_IDS + (this.pid % PIDS) * PER_SERVER + this.fallbackSeq++);
+      if (!fs.existsSync(path.join(this.paths.tasks, id))) return id;
     }
   }
 }

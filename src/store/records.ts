@@ -14,10 +14,10 @@
  * symlink, and its content is parsed with the record schema.
  */
 import fs from 'node:fs';
-import type { Task } from '../shared/task.js';
+import { isTerminal, type Task } from '../shared/task.js';
 import { taskDir, type DataPaths } from './data-dir.js';
 import { checkRecord, RECORD_VERSION } from './record-schema.js';
-import { isTaskId } from './task-id.js';
+import { isFullDiskId, isTaskId } from './task-id.js';
 import { fileIn, taskFile } from './task-files.js';
 
 /** A record that was found but not used, and why. */
@@ -76,15 +76,28 @@ export class RecordStore {
     if (durable) this.syncSoon(this.recordFile(task.id));
   }
 
-  /** Writes the record (atomically); false, and onError, when it could not. */
+  /**
+   * Writes the record (atomically); false, and onError, when it could not.
+   * The task directory is made only when it is missing for a reason: an id
+   * handed out on a full disk (store/ids.ts) has none until now, and a live
+   * task's record must stay findable. A settled task's directory that is gone
+   * was removed (retention, or by hand): it is not made again for a late
+   * note, and there is nothing left to write (true).
+   */
   private write(task: Task, report = true): boolean {
     const file = this.recordFile(task.id);
     const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
+    // record_error is this server's note about the writing itself, never part of the record.
+    const text = JSON.stringify({ version: RECORD_VERSION, ...task, record_error: undefined }, null, 2) + '\n';
     try {
-      // The task directory too: it may not exist when the id was claimed on a full disk (store/ids.ts).
-      fs.mkdirSync(taskDir(this.paths, task.id), { recursive: true, mode: 0o700 });
-      // record_error is this server's note about the writing itself, never part of the record.
-      fs.writeFileSync(tmp, JSON.stringify({ version: RECORD_VERSION, ...task, record_error: undefined }, null, 2) + '\n', { mode: 0o600 });
+      try {
+        fs.writeFileSync(tmp, text, { mode: 0o600 });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        if (!isFullDiskId(task.id) && isTerminal(task)) return true;
+        fs.mkdirSync(taskDir(this.paths, task.id), { recursive: true, mode: 0o700 });
+        fs.writeFileSync(tmp, text, { mode: 0o600 });
+      }
       fs.renameSync(tmp, file);
       return true;
     } catch (err) {

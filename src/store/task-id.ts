@@ -8,6 +8,17 @@ import { UserError } from '../shared/errors.js';
 /** A task directory's name, and so a task id. */
 export const TASK_ID_RE = /^[0-9]{1,15}$/;
 
+/**
+ * Where the ids handed out on a full data dir start (store/ids.ts): no data dir
+ * counts this high with small numbers. Such an id has no directory until its
+ * record can be written.
+ */
+export const FULL_DISK_IDS = 10 ** 12;
+
+export function isFullDiskId(id: string): boolean {
+  return Number(id) >= FULL_DISK_IDS;
+}
+
 export function isTaskId(value: unknown): value is string {
   return typeof value === 'string' && TASK_ID_RE.test(value);
 }
