@@ -109,8 +109,19 @@ async function forwardWindow(m: TaskManager, id: string, req: ReadRequest, total
     buf = buf.subarray(0, cut);
     end = start + cut;
   }
-  const page = req.raw ? render(buf.subarray(skip), true) : await shown(m, id, start + skip, buf.subarray(skip), stream, true);
-  let output = page.allBinary ? binaryNote(end - start) : capText(page.text, req.maxBytes, 'end');
+  const read = (bytes: Buffer) => (req.raw ? render(bytes.subarray(skip), true) : shown(m, id, start + skip, bytes.subarray(skip), stream, true));
+  let page = await read(buf);
+  // Rendered text can be longer than its bytes (tabs, cursor moves, a redrawn line come whole): read fewer bytes,
+  // so no line the cursor moves past goes unshown.
+  for (let tries = 0; !page.allBinary && Buffer.byteLength(page.text) > req.maxBytes && tries < 4; tries++) {
+    const nl = buf.subarray(0, Math.floor(buf.length / 2)).lastIndexOf(10);
+    if (nl < skip) break;
+    buf = buf.subarray(0, nl + 1);
+    end = start + nl + 1;
+    page = await read(buf);
+  }
+  const fits = Buffer.byteLength(page.text) <= req.maxBytes;
+  let output = page.allBinary ? binaryNote(end - start) : fits ? page.text : `${capText(page.text, req.maxBytes - 80, 'start')}\n[… the rest of this line is longer than max_bytes]`;
   const truncated = end < total;
   if (truncated) output += `\n[… ${formatBytes(total - end)} more: call task_output with since=${end} to read on]`;
   return { output, cursor: end, total_bytes: total, truncated, binary: page.hidden > 0 };
@@ -195,7 +206,12 @@ export async function headTailWindow(m: TaskManager, id: string, maxBytes: numbe
   const total = m.outputSize(id, stream);
   if (total <= maxBytes) {
     const all = await shown(m, id, 0, await m.readOutput(id, 0, total, stream), stream);
-    return { output: all.allBinary ? binaryNote(total) : capText(all.text, maxBytes, 'end').replace(/\n$/, ''), cursor: total, total_bytes: total, truncated: false, binary: all.hidden > 0 };
+    if (all.allBinary) return { output: binaryNote(total), cursor: total, total_bytes: total, truncated: false, binary: true };
+    // Rendered, it can be longer than its bytes: its end is kept, and the cut is said, not silent.
+    const cut = Buffer.byteLength(all.text) > maxBytes;
+    const kept = cut ? capText(all.text, maxBytes - 120, 'end') : all.text;
+    const output = (cut ? `[… the start, ${formatBytes(Buffer.byteLength(all.text) - Buffer.byteLength(kept))} rendered, not shown: task_output with since=0 reads it …]\n` : '') + kept.replace(/\n$/, '');
+    return { output, cursor: total, total_bytes: total, truncated: cut, binary: all.hidden > 0 };
   }
   const headBytes = Math.floor(maxBytes / 4);
   let head = await m.readOutput(id, 0, headBytes, stream);

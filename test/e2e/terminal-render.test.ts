@@ -189,3 +189,21 @@ describe('pipes (pty: false)', () => {
     expect(r.structuredContent.stderr.replace(/\n$/, '')).toBe('ERR');
   });
 });
+
+describe('pages whose rendering is longer than their bytes', () => {
+  it('forward reads give every line once, in order, each page within max_bytes (cursor moves render as spaces)', async () => {
+    // Each line: ~12 bytes written, ~45 characters shown.
+    const r = await s.ok('bash', { command: `for i in $(seq 1 2000); do printf '%d\\033[40Cb\\n' $i; done`, pty: false });
+    const id = r.structuredContent.task_id;
+    const seen: string[] = [];
+    let cursor = 0;
+    for (let page = 0; page < 500; page++) {
+      const o = await s.ok('task_output', { task_id: id, since: cursor, max_bytes: 4096 });
+      expect(Buffer.byteLength(o.structuredContent.output)).toBeLessThanOrEqual(4096 + 120);
+      seen.push(...o.structuredContent.output.split('\n').filter((l: string) => /^\d+ +b$/.test(l)));
+      cursor = o.structuredContent.cursor;
+      if (!o.structuredContent.truncated) break;
+    }
+    expect(seen.map((l) => Number(l.split(' ')[0]))).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+  });
+});
