@@ -153,4 +153,33 @@ describe('codex --remove', () => {
     expect(fs.readFileSync(toml, 'utf8')).toBe('model = "o4"\n\n[mcp_servers.other]\ncommand = "y"\n');
     expect(readJson(path.join(w.home, '.codex/hooks.json'))).toEqual({});
   });
+
+  it("keeps a comment and an indented table the user wrote after bgbash's block, byte for byte", async () => {
+    const w = world();
+    const toml = path.join(w.home, '.codex/config.toml');
+    fs.mkdirSync(path.dirname(toml), { recursive: true });
+    const before = 'model = "o4"   # mine\r\n\n\n\n[mcp_servers.other]\ncommand = "y"\n';
+    fs.writeFileSync(toml, before);
+    await w.run(['install', 'codex']);
+    const after = '# docs server, see wiki\n  [mcp_servers.docs]\n  command = "docs"\n  args = ["--port", "9"]\n\n# the end\n';
+    fs.appendFileSync(toml, after);
+    const r = await w.run(['install', '--remove', 'codex']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^removed \[mcp_servers\.bgbash\] in /m);
+    expect(fs.readFileSync(toml, 'utf8')).toBe(before + after);
+  });
+
+  it('leaves the file alone, exit 1, when taking out the block would change other settings', async () => {
+    const w = world();
+    const toml = path.join(w.home, '.codex/config.toml');
+    fs.mkdirSync(path.dirname(toml), { recursive: true });
+    await w.run(['install', 'codex']);
+    // A key under bgbash's table after a blank line: dropping the header alone would move it to another table.
+    fs.appendFileSync(toml, '\nenv = { A = "1" }\n');
+    const text = fs.readFileSync(toml, 'utf8');
+    const r = await w.run(['install', '--remove', 'codex']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^left it alone: \[mcp_servers\.bgbash\] has changed since bgbash wrote it .*; take it out by hand in .*config\.toml$/m);
+    expect(fs.readFileSync(toml, 'utf8')).toBe(text);
+  });
 });

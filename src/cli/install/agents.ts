@@ -11,6 +11,7 @@ import { AGENTS, type Scope } from '../agent-configs.js';
 import { addEntry, addHooks, readJson, removeHooks, updateHooks, writeFile, writeJson, type Change } from '../config-merge.js';
 import { CliError } from '../context.js';
 import { addStatusLine, removeStatusLine } from './claude-status.js';
+import { codexBlock, hasBgbashTable, removeCodexBlock } from './codex-toml.js';
 import { PACKAGE, type Launcher } from './launcher.js';
 import { addCommandFile, removeCommandFile } from './slash-commands.js';
 
@@ -75,8 +76,6 @@ export interface Target {
   after?: string;
 }
 
-const CODEX_MARK = '# Added by `bgbash install codex`.';
-
 export const INSTALLERS: Record<string, Target> = {
   'claude-code': {
     install: (scope, dry, l) => {
@@ -133,21 +132,10 @@ export const INSTALLERS: Record<string, Target> = {
       const file = AGENTS.codex.mcpFile(scope);
       const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
       const changes: Change[] = [];
-      if (/^\s*\[mcp_servers\.bgbash\]/m.test(text) || /^\s*\[mcp_servers\."bgbash"\]/m.test(text)) {
+      if (hasBgbashTable(text)) {
         changes.push({ file, what: 'left [mcp_servers.bgbash] as it was (already there)', changed: false });
       } else {
-        const block = [
-          '',
-          `${CODEX_MARK} Foreground bash calls return after yield_after (30 s);`,
-          '# tool_timeout_sec leaves room for task_status/task_output waits of up to 90 s.',
-          '[mcp_servers.bgbash]',
-          `command = ${JSON.stringify(l.command)}`,
-          `args = ${JSON.stringify(l.args)}`,
-          'startup_timeout_sec = 20',
-          'tool_timeout_sec = 120',
-          '',
-        ].join('\n');
-        writeFile(file, (text && !text.endsWith('\n') ? text + '\n' : text) + block, dry);
+        writeFile(file, (text && !text.endsWith('\n') ? text + '\n' : text) + codexBlock(l), dry);
         changes.push({ file, what: 'added [mcp_servers.bgbash]', changed: true });
       }
       // Hooks (Codex ≥ 0.124 runs them by default) bring notices in after each tool call, with each prompt, and at Stop.
@@ -163,12 +151,14 @@ export const INSTALLERS: Record<string, Target> = {
       const file = AGENTS.codex.mcpFile(scope);
       const out: Change[] = [];
       const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-      // Only the block install wrote (from its comment to the next table or the end); a hand-written entry stays.
-      const block = new RegExp(`\\n?${CODEX_MARK.replace(/[.*+?^${}()|[\]\\`]/g, '\\$&')}[^\\n]*\\n(#[^\\n]*\\n)*\\[mcp_servers\\.bgbash\\]\\n([^\\[\\n][^\\n]*\\n|\\n)*`);
-      if (block.test(text)) {
-        writeFile(file, text.replace(block, '\n').replace(/\n{3,}/g, '\n\n').replace(/\n+$/, '\n'), dry);
+      // Only the block install wrote; a hand-written entry, and everything around the block, stays.
+      const removal = removeCodexBlock(text);
+      if ('text' in removal) {
+        writeFile(file, removal.text, dry);
         out.push({ file, what: 'removed [mcp_servers.bgbash]', changed: true });
-      } else if (/^\s*\[mcp_servers\.("?)bgbash\1\]/m.test(text)) {
+      } else if ('problem' in removal) {
+        out.push({ file, what: `left it alone: ${removal.problem}`, changed: false, problem: true });
+      } else if (hasBgbashTable(text)) {
         out.push({ file, what: 'left [mcp_servers.bgbash] as it was (not written by bgbash install)', changed: false });
       }
       const hooks = AGENTS.codex.hooksFile!(scope);
