@@ -195,7 +195,13 @@ export async function renderSince(before: Buffer, after: Buffer, size: TermSize,
   let hidden = 0;
   let allBinary = true;
   let context = before;
+  let since = performance.now();
   for (let at = 0; at === 0 || at < after.length; ) {
+    // xterm parses a write to its end at once: between pieces, other requests get their turn (a 1 MiB read is ~64).
+    if (performance.now() - since > YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
     const end = pieceEnd(after, at);
     const piece = after.subarray(at, end);
     const r = await renderPiece(context, piece, size, continueLine || at > 0);
@@ -221,6 +227,9 @@ export async function renderSince(before: Buffer, after: Buffer, size: TermSize,
   }
   return { lines, hidden, allBinary };
 }
+
+/** How long one read renders before it lets the event loop serve others. */
+const YIELD_MS = 20;
 
 /** Where the piece of `buf` from `at` ends: after its PIECE_FEEDS-th line feed, or at PIECE_BYTES (a whole character). */
 function pieceEnd(buf: Buffer, at: number): number {
