@@ -65,6 +65,18 @@ export function selected(tasks: Task[], state: PageState): Task | null {
 export function resultText(task: Task, tasksDir: string): string | null {
   if (task.result) return task.result;
   if (!isTerminal(task) || task.kind !== 'shell') return null;
+  // An ended task's log no longer changes: read and rendered once, not at every redraw (every 2 s, every key).
+  const key = path.join(tasksDir, task.id);
+  if (!ENDED_RESULTS.has(key)) {
+    if (ENDED_RESULTS.size >= 100) ENDED_RESULTS.delete(ENDED_RESULTS.keys().next().value!);
+    ENDED_RESULTS.set(key, readResult(task, tasksDir));
+  }
+  return ENDED_RESULTS.get(key)!;
+}
+
+const ENDED_RESULTS = new Map<string, string | null>();
+
+function readResult(task: Task, tasksDir: string): string | null {
   try {
     const file = fileIn(path.join(tasksDir, task.id), 'output');
     const size = fs.statSync(file).size;
