@@ -139,8 +139,22 @@ function tail(file: string): string {
   }
 }
 
-/** The daemon went away between our connect and its answer: another one will do. */
-class Stopping extends Error {}
+/** The daemon went away between our connect and its answer (another one will do), or asks us to come again. */
+class TryAgain extends Error {}
+
+/** The daemon's answer line, or null when it is not one (its words quoted, controls and all, as inert text). */
+function parseAnswer(line: string): Welcome | Refusal | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const a = v as { ok?: unknown; error?: unknown; session?: unknown; daemon?: { id?: unknown; pid?: unknown } } | null;
+  if (!a || typeof a !== 'object') return null;
+  if (a.ok === false) return typeof a.error === 'string' ? (a as unknown as Refusal) : null;
+  return a.ok === true && typeof a.session === 'string' && typeof a.daemon?.id === 'string' && Number.isSafeInteger(a.daemon?.pid) ? (a as unknown as Welcome) : null;
+}
 
 /** Sends the hello and reads the daemon's answer line; what follows it is MCP. */
 function greet(sock: net.Socket, hello: Hello, logFile: string): Promise<{ welcome: Welcome; rest: Buffer }> {
@@ -154,13 +168,14 @@ function greet(sock: net.Socket, hello: Hello, logFile: string): Promise<{ welco
       sock.off('close', onClose);
       clearTimeout(timer);
       sock.pause();
-      const answer = JSON.parse(got.line) as Welcome | Refusal;
-      if (!answer.ok) return reject(answer.stopping ? new Stopping(answer.error) : new Error(answer.error));
+      const answer = parseAnswer(got.line);
+      if (!answer) return reject(new Error(`the bgbash daemon answered the session's hello with something that is not a bgbash answer: ${JSON.stringify(got.line.slice(0, 200)).replace(/[^\x20-\x7e]/g, '?')} (see ${logFile})`));
+      if (!answer.ok) return reject(answer.stopping || answer.again ? new TryAgain(answer.error) : new Error(answer.error.replace(/[\x00-\x1f\x7f-\x9f]/g, '?')));
       resolve({ welcome: answer, rest: got.rest });
     };
     const onClose = (): void => {
       clearTimeout(timer);
-      reject(new Stopping('the daemon closed the connection before answering'));
+      reject(new TryAgain('the daemon closed the connection before answering'));
     };
     // A daemon that takes the connection and never answers must not hold the agent's MCP server forever.
     const timer = setTimeout(() => {
@@ -199,16 +214,18 @@ export async function runFrontEnd(args: FrontEndArgs): Promise<void> {
   let session: string | undefined;
 
   const open = async (resumed: boolean): Promise<void> => {
-    const hello: Hello = resumed ? { ...base, session, resumed: true } : { ...base, ...(early ? { answered: early } : {}) };
+    // Back from a dead daemon: the session goes on under the same name.
+    const hello: Hello = resumed ? { ...base, session } : { ...base, ...(early ? { answered: early } : {}) };
     let conn!: net.Socket;
     let got: { welcome: Welcome; rest: Buffer } | null = null;
-    // A daemon that is just stopping (its idle exit) closes or refuses a new session: reach the next one.
+    // A daemon that is just stopping (its idle exit) closes or refuses a new session: reach the next one;
+    // one still ending a session of this name says to come again.
     for (const deadline = Date.now() + CONNECT_WAIT_MS; !got; ) {
       conn = await reach(dataDir, build, args, deadline);
       try {
         got = await greet(conn, hello, daemonLogPath(dataDir));
       } catch (err) {
-        if (!(err instanceof Stopping) || Date.now() > deadline) fail((err as Error).message);
+        if (!(err instanceof TryAgain) || Date.now() > deadline) fail((err as Error).message);
         conn.destroy();
         await new Promise((r) => setTimeout(r, 50));
       }

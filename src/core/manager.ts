@@ -146,6 +146,9 @@ export class TaskManager extends TaskReads {
       seal: (t) => this.targets.seal(t),
       allocate: () => this.ids.allocate((err) => this.warn(`cannot claim a task id on disk (${err.message}); the task runs with an id of this server's own range, its record written once there is room`)),
     });
+    // No environment kept (no open session of that name: a task asked of the server's own control socket, or a
+    // retry whose first run's environment was let go): the backend falls back to this process's own environment
+    // (backend.ts taskEnv). Under the daemon that is the environment of whichever agent started the daemon.
     this.sessions.keepEnv(task.id, spec.retry_of ? (this.sessions.envOf(spec.retry_of) ?? place?.env) : place?.env);
     this.table.add(task);
     if (foreground) {
@@ -233,7 +236,10 @@ export class TaskManager extends TaskReads {
   /**
    * An agent session ended: its live tasks are cancelled, except persistent
    * ones, which run on (ended by themselves, a cancel, or the server's
-   * shutdown). Sessions that only reused a task stop watching it.
+   * shutdown). Sessions that only reused a task stop watching it. The
+   * session's place (SessionBook) stays: the caller closes it once the
+   * session's last request is answered, so a task such a request starts
+   * still runs with the session's environment, directory and config.
    */
   endSession(session: string, reason = 'the agent session ended'): Task[] {
     const ended: Task[] = [];
@@ -242,7 +248,6 @@ export class TaskManager extends TaskReads {
       ended.push(this.cancel(task.id, reason, 'session end'));
     }
     this.watchers.forgetSession(session);
-    this.sessions.close(session);
     return ended;
   }
 

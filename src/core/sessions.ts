@@ -42,10 +42,6 @@ export class SessionBook {
     if (s) s.agent = agent;
   }
 
-  names(): string[] {
-    return [...this.sessions.keys()];
-  }
-
   /** A new task takes its session's environment (or, for a retry, the one its first run had). */
   keepEnv(taskId: string, env: Record<string, string> | undefined): void {
     if (!env) return;

@@ -78,6 +78,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   let idleSince = Date.now() + START_GRACE_MS;
   let exiting = false;
   const sockets = new Set<net.Socket>();
+  const names = new Map<string, { pid: number; ending: boolean }>();
   const server = net.createServer({ allowHalfOpen: true }, (sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
@@ -87,6 +88,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       build: opts.build,
       ready,
       stopping: () => exiting,
+      names,
       changed: (d) => {
         sessions += d;
         if (sessions === 0) idleSince = Date.now();

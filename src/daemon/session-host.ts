@@ -31,6 +31,12 @@ export interface HostDeps {
   changed(delta: 1 | -1): void;
   /** The daemon is exiting: a new session is refused, so its front-end reaches the next daemon. */
   stopping(): boolean;
+  /**
+   * The session names this daemon serves (and the front-end pid of each), until the session is
+   * wholly over: a second live session under one name would overwrite the first's environment,
+   * directory and config, and its end would cancel the first's tasks.
+   */
+  names: Map<string, { pid: number; ending: boolean }>;
 }
 
 const HELLO_WAIT_MS = 10_000;
@@ -38,10 +44,20 @@ const HELLO_WAIT_MS = 10_000;
 const ANSWER_GRACE_MS = 3000;
 /** What was asked just before the input ended may finish by itself first, as with `serve --no-daemon`. */
 const FINISH_GRACE_MS = 2000;
+/** A refused peer that never closes its end is let go after this: the daemon serves every agent, its fds with it. */
+const REFUSED_LINGER_MS = 2000;
+
+/** A session name still held: `again`, by a session that is ending (the front-end asks again in a moment). */
+class NameTaken extends Error {
+  constructor(message: string, readonly again: boolean) {
+    super(message);
+  }
+}
 
 export function hostSession(sock: net.Socket, deps: HostDeps): void {
   let buf = Buffer.alloc(0);
-  const timer = setTimeout(() => refuse(sock, 'no hello from the front-end in time'), HELLO_WAIT_MS);
+  // Through finish(): a Hello that comes after the refusal must not still register a session.
+  const timer = setTimeout(() => finish(() => refuse(sock, 'no hello from the front-end in time')), HELLO_WAIT_MS);
   const onData = (chunk: Buffer): void => {
     buf = Buffer.concat([buf, chunk]);
     const got = takeLine(buf);
@@ -56,12 +72,12 @@ export function hostSession(sock: net.Socket, deps: HostDeps): void {
       } catch (err) {
         return refuse(sock, (err as Error).message);
       }
-      if (deps.stopping()) return refuse(sock, 'the bgbash daemon is stopping', true);
+      if (deps.stopping()) return refuse(sock, 'the bgbash daemon is stopping', { stopping: true });
       if (got.rest.length) sock.unshift(got.rest);
       try {
         serveSession(sock, hello, deps);
       } catch (err) {
-        refuse(sock, err instanceof ConfigError || err instanceof Error ? err.message : String(err));
+        refuse(sock, err instanceof ConfigError || err instanceof Error ? err.message : String(err), err instanceof NameTaken && err.again ? { again: true } : {});
       }
     });
   };
@@ -75,9 +91,13 @@ export function hostSession(sock: net.Socket, deps: HostDeps): void {
   sock.on('error', () => sock.destroy());
 }
 
-function refuse(sock: net.Socket, error: string, stopping = false): void {
-  const refusal: Refusal = { ok: false, error, ...(stopping ? { stopping } : {}) };
+function refuse(sock: net.Socket, error: string, flags: { stopping?: true; again?: true } = {}): void {
+  const refusal: Refusal = { ok: false, error, ...flags };
   sock.end(JSON.stringify(refusal) + '\n');
+  // The socket is half-open (allowHalfOpen): a peer that never ends its side would keep it forever.
+  const linger = setTimeout(() => sock.destroy(), REFUSED_LINGER_MS);
+  linger.unref();
+  sock.once('close', () => clearTimeout(linger));
 }
 
 function checkHello(v: unknown, build: string): Hello {
@@ -99,6 +119,15 @@ function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
   const config: Config = { ...loadConfig({ cwd: hello.cwd, env: hello.env, configFile: hello.configFile, overrides: hello.overrides, onWarning: (m) => void warnings.push(m) }), dataDir: rt.config.dataDir };
   const id = newServerId();
   const session = hello.session ?? config.session ?? id;
+  const holder = deps.names.get(session);
+  if (holder) {
+    throw new NameTaken(
+      holder.ending
+        ? `the session "${session}" is still ending on this bgbash daemon`
+        : `this bgbash daemon already serves a session named "${session}" (front-end pid ${holder.pid}); two live sessions under one name would share their settings and end each other's tasks: give this one another name (--session, BGBASH_SESSION or the config's "session")`,
+      holder.ending,
+    );
+  }
   const info: ServerInfo = {
     id,
     pid: hello.pid,
@@ -115,6 +144,8 @@ function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
   const socketPath = socketPathFor(rt.paths, id, hello.env);
   const place = { cwd: hello.cwd, env: hello.env, config };
   warnings.push(...machineWide(config, rt.config));
+  const hold = { pid: hello.pid, ending: false };
+  deps.names.set(session, hold);
   rt.manager.sessions.open(session, place);
   // A front-end back from a dead daemon leaves that daemon's entry for it behind: this one replaces it.
   for (const old of readServers(rt.paths)) if (old.pid === info.pid && old.daemon && old.daemon !== rt.info.id) removeServerInfo(rt.paths, old.id);
@@ -129,22 +160,33 @@ function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
   const end = async (why: string): Promise<void> => {
     if (ended) return;
     ended = true;
-    // Its tasks end first, so a foreground call still waiting answers with that.
-    void why;
-    // What the agent asked before its input ended gets a moment to finish on its own (a `printf … | bgbash
-    // serve`); then the session's tasks end (a foreground call still waiting answers with that), every
-    // request received is answered, and what those requests started ends too.
-    await serving?.answeredAll(FINISH_GRACE_MS);
-    const live = rt.manager.endSession(session, 'the agent session ended');
-    await serving?.answeredAll(ANSWER_GRACE_MS);
-    live.push(...rt.manager.endSession(session, 'the agent session ended'));
-    await Promise.race([Promise.all(live.map((t) => rt.manager.processGone(t.id))), delay(ANSWER_GRACE_MS)]);
-    await serving?.close().catch(() => undefined);
-    await control?.close().catch(() => undefined);
-    removeServerInfo(rt.paths, id);
-    rt.shells.forget(session);
-    sock.end();
-    deps.changed(-1);
+    hold.ending = true;
+    process.stderr.write(`bgbash: session ${session} (front-end pid ${hello.pid}) ending: ${why}\n`);
+    try {
+      // What the agent asked before its input ended gets a moment to finish on its own (a `printf … | bgbash
+      // serve`); then the session's tasks end (a foreground call still waiting answers with that), every
+      // request received is answered, and what those requests started ends too. The session's place
+      // (environment, directory, config) stays until then: a task started meanwhile runs as the session's.
+      await serving?.answeredAll(FINISH_GRACE_MS);
+      const live = rt.manager.endSession(session, 'the agent session ended');
+      await serving?.answeredAll(ANSWER_GRACE_MS);
+      live.push(...rt.manager.endSession(session, 'the agent session ended'));
+      await Promise.race([Promise.all(live.map((t) => rt.manager.processGone(t.id))), delay(ANSWER_GRACE_MS)]);
+      await serving?.close().catch(() => undefined);
+      await control?.close().catch(() => undefined);
+    } finally {
+      // Whatever failed above, the session is over: its entry goes, its name is free, and the idle clock counts it out.
+      rt.manager.sessions.close(session);
+      try {
+        removeServerInfo(rt.paths, id);
+      } catch (err) {
+        process.stderr.write(`bgbash: session ${session}: cannot remove its entry in servers/: ${(err as Error).message}\n`);
+      }
+      rt.shells.forget(session);
+      deps.names.delete(session);
+      sock.end();
+      deps.changed(-1);
+    }
   };
   const channel = config.notices.channel;
   serving = serveMcpStream(
@@ -166,8 +208,12 @@ function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
         },
       ),
     { input: sock, output: sock, early: hello.answered ?? null },
-    (why) => void end(why === 'stdin closed' ? 'its input closed' : why),
+    (why) =>
+      void end(why === 'stdin closed' ? 'its input closed' : why).catch((err: Error) =>
+        process.stderr.write(`bgbash: session ${session}: its end failed: ${err.stack ?? err.message}\n`),
+      ),
   );
+  // A rejection here must not end the daemon, which serves every other agent: the session goes on without its socket.
   void deps.ready.then(async () => {
     if (ended) return;
     const { startControlServer } = await import('../control/server.js');
@@ -176,7 +222,7 @@ function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
     control = socket;
     info.socket = socket.path;
     writeServerInfo(rt.paths, info);
-  });
+  }).catch((err: Error) => process.stderr.write(`bgbash: session ${session}: cannot open its control socket ${socketPath}: ${err.message}\n`));
 }
 
 /** Settings that belong to the daemon (the machine), not to a session: said when a session asks for others. */

@@ -9,7 +9,8 @@
  *   environment, config flags, and the opening request the front-end
  *   answered itself, if it did);
  *   daemon → front-end: a Welcome line ({ok: true, ...}) or a Refusal
- *   ({ok: false, error}), after which the daemon closes.
+ *   ({ok: false, error}), after which the daemon closes. A second live
+ *   session under a name the daemon already serves is refused.
  * Then the client's JSON-RPC lines go one way and the server's the other,
  * unchanged. `WIRE_PROTOCOL` changes whenever these lines change; a front-end
  * only ever talks to a daemon of its own build (the socket's name says which).
@@ -20,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VERSION } from '../version.js';
 
-export const WIRE_PROTOCOL = 1;
+export const WIRE_PROTOCOL = 2;
 /** A Hello carries the agent's environment; more than this is not one. */
 export const MAX_HELLO_BYTES = 4 << 20;
 
@@ -39,13 +40,14 @@ export interface Hello {
   overrides?: Record<string, string>;
   /** The opening server/discover the front-end answered before the daemon was reached (mcp/opening-answer.ts). */
   answered?: { id: string | number; result: Record<string, unknown> };
-  /** Set when the front-end reconnects after its daemon died: the session goes on under the same name. */
-  resumed?: boolean;
 }
 
 export type Welcome = { ok: true; session: string; server: string; daemon: { id: string; pid: number }; warnings?: string[] };
-/** `stopping`: the daemon is exiting; the front-end reaches (or starts) the next one. */
-export type Refusal = { ok: false; error: string; stopping?: boolean };
+/**
+ * `stopping`: the daemon is exiting; the front-end reaches (or starts) the next one.
+ * `again`: the session's name is still held by a session of that name that is ending; the front-end asks again.
+ */
+export type Refusal = { ok: false; error: string; stopping?: boolean; again?: boolean };
 
 /** Which build this is: the version and the bundle's size and time, so a rebuilt copy never talks to an old daemon. */
 export function buildId(bundle: string): string {
