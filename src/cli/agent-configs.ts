@@ -121,6 +121,23 @@ export function readConfig(file: string): unknown {
   }
 }
 
+/** One shell word as bgbash install writes it: bare, or in double quotes with backslash escapes inside. */
+const WORD = String.raw`(?:[^\s"]+|"(?:[^"\\]|\\.)*")`;
+const unquote = (w: string): string => (w.startsWith('"') ? w.slice(1, -1).replace(/\\(.)/g, '$1') : w);
+
+/**
+ * A hook command some `bgbash install` wrote for `agent`: `npx -y bgbash-mcp hook <agent>`, `bgbash hook <agent>`,
+ * `bgbash-hook hook <agent>`, or node + bgbash's hook client or CLI file by path; each maybe with ` --wake`.
+ * Install, --remove and doctor all go by this, so a hook of the user's own that runs `hook <agent>` is never touched.
+ */
+export function isOurHook(command: string, agent: string): boolean {
+  const m = new RegExp(`^(?:npx -y bgbash-mcp(?:@\\S+)?|bgbash|bgbash-hook|${WORD} (${WORD})) hook ${agent.replace(/[^A-Za-z0-9]/g, '\\$&')}(?: --wake)?$`).exec(command);
+  if (!m) return false;
+  if (m[1] === undefined) return true;
+  const file = unquote(m[1]);
+  return /(^|[\\/])bgbash-hook\.mjs$/.test(file) || /bgbash.*[\\/]dist[\\/]cli[\\/]main\.js$/.test(file);
+}
+
 /** Every hook command in a parsed hooks file (`hooks.<Event>[].hooks[].command`). */
 export function hookCommands(root: unknown): string[] {
   const hooks = at(root, 'hooks');

@@ -1,6 +1,7 @@
 /** Adding bgbash to an agent's config file without touching what is already there. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isOurHook } from './agent-configs.js';
 import { CliError } from './context.js';
 
 export interface Change {
@@ -39,14 +40,14 @@ export function addEntry(root: Record<string, unknown>, section: string, name: s
   return true;
 }
 
-/** Adds a hook group for each event unless a hook running `command` is there already. */
-export function addHooks(root: Record<string, unknown>, events: Record<string, Record<string, unknown>>, command: string): string[] {
+/** Adds a hook group for each event unless a hook `already` accepts is there. */
+export function addHooks(root: Record<string, unknown>, events: Record<string, Record<string, unknown>>, already: (command: string) => boolean): string[] {
   const hooks = objectAt(root, 'hooks');
   const added: string[] = [];
   for (const [event, group] of Object.entries(events)) {
     const list = (hooks[event] ??= []) as unknown[];
     if (!Array.isArray(list)) throw new CliError(`hooks.${event} is not a list; add the bgbash hook by hand`);
-    if (JSON.stringify(list).includes(command)) continue;
+    if (hasHook(list, already)) continue;
     list.push(group);
     added.push(event);
   }
@@ -68,6 +69,10 @@ export function writeJson(file: string, value: unknown, dryRun: boolean): void {
 type HookEntry = { command?: unknown };
 type HookGroup = { hooks?: unknown };
 
+function hasHook(groups: unknown[], test: (command: string) => boolean): boolean {
+  return groups.some((g) => !!g && typeof g === 'object' && Array.isArray((g as HookGroup).hooks) && ((g as HookGroup).hooks as HookEntry[]).some((h) => !!h && typeof h.command === 'string' && test(h.command)));
+}
+
 /** Each hook entry of a parsed hooks file, with the event it is under. */
 function eachHook(root: Record<string, unknown>, visit: (event: string, group: HookGroup, hook: HookEntry) => void): void {
   const hooks = root.hooks;
@@ -83,16 +88,13 @@ function eachHook(root: Record<string, unknown>, visit: (event: string, group: H
 
 /**
  * Hook commands an earlier `bgbash install` wrote (`npx -y bgbash-mcp hook codex`, `bgbash hook codex`, a node +
- * path) are brought to `command` (keeping ` --wake`); anyone else's stay. Returns the events changed.
+ * path; see isOurHook) are brought to `command` (keeping ` --wake`); anyone else's stay. Returns the events changed.
  */
 export function updateHooks(root: Record<string, unknown>, agent: string, command: string): string[] {
-  const ours = new RegExp(`^(npx -y bgbash-mcp|bgbash|(\\S+|"[^"]*") (\\S+|"[^"]*")) hook ${agent}( --wake)?$`);
   const changed = new Set<string>();
   eachHook(root, (event, _g, h) => {
-    if (typeof h.command !== 'string') return;
-    const m = ours.exec(h.command);
-    if (!m || !/bgbash/.test(m[1]!)) return;
-    const next = `${command}${m[4] ?? ''}`;
+    if (typeof h.command !== 'string' || !isOurHook(h.command, agent)) return;
+    const next = `${command}${h.command.endsWith(' --wake') ? ' --wake' : ''}`;
     if (h.command !== next) {
       h.command = next;
       changed.add(event);
@@ -101,9 +103,8 @@ export function updateHooks(root: Record<string, unknown>, agent: string, comman
   return [...changed];
 }
 
-/** Takes out every hook running `hook <agent>` (and groups and events left empty); returns the events it touched. */
+/** Takes out every hook bgbash install wrote for `agent` (and groups and events left empty); returns the events it touched. */
 export function removeHooks(root: Record<string, unknown>, agent: string): string[] {
-  const marker = new RegExp(`(^|\\s)hook ${agent}( |$)`);
   const touched = new Set<string>();
   const hooks = root.hooks;
   if (!hooks || typeof hooks !== 'object' || Array.isArray(hooks)) return [];
@@ -113,7 +114,7 @@ export function removeHooks(root: Record<string, unknown>, agent: string): strin
     const kept = groups.filter((g: HookGroup) => {
       if (!g || typeof g !== 'object' || !Array.isArray(g.hooks)) return true;
       const before = g.hooks.length;
-      g.hooks = (g.hooks as HookEntry[]).filter((h) => !(h && typeof h.command === 'string' && marker.test(h.command)));
+      g.hooks = (g.hooks as HookEntry[]).filter((h) => !(h && typeof h.command === 'string' && isOurHook(h.command, agent)));
       if ((g.hooks as unknown[]).length === before) return true;
       touched.add(event);
       return (g.hooks as unknown[]).length > 0;

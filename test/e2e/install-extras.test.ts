@@ -61,6 +61,27 @@ describe("Claude Code's status line", () => {
     expect((await w.run(['install', '--remove', 'claude-code'])).stdout).toMatch(/^Nothing of bgbash's found for claude-code\.$/m);
   });
 
+  it("a hook of the user's own whose command has `hook claude-code` in it is not bgbash's: install adds its own beside it, doctor does not run it, --remove keeps it", async () => {
+    const w = world();
+    const settings = path.join(w.project, '.claude/settings.json');
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    const theirs = (c: string) => ({ hooks: [{ type: 'command', command: c }] });
+    const before = { hooks: { PostToolUse: [theirs('/nowhere/my-notifier hook claude-code')], Stop: [theirs('node /nowhere/my-bgbash-notifier.js hook claude-code --wake')] } };
+    fs.writeFileSync(settings, JSON.stringify(before));
+    // --local: doctor runs this checkout's server (npx would need the registry).
+    const r = await w.run(['install', 'claude-code', '--local']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^added the bgbash hook to hooks\.UserPromptSubmit, hooks\.PostToolUse, hooks\.Stop in /m);
+    expect(r.stdout).toMatch(/^added the bgbash wake hook \(asyncRewake\) to hooks\.Stop in /m);
+    expect(readJson(settings).hooks.PostToolUse[0]).toEqual(before.hooks.PostToolUse[0]);
+    const doctor = await w.run(['doctor']);
+    // ! only when claude itself is not on PATH; never ✗ over the user's hook (its file does not exist).
+    expect(doctorLine(doctor.stdout, 'Claude Code (project)')).toMatch(/^[✓!] (?!.*nowhere)/);
+    const removed = await w.run(['install', '--remove', 'claude-code']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(readJson(settings)).toEqual(before);
+  });
+
   it("a status line of the user's own is kept, and install says how to add the strip to it", async () => {
     const w = world();
     const settings = path.join(w.home, '.claude/settings.json');

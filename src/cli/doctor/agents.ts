@@ -14,7 +14,7 @@ import path from 'node:path';
 import { printable } from '../../shared/printable.js';
 import { PACKAGE_ROOT } from '../../package-root.js';
 import { findExecutable } from '../../run/runners.js';
-import { AGENTS, hookCommands, readConfig, type AgentConfig, type Launch, type Scope } from '../agent-configs.js';
+import { AGENTS, hookCommands, isOurHook, readConfig, type AgentConfig, type Launch, type Scope } from '../agent-configs.js';
 import { check, firstProblem, runQuietly, type Check } from './check.js';
 
 const PACKAGE = 'bgbash-mcp';
@@ -75,7 +75,7 @@ function plan(l: Launch, scope: Scope): Plan {
 
 /** Hook commands of this agent that cannot run: `bgbash hook …` with no bgbash on PATH, a node CLI file that is gone. */
 function brokenHooks(agent: string, root: unknown): string | null {
-  for (const cmd of hookCommands(root).filter((c) => c.includes(`hook ${agent}`))) {
+  for (const cmd of hookCommands(root).filter((c) => isOurHook(c, agent))) {
     const head = cmd.slice(0, cmd.indexOf(`hook ${agent}`)).trim();
     if (head === 'bgbash' && !findExecutable('bgbash')) return `its hooks run \`${printable(cmd)}\`, but bgbash is not on PATH`;
     if (head.startsWith('npx') && !findExecutable('npx')) return `its hooks run \`${printable(cmd)}\`, but npx is not on PATH`;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../package-root.js';
-import { AGENTS, type Scope } from '../agent-configs.js';
+import { AGENTS, isOurHook, type Scope } from '../agent-configs.js';
 import { addEntry, addHooks, readJson, removeHooks, updateHooks, writeFile, writeJson, type Change } from '../config-merge.js';
 import { CliError } from '../context.js';
 import { addStatusLine, removeStatusLine } from './claude-status.js';
@@ -40,7 +40,7 @@ function entryNote(added: boolean, key: string): string {
 
 function hookNotes(root: Record<string, unknown>, agent: string, l: Launcher, events: Record<string, Record<string, unknown>>): string[] {
   const updated = updateHooks(root, agent, l.hook(agent));
-  const added = addHooks(root, events, `hook ${agent}`);
+  const added = addHooks(root, events, (c) => isOurHook(c, agent) && !c.endsWith(' --wake'));
   const out: string[] = [];
   if (updated.length) out.push(`updated the bgbash hook in ${updated.map((e) => `hooks.${e}`).join(', ')} (now the hook client, no npx)`);
   out.push(added.length ? `added the bgbash hook to ${added.map((e) => `hooks.${e}`).join(', ')}` : 'left hooks as they were (bgbash hook already there)');
@@ -88,7 +88,7 @@ export const INSTALLERS: Record<string, Target> = {
           const notes = hookNotes(root, 'claude-code', l, { UserPromptSubmit: { hooks: [hook] }, PostToolUse: { matcher: '*', hooks: [hook] }, Stop: { hooks: [hook] } });
           // Runs in the background while Claude is idle and wakes it with the next notice (never in claude -p).
           const wake = { type: 'command', command: `${l.hook('claude-code')} --wake`, asyncRewake: true, timeout: 86400 };
-          const woke = addHooks(root, { Stop: { hooks: [wake] } }, 'hook claude-code --wake');
+          const woke = addHooks(root, { Stop: { hooks: [wake] } }, (c) => isOurHook(c, 'claude-code') && c.endsWith(' --wake'));
           return [...notes, woke.length ? 'added the bgbash wake hook (asyncRewake) to hooks.Stop' : 'left the wake hook as it was (already there)', ...addStatusLine(root, l)];
         }),
       ];

@@ -21,7 +21,7 @@ export interface Launcher {
   /** The MCP server entry. */
   command: string;
   args: string[];
-  /** The hook command for an agent (it always contains `hook <agent>`: doctor and --remove look for that). */
+  /** The hook command for an agent (doctor and --remove know it by agent-configs.ts isOurHook: keep the two in step). */
   hook: (agent: string) => string;
   /** A shell command line running `bgbash <args>` from this install. */
   cli: (args: string) => string;
