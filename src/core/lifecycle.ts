@@ -148,8 +148,13 @@ export class Lifecycle {
     const task = this.d.table.get(id);
     if (!task || isTerminal(task)) return;
     // The record keeps the timeout, not where it came from: one the call gave that equals the default reads the same.
-    const whose = task.timeout_ms === this.d.config.background.taskTimeout ? 'background.taskTimeout' : 'the timeout it was given';
+    const whose = task.timeout_ms === this.configFor(id).background.taskTimeout ? 'background.taskTimeout' : 'the timeout it was given';
     this.end(id, { type: 'fail', error: `timed out after ${formatDuration(task.timeout_ms)} and was stopped (${whose})`, reason: 'timeout', at: now() });
+  }
+
+  /** The settings of the session that started the task (its project config, its flags), as when it started. */
+  private configFor(id: string): Config {
+    return this.d.configOf(this.d.table.get(id)?.session ?? null);
   }
 
   /** Moves a task to a terminal state for a reason of ours (the first reason wins), then ends its processes. */
@@ -164,7 +169,7 @@ export class Lifecycle {
   /** Ends the task's whole tree through its backend; before its process exists, start() calls again. */
   private kill(lt: LiveTask): Promise<void> {
     if (!lt.proc) return Promise.resolve();
-    lt.killing ??= lt.proc.terminate(this.d.config.background.killGrace);
+    lt.killing ??= lt.proc.terminate(this.configFor(lt.id).background.killGrace);
     return lt.killing;
   }
 
@@ -175,7 +180,7 @@ export class Lifecycle {
     lt.processGone = true;
     lt.timeoutTimer?.clear();
     // Whatever the shell left running in the background goes with it: no orphans.
-    const leftovers = this.d.config.background.killLeftovers ? this.kill(lt) : Promise.resolve();
+    const leftovers = this.configFor(id).background.killLeftovers ? this.kill(lt) : Promise.resolve();
     // Its end is recorded only once the output before it is in the log file (the log batches writes):
     // a kill -9 of the server right after the record never leaves less output than the record says.
     await lt.flush();
@@ -205,7 +210,7 @@ export class Lifecycle {
 
   /** A prompt task's answer (or error) from what its runner printed, then its end. */
   private async endPrompt(id: string, lt: LiveTask, exit_code: number | null, signal: string | null): Promise<void> {
-    const end = await readPromptEnd(this.d.config, this.d.table.must(id), lt, { exit_code, signal }, now());
+    const end = await readPromptEnd(this.configFor(id), this.d.table.must(id), lt, { exit_code, signal }, now());
     if (isTerminal(this.d.table.must(id))) return; // cancelled while we read
     this.d.table.update(id, (t) => ({ ...t, ...end.fields }));
     this.d.table.apply(id, end.event);
