@@ -254,7 +254,7 @@ export class OutputLog {
         // Once everything is in the file, reads go there: the tail is only needed while writing fails.
         const done = (): void => {
           if (!this.writeFailed) this.tail.clear();
-          else salvageLog(this.file, this.goodBytes, this.tailStart, this.tail.slice(0, this.total - this.tailStart), this.opts.onSaved);
+          else void salvageLog(this.file, this.goodBytes, this.tailStart, this.tail.slice(0, this.total - this.tailStart), this.opts.onSaved);
           resolve();
         };
         if (!stream || stream.closed) return done();
