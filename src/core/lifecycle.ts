@@ -20,6 +20,7 @@ import type { TaskTable } from './task-table.js';
 import { isTerminal, type Task, type TaskEvent } from '../shared/task.js';
 import { backendOf } from '../shared/task-fields.js';
 import { formatBytes, formatDuration } from '../shared/units.js';
+import { OutputNotes } from './output-notes.js';
 
 /** What E2BIG means, and the way out, for a model that has only the errno. */
 const E2BIG_HINT = ' (the command and its environment are too big for a new process: one string over 128 KiB, or about 2 MiB in all; unset the large variable, or call bash with reset: true)';
@@ -60,18 +61,19 @@ export class Lifecycle {
     const config = this.d.configOf(table.must(id).session);
     if (table.must(id).state !== 'pending') return;
     let backend = backendNamed(backendOf(table.must(id)), config);
+    // Stdout's and stderr's logs report apart; the record's note is from both.
+    const notes = new OutputNotes();
     const lt = new LiveTask(id, taskDir(this.d.paths, id), backend, {
       maxBytes: config.output.maxBytes,
       tailBytes: config.output.tailBytes,
-      onError: (err) => {
-        const msg = `cannot write the output log (${err.message}); only the last ${formatBytes(config.output.tailBytes)} are kept, in memory`;
+      onError: (err, stream) => {
+        const msg = notes.failed(stream, `cannot write the output log (${err.message}); only the last ${formatBytes(config.output.tailBytes)} are kept, in memory`);
         this.d.warn(`task ${id}: ${msg}`);
         if (table.has(id)) table.update(id, (t) => ({ ...t, output_error: msg }));
       },
       // Written out at its end once there was room (store/log-salvage.ts): the record says what is in it.
-      onSaved: (lost) => {
-        // Nothing lost: the log is whole, only late, and there is nothing to tell.
-        const msg = lost > 0 ? `the output log could not be written while the data dir was full: ${formatBytes(lost)} of output were lost; the last part was written once there was room` : null;
+      onSaved: (lost, stream) => {
+        const msg = notes.saved(stream, lost);
         this.d.warn(`task ${id}: ${msg ?? 'its output log is written in full now'}`);
         if (table.has(id)) {
           table.update(id, (t) => ({ ...t, output_error: msg }));

@@ -30,12 +30,20 @@ export class LiveTask {
     readonly id: string,
     dir: string,
     backend: Pick<Backend, 'terminal' | 'writesLogs'>,
-    logOpts: { maxBytes: number; tailBytes: number; onError: (err: Error) => void; onSaved?: (lost: number) => void },
+    logOpts: { maxBytes: number; tailBytes: number; onError: (err: Error, stream: Stream) => void; onSaved?: (lost: number, stream: Stream) => void },
   ) {
     const pty = backend.terminal;
     this.direct = !pty && backend.writesLogs && writable(fileIn(dir, 'output'));
-    this.log = new OutputLog(fileIn(dir, 'output'), { ...logOpts, external: this.direct });
-    this.errLog = pty ? null : new OutputLog(fileIn(dir, 'stderr'), { ...logOpts, external: this.direct });
+    // Each log says which it is: what one reports must not be taken for the other (core/output-notes.ts).
+    const opts = (stream: Stream) => ({
+      maxBytes: logOpts.maxBytes,
+      tailBytes: logOpts.tailBytes,
+      onError: (err: Error) => logOpts.onError(err, stream),
+      onSaved: logOpts.onSaved && ((lost: number) => logOpts.onSaved!(lost, stream)),
+      external: this.direct,
+    });
+    this.log = new OutputLog(fileIn(dir, 'output'), opts('stdout'));
+    this.errLog = pty ? null : new OutputLog(fileIn(dir, 'stderr'), opts('stderr'));
     this.exited = new Promise((resolve) => (this.markExited = resolve));
   }
 
