@@ -7,7 +7,12 @@
  */
 import os from 'node:os';
 import type { SessionBook } from './sessions.js';
+import { oneLine } from '../shared/printable.js';
 import type { Task } from '../shared/task.js';
+
+/** Another agent's client name and directory go to this agent as text: printable, and short. */
+const MAX_AGENT = 40;
+const MAX_DIR = 80;
 
 const tildify = (dir: string): string => {
   const home = os.homedir();
@@ -20,7 +25,7 @@ export function queueNote(at: number, live: Task[], sessions: SessionBook, max: 
   const holders = new Map<string, number>();
   for (const t of live) {
     const place = sessions.get(t.session);
-    const who = `${place?.agent ?? t.origin ?? 'a session'} in ${tildify(place?.cwd ?? t.cwd)}`;
+    const who = `${oneLine(place?.agent ?? t.origin ?? 'a session', MAX_AGENT)} in ${oneLine(tildify(place?.cwd ?? t.cwd), MAX_DIR)}`;
     holders.set(who, (holders.get(who) ?? 0) + 1);
   }
   const running = [...holders].map(([who, n]) => `${n} for ${who}`).join(', ') || 'none';

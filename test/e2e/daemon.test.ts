@@ -284,3 +284,25 @@ describe('session names', () => {
     sock.destroy();
   });
 });
+
+describe('one agent\'s words shown to others', () => {
+  it('a client name with escape sequences and no end reaches another agent\'s queue note and daemon status printable and short', async () => {
+    const gates = tempDir('bgbash-gates-');
+    const evil = `\x1b]0;pwned\x07claude\u202e${'x'.repeat(5000)}`;
+    const a = await session({ clientName: evil, set: { 'background.maxConcurrentTasks': 1 } });
+    const b = await session({ dataDir: a.dataDir });
+    const ta = (await a.ok('bg_submit', { command: gated(gates, 'evil') })).structuredContent.task_id;
+    await waitFor(() => state(a, ta) === 'running', 'a\'s task to run');
+    const tb = (await b.ok('bg_submit', { command: 'echo b' })).structuredContent.task_id;
+    const queued: string = (await b.ok('task_status', { task_id: tb })).structuredContent.task.queued;
+    expect(queued).toMatch(/^next in line; running: 1 for claudex+… in /);
+    expect(queued).not.toMatch(/[\x1b\x07\u202e]|pwned/);
+    expect(queued.length).toBeLessThan(300);
+    const status = await bgbash(a.dataDir, ['daemon', 'status']);
+    const line = status.stdout.split('\n').find((l) => l.includes('claudex'))!;
+    expect(line).toMatch(/^ {2}session \S+: claudex+… in /);
+    expect(status.stdout).not.toMatch(/[\x1b\x07\u202e]|pwned/);
+    expect(line.length).toBeLessThan(400);
+    open(gates, 'evil');
+  });
+});

@@ -12,6 +12,7 @@ import { JSON_OPTION, type CommandSpec } from '../command.js';
 import { CliError, type Cli } from '../context.js';
 import { currentTasks } from '../../control/discovery.js';
 import { daemonLogPath } from '../../daemon/wire.js';
+import { oneLine } from '../../shared/printable.js';
 
 export const spec: CommandSpec = {
   usage: 'status|stop|run [--json]',
@@ -58,7 +59,8 @@ export async function run(cli: Cli): Promise<number> {
   }
   for (const r of rows) {
     cli.out(`daemon ${r.daemon.id}: pid ${r.daemon.pid}, up since ${r.daemon.started_at}, ${r.sessions.length} session(s), ${r.live_tasks} live task(s); log ${daemonLogPath(cli.paths.root)}`);
-    for (const s of r.sessions) cli.out(`  session ${s.session}: ${s.agent ?? 'agent not named yet'} in ${s.cwd} (front-end pid ${s.pid})`);
+    // The agent's name is what its MCP client said; the session and directory come from servers/ on disk: none goes raw to the terminal.
+    for (const s of r.sessions) cli.out(`  session ${oneLine(String(s.session), 80)}: ${s.agent == null ? 'agent not named yet' : oneLine(String(s.agent), 60)} in ${oneLine(String(s.cwd), 200)} (front-end pid ${s.pid})`);
   }
   return 0;
 }
