@@ -78,7 +78,7 @@ export class TaskManager extends TaskReads {
       // A task that failed on a taken port: who holds it goes into its record (results and notices say it).
       afterExit: clashExplainer(this.table, this.outputs, (ref) => allTasks(this.source()).find((t) => t.id === ref) ?? null),
       baseEnv: (id) => this.sessions.envOf(id),
-      configOf: (session) => this.sessions.get(session)?.config ?? config,
+      configOf: (session) => this.configOf(session),
     });
     this.queue = new TaskQueue(
       () => this.live.size < config.background.maxConcurrentTasks,
@@ -107,11 +107,16 @@ export class TaskManager extends TaskReads {
 
   // ---- creating ----
 
+  /** The settings of a session's tasks (its project config, its flags); the server's own for none or an ended one. */
+  configOf(session: string | null | undefined): Config {
+    return this.sessions.get(session ?? null)?.config ?? this.config;
+  }
+
   /** Creates a task; when it can start at once, resolves after its process was spawned (or failed to). */
   async submit(spec: ShellSpec): Promise<Task> {
     if (!spec.command.trim()) throw new UserError('command is empty', 'command');
     const pty = spec.pty ?? true;
-    const backend = backendFor(this.config, spec) ?? (pty ? 'pty' : 'pipe');
+    const backend = backendFor(this.configOf(spec.session), spec) ?? (pty ? 'pty' : 'pipe');
     const shell = { ...(spec.env_unset?.length ? { env_unset: spec.env_unset } : {}), ...(spec.shell_state ? { shell_state: true } : {}) };
     const keep = spec.persistent ? { persistent: true } : {};
     return this.create({ kind: 'shell', command: spec.command, prompt: null, pty, backend, notify_on: spec.notify_on ?? null, env: spec.env ?? {}, ...shell, ...keep }, spec, spec.foreground ?? false);
@@ -120,7 +125,7 @@ export class TaskManager extends TaskReads {
   /** Queues an agent prompt. Fails at once when its runner is unknown or not installed. */
   async submitPrompt(spec: PromptSpec): Promise<Task> {
     if (!spec.prompt.trim()) throw new UserError('prompt is empty', 'prompt');
-    const runner = chooseRunner(this.config, spec, Boolean(spec.session && this.executors.has(spec.session)));
+    const runner = chooseRunner(this.configOf(spec.session), spec, Boolean(spec.session && this.executors.has(spec.session)));
     const backend = runner === SAMPLING_RUNNER ? 'sampling' : 'agent';
     return this.create({ kind: 'prompt', command: null, prompt: spec.prompt, pty: false, backend, notify_on: null, env: {}, runner }, spec, false);
   }
@@ -139,7 +144,7 @@ export class TaskManager extends TaskReads {
     if (this.stopping.begun) throw new UserError('the bgbash server is shutting down; no new tasks are accepted');
     const place = this.sessions.get(spec.session);
     const task = pendingTask(what, spec, {
-      backend: backendNamed(what.backend, this.config),
+      backend: backendNamed(what.backend, place?.config ?? this.config),
       settings: place?.config ?? this.config,
       startCwd: place?.cwd ?? process.cwd(),
       serverId: this.serverId,

@@ -61,9 +61,10 @@ interface ShellArgs {
 
 /** A configured (remote) backend the call names, with the directory its shells start in; undefined for this machine. */
 function placeOf(ctx: ToolContext, args: ShellArgs): ShellPlace | undefined {
-  const name = backendFor(ctx.manager.config, args);
+  const config = ctx.manager.configOf(ctx.session());
+  const name = backendFor(config, args);
   if (!name || name === 'pty' || name === 'pipe') return undefined;
-  const backend = backendNamed(name, ctx.manager.config);
+  const backend = backendNamed(name, config);
   return { backend: name, startCwd: backend.resolveCwd?.(undefined) ?? '~' };
 }
 
