@@ -13,7 +13,7 @@ import { MARKER_VAR, type PidFloor, type ProcInfo, type ProcessTable } from './p
 
 export const hasProc = os.platform() === 'linux' && fs.existsSync('/proc/self/stat');
 
-export function readStat(pid: number): ProcInfo | null {
+function readStat(pid: number): ProcInfo | null {
   let text: string;
   try {
     text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -33,7 +33,7 @@ export function readStat(pid: number): ProcInfo | null {
 }
 
 /** Every live process with a pid of at least `minPid`. */
-export function listProcesses(minPid = 1): ProcInfo[] {
+function listProcesses(minPid = 1): ProcInfo[] {
   const out: ProcInfo[] = [];
   for (const name of fs.readdirSync('/proc')) {
     const pid = Number(name);
@@ -45,7 +45,7 @@ export function listProcesses(minPid = 1): ProcInfo[] {
 }
 
 /** The marker value a process carries, or null (unreadable, or not one of ours). */
-export function readMarker(pid: number): string | null {
+function readMarker(pid: number): string | null {
   let env: Buffer;
   try {
     env = fs.readFileSync(`/proc/${pid}/environ`);
@@ -70,7 +70,7 @@ export function readMarker(pid: number): string | null {
  */
 
 /** Pid allocations since boot (/proc/stat "processes": every fork and thread). */
-export function forkCount(): number | null {
+function forkCount(): number | null {
   try {
     const m = /^processes (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
     return m ? Number(m[1]) : null;
@@ -92,7 +92,7 @@ function readPidMax(): number {
 }
 
 /** The lowest pid a process of the task can have now (1 when the counter may have wrapped). */
-export function lowestPid(floor: PidFloor | null): number {
+function lowestPid(floor: PidFloor | null): number {
   if (!floor) return 1;
   const forks = forkCount();
   if (forks === null || forks - floor.forks >= readPidMax() - floor.pid) return 1;
