@@ -54,12 +54,42 @@ export function addHooks(root: Record<string, unknown>, events: Record<string, R
   return added;
 }
 
+/** Where a write to `file` lands: the file a symlink points at (a dotfile managed by stow stays a link), else `file`. */
+function writeTarget(file: string): string {
+  let target = file;
+  for (let hops = 0; hops < 40; hops++) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(target);
+    } catch {
+      return target; // not there yet (a dangling link's target is created)
+    }
+    if (!st.isSymbolicLink()) return target;
+    target = path.resolve(path.dirname(target), fs.readlinkSync(target));
+  }
+  throw new CliError(`${file}: too many levels of symbolic links`);
+}
+
+/**
+ * Replaces a config file's text whole (a temp file renamed over it: never half written), through a symlink to its
+ * target, keeping the old file's permissions (a 0600 ~/.claude.json stays 0600).
+ */
 export function writeFile(file: string, text: string, dryRun: boolean): void {
   if (dryRun) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.bgbash.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  const target = writeTarget(file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  let mode: number | undefined;
+  try {
+    mode = fs.statSync(target).mode & 0o7777;
+  } catch {
+    /* a new file: the umask decides, as for any file the user creates */
+  }
+  const tmp = `${target}.bgbash.tmp`;
+  fs.rmSync(tmp, { force: true });
+  // Created with the old mode (the umask can only narrow it), so the text is never readable by more than before.
+  fs.writeFileSync(tmp, text, { flag: 'wx', mode: mode ?? 0o666 });
+  if (mode !== undefined) fs.chmodSync(tmp, mode);
+  fs.renameSync(tmp, target);
 }
 
 export function writeJson(file: string, value: unknown, dryRun: boolean): void {

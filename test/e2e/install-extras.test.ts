@@ -128,6 +128,37 @@ describe("Claude Code's status line", () => {
   });
 });
 
+describe('writing configs', () => {
+  it('writes through a symlinked config to its target (the link stays), and keeps each file\'s mode; --remove too', async () => {
+    const w = world();
+    // ~/.claude/settings.json is a relative link into a dotfiles checkout, as stow makes it.
+    const dotfiles = path.join(w.home, 'dotfiles/claude');
+    fs.mkdirSync(dotfiles, { recursive: true });
+    fs.writeFileSync(path.join(dotfiles, 'settings.json'), '{"model": "opus"}');
+    fs.mkdirSync(path.join(w.home, '.claude'));
+    const link = path.join(w.home, '.claude/settings.json');
+    fs.symlinkSync('../dotfiles/claude/settings.json', link);
+    const claudeJson = path.join(w.home, '.claude.json');
+    fs.writeFileSync(claudeJson, '{"oauthAccount": {"id": "secret"}}', { mode: 0o600 });
+    fs.chmodSync(claudeJson, 0o600);
+    fs.chmodSync(path.join(dotfiles, 'settings.json'), 0o640);
+    const r = await w.run(['install', 'claude-code', '--user']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readlinkSync(link)).toBe('../dotfiles/claude/settings.json');
+    expect(readJson(path.join(dotfiles, 'settings.json'))).toMatchObject({ model: 'opus', hooks: { Stop: expect.any(Array) } });
+    expect(fs.statSync(path.join(dotfiles, 'settings.json')).mode & 0o777).toBe(0o640);
+    expect(readJson(claudeJson)).toMatchObject({ oauthAccount: { id: 'secret' }, mcpServers: { bgbash: expect.any(Object) } });
+    expect(fs.statSync(claudeJson).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(w.home).filter((f) => f.includes('bgbash.tmp'))).toEqual([]);
+    await w.run(['install', '--remove', 'claude-code', '--user']);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readJson(link)).toEqual({ model: 'opus' });
+    expect(fs.statSync(claudeJson).mode & 0o777).toBe(0o600);
+    expect(readJson(claudeJson)).toEqual({ oauthAccount: { id: 'secret' } });
+  });
+});
+
 describe('slash commands', () => {
   it('opencode /bgbash-tasks and Gemini /bgbash:tasks run this install\'s `bgbash list`; doctor lists them; --remove takes them out, not a file of the user\'s', async () => {
     const w = world();
