@@ -11,7 +11,7 @@ import { parseJSONRPCMessage, type JSONRPCMessage } from '@modelcontextprotocol/
 
 export type Id = string | number;
 
-export const PARSE_ERROR = -32700;
+const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
 
 export type Checked =
@@ -47,7 +47,7 @@ export function parseLine(line: string): Checked {
   return checkMessage(value);
 }
 
-export function checkMessage(value: unknown): Checked {
+function checkMessage(value: unknown): Checked {
   const invalid = (message: string, id: Id | null = null, answer = true): Checked => ({ ok: false, id, code: INVALID_REQUEST, message: `Invalid Request: ${message}`, answer });
   if (Array.isArray(value)) {
     return invalid(value.length === 0 ? 'an empty batch array' : 'batch arrays are not part of MCP (removed in 2025-06-18): send each message as its own line');

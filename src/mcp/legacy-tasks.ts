@@ -56,8 +56,6 @@ function view(task: Task): Record<string, unknown> {
   };
 }
 
-export type { LegacyTasks } from './tool-kit.js';
-
 const idParams = z.looseObject({ taskId: z.string().max(200) });
 
 export function enableLegacyTasks(server: McpServer, ctx: ToolContext): LegacyTasks {

@@ -86,7 +86,7 @@ export function serveMcpStdio(make: (era: Era, listen: TaskListenTap) => BgbashM
   return serving;
 }
 
-export interface McpStreams {
+interface McpStreams {
   input: Readable;
   output: Writable;
   /** The opening request answered before this (opening-answer.ts, or the front-end): the SDK's own answer to it is dropped. */

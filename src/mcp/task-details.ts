@@ -13,7 +13,7 @@ import { displayTarget } from '../notify/targets.js';
 import { portUrls } from './text.js';
 
 /** What a quiet running task shows where the process table cannot see a read() on stdin (ps, no /proc). */
-export const UNKNOWN_INPUT = 'unknown (no /proc here: read the output to tell)';
+const UNKNOWN_INPUT = 'unknown (no /proc here: read the output to tell)';
 
 export interface DetailsExtra {
   /** null: the process table cannot tell (ps, no /proc). */

@@ -4,7 +4,7 @@
  * full-screen program still running), bounded so a read never replays much.
  */
 /** Switching to the alternate screen (`?1049h`, `?1047h`, `?47h`) and back (…`l`). */
-export const ALT_SWITCH = /\x1b\[\?(?:1049|1047|47)([hl])/;
+const ALT_SWITCH = /\x1b\[\?(?:1049|1047|47)([hl])/;
 
 /**
  * The replay starts inside a full-screen program when the first switch it sees is a leave: it enters first, so what
