@@ -37,7 +37,7 @@ export interface Runtime {
   updateInfo(patch: Partial<ServerInfo>): void;
   /** The notifier every session of this server shares (notices go to each task's session). */
   makeNotifier(): Notifier;
-  /** Removes old tasks' records and logs (retention), now and every hour. */
+  /** Removes old tasks' records and logs (retention), now and every hour, and this server's settled ones from its memory. */
   pruneNow(): void;
 }
 
@@ -100,7 +100,9 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     pruneNow() {
       try {
         const others = new Set(liveServers(paths).map((s) => s.id).filter((id) => id !== info.id));
-        pruneTasks(paths, { maxTasks: config.retention.maxTasks, maxAgeMs: config.retention.maxAge }, others, manager.badRecord);
+        const removed = pruneTasks(paths, { maxTasks: config.retention.maxTasks, maxAgeMs: config.retention.maxAge }, others, manager.badRecord);
+        // The daemon outlives many retention periods: what left the disk leaves its memory too.
+        manager.forget(removed);
       } catch (err) {
         process.stderr.write(`bgbash: pruning old tasks failed: ${(err as Error).message}\n`);
       }

@@ -52,6 +52,11 @@ export class TaskOutputs {
     }
   }
 
+  /** Its task was removed: its kept tail goes too. */
+  forget(id: string): void {
+    this.retained.delete(id);
+  }
+
   /** The record with its live output counters. Shell tasks' tokens estimate their output. */
   counted(task: Task, lt = this.live.get(task.id)): Task {
     if (!lt) return task;

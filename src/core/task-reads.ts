@@ -61,6 +61,22 @@ export abstract class TaskReads extends TaskEmitter {
     return { own: this.table.tasks, paths: this.paths, self: this.serverId, records: this.records, onProblem: this.badRecord };
   }
 
+  /**
+   * Retention removed these tasks' records (store/retention.ts): this
+   * server's settled ones leave its memory too, so a long-lived daemon holds
+   * no more tasks than retention keeps on disk. Ones still finishing (process
+   * or output not done) stay. Returns how many went.
+   */
+  forget(ids: Iterable<string>): number {
+    let n = 0;
+    for (const id of ids) {
+      if (this.live.has(id) || !this.table.forget(id)) continue;
+      this.outputs.forget(id);
+      n++;
+    }
+    return n;
+  }
+
   isOwn(id: string): boolean {
     return this.table.has(id);
   }

@@ -33,6 +33,12 @@ export class TaskTable {
     return [...this.tasks.values()].reverse();
   }
 
+  /** Drops an ended task whose record retention removed (a daemon runs for weeks: the table must not keep every task it ever ran). */
+  forget(id: string): boolean {
+    const task = this.tasks.get(id);
+    return task !== undefined && isTerminal(task) && this.tasks.delete(id);
+  }
+
   /** A new task, recorded and announced. */
   add(task: Task): void {
     this.tasks.set(task.id, task);
