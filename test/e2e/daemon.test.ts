@@ -4,15 +4,14 @@
  * budget fairly, keep their own environments, and end — or crash — without
  * touching each other's work or leaving a process behind.
  */
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bgbash } from '../helpers/cli.js';
 import { withArgs } from '../helpers/procs.js';
 import { serveRaw } from '../helpers/raw-rpc.js';
-import { buildId, daemonLogPath, daemonSocketPath, MAX_HELLO_BYTES } from '../../src/daemon/wire.js';
+import { daemonLogPath } from '../../src/daemon/wire.js';
 import { baseEnv, CLI, daemonOf, readRecord, startServer, tempDir, text, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -241,68 +240,3 @@ describe('what crosses the wire', () => {
   });
 });
 
-
-describe('session names', () => {
-  it('a second live session under a name the daemon serves is refused, naming it; the first keeps its tasks, and the name is free once it ended', async () => {
-    const a = await session({ env: { BGBASH_SESSION: 'twin', AGENT_VAR: 'from-a' } });
-    const id = (await a.ok('bg_submit', { command: 'sleep 77.6' })).structuredContent.task_id;
-    await waitFor(() => withArgs('sleep 77.6').length, 'the task to run');
-    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'twin', version: '1' } } });
-    const second = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, [CLI, 'serve', '--data-dir', a.dataDir, '--session', 'twin'], { env: baseEnv({ AGENT_VAR: 'from-b' }), timeout: 30_000 }, (err, stdout, stderr) =>
-        resolve({ code: child.exitCode, stdout, stderr }),
-      );
-      child.stdin!.end(init + '\n');
-    });
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`bgbash: this bgbash daemon already serves a session named "twin" \\(front-end pid ${a.pid}\\).*another name`));
-    // The first session is untouched: its task runs on, its environment is its own.
-    expect(state(a, id)).toBe('running');
-    expect((await a.ok('bash', { command: 'echo "$AGENT_VAR"' })).structuredContent.output).toBe('from-a');
-    await a.close();
-    await waitFor(() => state(a, id) === 'cancelled', 'the task to end with its session');
-    // The name is free again once the session is over (a front-end that came while it was ending waits for that).
-    const c = await session({ dataDir: a.dataDir, env: { BGBASH_SESSION: 'twin', AGENT_VAR: 'from-c' } });
-    expect((await c.ok('bash', { command: 'echo "$AGENT_VAR"' })).structuredContent.output).toBe('from-c');
-  });
-
-  it('a peer that is refused and never closes its side is let go', async () => {
-    const a = await session();
-    const where = daemonSocketPath(a.dataDir, buildId(path.join(path.dirname(CLI), 'bgbash.js')), {});
-    const sock = net.connect({ path: where.path, allowHalfOpen: true });
-    let answer = '';
-    let closed = false;
-    sock.on('data', (d: Buffer) => (answer += d.toString()));
-    sock.on('close', () => (closed = true));
-    sock.on('error', () => undefined);
-    // A hello over the limit, with no newline, and the peer's end left open.
-    sock.write(Buffer.alloc(MAX_HELLO_BYTES + 1, 'x'));
-    await waitFor(() => answer.endsWith('\n'), 'the refusal');
-    expect(JSON.parse(answer.trim())).toMatchObject({ ok: false, error: expect.stringMatching(/hello is over/) });
-    // Its side is half-closed; whether it is gone shows only to a writer (EPIPE once the daemon let the socket go).
-    await waitFor(() => closed || void sock.write('x'), 'the daemon to let the refused connection go', 15_000);
-    sock.destroy();
-  });
-});
-
-describe('one agent\'s words shown to others', () => {
-  it('a client name with escape sequences and no end reaches another agent\'s queue note and daemon status printable and short', async () => {
-    const gates = tempDir('bgbash-gates-');
-    const evil = `\x1b]0;pwned\x07claude\u202e${'x'.repeat(5000)}`;
-    const a = await session({ clientName: evil, set: { 'background.maxConcurrentTasks': 1 } });
-    const b = await session({ dataDir: a.dataDir });
-    const ta = (await a.ok('bg_submit', { command: gated(gates, 'evil') })).structuredContent.task_id;
-    await waitFor(() => state(a, ta) === 'running', 'a\'s task to run');
-    const tb = (await b.ok('bg_submit', { command: 'echo b' })).structuredContent.task_id;
-    const queued: string = (await b.ok('task_status', { task_id: tb })).structuredContent.task.queued;
-    expect(queued).toMatch(/^next in line; running: 1 for claudex+… in /);
-    expect(queued).not.toMatch(/[\x1b\x07\u202e]|pwned/);
-    expect(queued.length).toBeLessThan(300);
-    const status = await bgbash(a.dataDir, ['daemon', 'status']);
-    const line = status.stdout.split('\n').find((l) => l.includes('claudex'))!;
-    expect(line).toMatch(/^ {2}session \S+: claudex+… in /);
-    expect(status.stdout).not.toMatch(/[\x1b\x07\u202e]|pwned/);
-    expect(line.length).toBeLessThan(400);
-    open(gates, 'evil');
-  });
-});
