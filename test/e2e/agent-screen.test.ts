@@ -96,6 +96,27 @@ describe('hooks as installed and shipped: the hook client', () => {
     expect(await sh(command, '{"hook_event_name":"PreCompact"}', { BGBASH_DATA_DIR: s.dataDir })).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await sh(command, post, { BGBASH_DATA_DIR: path.join(tempDir(), 'none') })).toEqual({ code: 0, stdout: '', stderr: '' });
   });
+
+  it('a PostToolUse payload of megabytes: read up to 1 MiB, the event and session found in its head; cut where nothing can be found: nothing, exit 0', async () => {
+    const command = readJson(path.join(home, '.claude/settings.json')).hooks.PostToolUse[0].hooks[0].command;
+    const output = 'a line of "tool output" \\ with {braces} and [brackets]\n'.repeat(80_000); // ~4.6 MB
+    const big = JSON.stringify({ session_id: 'c1', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'cat log' }, tool_response: { stdout: output, stderr: '' } });
+    expect(big.length).toBeGreaterThan(4 << 20);
+    const env = { BGBASH_DATA_DIR: s.dataDir };
+    expect(await sh(command, big, env)).toEqual({ code: 0, stdout: '', stderr: '' });
+    const id = await endedTask(s, 'echo after-a-big-tool-call');
+    const r = await sh(command, big, env);
+    expect(JSON.parse(r.stdout).hookSpecificOutput.additionalContext, r.stderr).toContain(`[Task #${id} completed] echo after-a-big-tool-call`);
+    // What lies past the first 1 MiB is never parsed: a payload whose end is not JSON still gets its notice.
+    const next = await endedTask(s, 'echo tail-unread');
+    const cut = await sh(command, `${big.slice(0, -10)} not json`, env);
+    expect(JSON.parse(cut.stdout).hookSpecificOutput.additionalContext, cut.stderr).toContain(`[Task #${next} completed] echo tail-unread`);
+    // The event name only after the cut, or no JSON object at all: nothing to say, and the notice stays for later.
+    const late = await endedTask(s, 'echo still-waiting');
+    expect(await sh(command, JSON.stringify({ tool_response: { stdout: output }, hook_event_name: 'PostToolUse' }), env)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await sh(command, `[${JSON.stringify(output)}]`, env)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(JSON.parse((await sh(command, post, env)).stdout).hookSpecificOutput.additionalContext).toContain(`[Task #${late} completed] echo still-waiting`);
+  });
 });
 
 describe("the strip as Claude Code's status line", () => {

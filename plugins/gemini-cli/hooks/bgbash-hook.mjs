@@ -13,7 +13,7 @@
 // This file is shipped three times, byte for byte: plugins/claude-code/hooks/
 // (the package's copy, which `bgbash install` points at, and the Claude Code
 // plugin's) and plugins/gemini-cli/hooks/ (the Gemini extension's).
-// test/e2e/hook-client.test.ts keeps the copies equal.
+// test/e2e/agent-screen.test.ts keeps the copies equal.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -189,25 +189,78 @@ function delegate(input) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 }
 
+// A PostToolUse payload carries the tool's whole output (megabytes at times) and arrives after every tool call:
+// at most this much is kept; the rest is read and dropped (the agent's write never fails).
+const MAX_INPUT = 1 << 20;
+
+/** stdin's first MAX_INPUT bytes, and whether that is all of it. */
 function readStdin() {
-  if (process.stdin.isTTY) return Promise.resolve('');
+  if (process.stdin.isTTY) return Promise.resolve({ head: '', whole: true });
   return new Promise((resolve) => {
     const chunks = [];
-    process.stdin.on('data', (c) => chunks.push(c));
-    process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    process.stdin.on('error', () => resolve(''));
+    let size = 0;
+    process.stdin.on('data', (c) => {
+      if (size < MAX_INPUT) chunks.push(c.subarray(0, MAX_INPUT - size));
+      size += c.length;
+    });
+    process.stdin.on('end', () => resolve({ head: Buffer.concat(chunks).toString('utf8'), whole: size <= MAX_INPUT }));
+    process.stdin.on('error', () => resolve({ head: '', whole: true }));
   });
 }
 
+const STRING = /"[^"\\]*(?:\\.[^"\\]*)*"/y;
+// A scalar counts only with text after it: one right at the cut may itself be cut (12 of 120).
+const SCALAR = /(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)(?=[\s,}\]])/y;
+
+/**
+ * The top-level string, number, boolean and null fields of a JSON object, from the head of its text (a payload
+ * cut at MAX_INPUT): hook_event_name, session_id, stop_hook_active... Nested values (tool_input, tool_response)
+ * are stepped over; a value cut off ends the scan. null when the text is no JSON object; throws on a bad string.
+ */
+function headFields(text) {
+  const fields = Object.create(null);
+  let i = 0;
+  const next = (re) => {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    if (m) i = re.lastIndex;
+    return m?.[0];
+  };
+  next(/\s*/y);
+  if (text[i++] !== '{') return null;
+  for (;;) {
+    next(/[\s,]*/y);
+    const key = next(STRING);
+    if (key === undefined || next(/\s*:\s*/y) === undefined) return fields;
+    if (text[i] === '{' || text[i] === '[') {
+      for (let depth = 0; ; ) {
+        next(/[^"{}[\]]*/y);
+        if (next(STRING) !== undefined) continue;
+        const c = text[i++];
+        if (c === undefined || c === '"') return fields;
+        if (c === '{' || c === '[') depth++;
+        else if (--depth === 0) break;
+      }
+    } else {
+      const value = next(STRING) ?? next(SCALAR);
+      if (value === undefined) return fields;
+      fields[JSON.parse(key)] = JSON.parse(value);
+    }
+  }
+}
+
 async function main() {
-  const input = await readStdin();
-  if (!(agent in EVENTS)) return delegate(input); // the CLI says what is wrong
+  const { head, whole } = await readStdin();
+  if (!(agent in EVENTS)) return delegate(whole ? head : ''); // the CLI says what is wrong
   let hook = {};
   try {
-    hook = input.trim() ? JSON.parse(input) : {};
+    hook = !whole ? headFields(head) : head.trim() ? JSON.parse(head) : {};
   } catch {
     return; // a hook must never break the agent: bad input means nothing to say
   }
+  if (hook === null) return; // cut, and no JSON object
+  // What the CLI gets: the input as it came, or (cut) the fields found in its head, which are all it reads.
+  const input = whole ? head : JSON.stringify(hook);
   const event = (hook && typeof hook.hook_event_name === 'string' ? hook.hook_event_name : argv.find((a, i) => i > 0 && !a.startsWith('--'))) ?? '';
   if (!wake && !EVENTS[agent].includes(event)) return;
   const root = dataDir();
