@@ -14,8 +14,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bgbash } from '../helpers/cli.js';
 import { withArgs } from '../helpers/procs.js';
 import { serveRaw } from '../helpers/raw-rpc.js';
-import { buildId, daemonSocketPath, MAX_HELLO_BYTES } from '../../src/daemon/wire.js';
-import { baseEnv, CLI, daemonOf, readRecord, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { buildId, daemonSocketPath, MAX_HELLO_BYTES, WIRE_PROTOCOL } from '../../src/daemon/wire.js';
+import { VERSION } from '../../src/version.js';
+import { baseEnv, CLI, daemonLog, daemonOf, readRecord, startServer, tempDir, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const opened: TestServer[] = [];
@@ -74,6 +75,32 @@ describe('session names', () => {
     await waitFor(() => closed || void sock.write('x'), 'the daemon to let the refused connection go', 15_000);
     sock.destroy();
   });
+});
+
+describe('a peer that says nothing', () => {
+  it('is refused after the hello wait, and a hello it sends after that registers no session', async () => {
+    const a = await session();
+    const build = buildId(path.join(path.dirname(CLI), 'bgbash.js'));
+    const sock = net.connect({ path: daemonSocketPath(a.dataDir, build, {}).path, allowHalfOpen: true });
+    let answer = '';
+    let closed = false;
+    sock.on('data', (d: Buffer) => (answer += d.toString()));
+    sock.on('close', () => (closed = true));
+    sock.on('error', () => undefined);
+    await waitFor(() => answer.endsWith('\n'), 'the refusal after the hello wait', 20_000);
+    expect(JSON.parse(answer)).toMatchObject({ ok: false, error: 'no hello from the front-end in time' });
+    // A well-formed hello, late: the daemon no longer reads this connection, and lets it go.
+    const hello = { bgbash: 'session', protocol: WIRE_PROTOCOL, version: VERSION, build, pid: process.pid, cwd: '/', env: {}, session: 'late-hello' };
+    sock.write(JSON.stringify(hello) + '\n');
+    await waitFor(() => closed || void sock.write('x'), 'the daemon to let the connection go', 15_000);
+    expect(answer.trim().split('\n')).toHaveLength(1);
+    const entries = fs.readdirSync(path.join(a.dataDir, 'servers')).map((f) => JSON.parse(fs.readFileSync(path.join(a.dataDir, 'servers', f), 'utf8')));
+    expect(entries.filter((e) => e.session === 'late-hello')).toEqual([]);
+    // A session it had registered would have ended with the connection, saying so in the log before this round trip.
+    await a.ok('bash', { command: 'true' });
+    expect(daemonLog(a.dataDir)).toContain(`serving ${a.dataDir}`);
+    expect(daemonLog(a.dataDir)).not.toContain('late-hello');
+  }, 40_000);
 });
 
 describe('one agent\'s words shown to others', () => {
