@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export type Scope = 'project' | 'user';
 
@@ -125,17 +126,29 @@ export function readConfig(file: string): unknown {
 const WORD = String.raw`(?:[^\s"]+|"(?:[^"\\]|\\.)*")`;
 const unquote = (w: string): string => (w.startsWith('"') ? w.slice(1, -1).replace(/\\(.)/g, '$1') : w);
 
+/** `command` is `<bgbash> <tail>` as some `bgbash install` wrote it: npx -y bgbash-mcp, bgbash, or node + a bgbash CLI file (`files`: also these). */
+function ranByBgbash(command: string, tail: string, files: RegExp | null = null): boolean {
+  const m = new RegExp(`^(?:npx -y bgbash-mcp(?:@\\S+)?|bgbash|${WORD} (${WORD})) ${tail}$`).exec(command);
+  if (!m) return false;
+  if (m[1] === undefined) return true;
+  const file = unquote(m[1]);
+  // This install's own CLI file wherever it lives (a checkout need not have bgbash in its path), or another bgbash's.
+  return file === path.join(PACKAGE_ROOT, 'dist', 'cli', 'main.js') || /bgbash.*[\\/]dist[\\/]cli[\\/]main\.js$/.test(file) || !!files?.test(file);
+}
+
 /**
  * A hook command some `bgbash install` wrote for `agent`: `npx -y bgbash-mcp hook <agent>`, `bgbash hook <agent>`,
  * `bgbash-hook hook <agent>`, or node + bgbash's hook client or CLI file by path; each maybe with ` --wake`.
  * Install, --remove and doctor all go by this, so a hook of the user's own that runs `hook <agent>` is never touched.
  */
 export function isOurHook(command: string, agent: string): boolean {
-  const m = new RegExp(`^(?:npx -y bgbash-mcp(?:@\\S+)?|bgbash|bgbash-hook|${WORD} (${WORD})) hook ${agent.replace(/[^A-Za-z0-9]/g, '\\$&')}(?: --wake)?$`).exec(command);
-  if (!m) return false;
-  if (m[1] === undefined) return true;
-  const file = unquote(m[1]);
-  return /(^|[\\/])bgbash-hook\.mjs$/.test(file) || /bgbash.*[\\/]dist[\\/]cli[\\/]main\.js$/.test(file);
+  const tail = `hook ${agent.replace(/[^A-Za-z0-9]/g, '\\$&')}(?: --wake)?`;
+  return ranByBgbash(command, tail, /(^|[\\/])bgbash-hook\.mjs$/) || new RegExp(`^bgbash-hook ${tail}$`).test(command);
+}
+
+/** Claude Code's status line as `bgbash install` writes it (`… strip --status-line`), not a user's command that runs it too. */
+export function isOurStatusLine(command: string): boolean {
+  return ranByBgbash(command, 'strip --status-line');
 }
 
 /** Every hook command in a parsed hooks file (`hooks.<Event>[].hooks[].command`). */

@@ -95,6 +95,18 @@ describe("Claude Code's status line", () => {
     expect(readJson(settings).statusLine).toEqual({ type: 'command', command: '~/.claude/statusline.sh' });
   });
 
+  it("a status line of the user's own that runs the strip among other things is theirs: left as it is by install and --remove", async () => {
+    const w = world();
+    const settings = path.join(w.home, '.claude/settings.json');
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    const theirs = { type: 'command', command: `input=$(cat); echo "$input" | node ${CLI} strip --status-line; echo "$input" | ~/.claude/mine.sh` };
+    fs.writeFileSync(settings, JSON.stringify({ statusLine: theirs }));
+    expect((await w.run(['install', 'claude-code', '--user'])).stdout).toMatch(/^left statusLine as it was \(yours\)/m);
+    const removed = await w.run(['install', '--remove', 'claude-code', '--user']);
+    expect(removed.stdout).toMatch(/^left statusLine as it was \(not bgbash's\)/m);
+    expect(readJson(settings)).toEqual({ statusLine: theirs });
+  });
+
   it('hooks an earlier install wrote with npx are brought to the hook client; --dry-run says so and writes nothing', async () => {
     const w = world();
     const settings = path.join(w.project, '.claude/settings.json');

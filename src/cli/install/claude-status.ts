@@ -5,9 +5,10 @@
  * timer as well as on every message. bgbash sets it to `bgbash strip
  * --status-line` when the user has none, and never touches one they have.
  */
+import { isOurStatusLine } from '../agent-configs.js';
 import type { Launcher } from './launcher.js';
 
-/** What marks a status line as bgbash's own (install wrote it, --remove may take it out). */
+/** What install's status line runs (agent-configs.ts isOurStatusLine knows it again for --remove and doctor). */
 export const STRIP_ARGS = 'strip --status-line';
 /** The seed's strip refreshes every 2 seconds. */
 export const REFRESH_SECONDS = 2;
@@ -16,7 +17,7 @@ export function statusLineOf(root: Record<string, unknown>): { command: string }
   const s = root.statusLine;
   if (s === undefined) return null;
   const command = s && typeof s === 'object' && typeof (s as { command?: unknown }).command === 'string' ? (s as { command: string }).command : '';
-  return command.includes(STRIP_ARGS) ? { command } : 'other';
+  return isOurStatusLine(command) ? { command } : 'other';
 }
 
 /** Adds the strip as the status line; the lines to print (a status line of the user's own is left as it is). */
