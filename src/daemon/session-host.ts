@@ -144,12 +144,18 @@ function serveSession(sock: net.Socket, hello: Hello, deps: HostDeps): void {
   const socketPath = socketPathFor(rt.paths, id, hello.env);
   const place = { cwd: hello.cwd, env: hello.env, config };
   warnings.push(...machineWide(config, rt.config));
-  const hold = { pid: hello.pid, ending: false };
-  deps.names.set(session, hold);
-  rt.manager.sessions.open(session, place);
   // A front-end back from a dead daemon leaves that daemon's entry for it behind: this one replaces it.
   for (const old of readServers(rt.paths)) if (old.pid === info.pid && old.daemon && old.daemon !== rt.info.id) removeServerInfo(rt.paths, old.id);
-  writeServerInfo(rt.paths, info);
+  rt.manager.sessions.open(session, place);
+  try {
+    writeServerInfo(rt.paths, info);
+  } catch (err) {
+    // Refused (the caller says why): nothing of the session may stay behind.
+    rt.manager.sessions.close(session);
+    throw err;
+  }
+  const hold = { pid: hello.pid, ending: false };
+  deps.names.set(session, hold);
   deps.changed(1);
   const welcome: Welcome = { ok: true, session, server: id, daemon: { id: rt.info.id, pid: process.pid }, ...(warnings.length ? { warnings } : {}) };
   sock.write(JSON.stringify(welcome) + '\n');
