@@ -97,7 +97,7 @@ describe('hooks as installed and shipped: the hook client', () => {
     expect(await sh(command, post, { BGBASH_DATA_DIR: path.join(tempDir(), 'none') })).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('a PostToolUse payload of megabytes: read up to 1 MiB, the event and session found in its head; cut where nothing can be found: nothing, exit 0', async () => {
+  it('a PostToolUse payload of megabytes: the client reads up to 1 MiB and finds the event and session in its head; where nothing can be found there, and in the CLI: nothing, exit 0', async () => {
     const command = readJson(path.join(home, '.claude/settings.json')).hooks.PostToolUse[0].hooks[0].command;
     const output = 'a line of "tool output" \\ with {braces} and [brackets]\n'.repeat(80_000); // ~4.6 MB
     const big = JSON.stringify({ session_id: 'c1', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'cat log' }, tool_response: { stdout: output, stderr: '' } });
@@ -115,6 +115,8 @@ describe('hooks as installed and shipped: the hook client', () => {
     const late = await endedTask(s, 'echo still-waiting');
     expect(await sh(command, JSON.stringify({ tool_response: { stdout: output }, hook_event_name: 'PostToolUse' }), env)).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await sh(command, `[${JSON.stringify(output)}]`, env)).toEqual({ code: 0, stdout: '', stderr: '' });
+    // `bgbash hook` run directly (an old npx hook): a payload over 1 MiB is not parsed, nothing said.
+    expect(await sh(`"${process.execPath}" "${CLI}" hook claude-code`, big, env)).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(JSON.parse((await sh(command, post, env)).stdout).hookSpecificOutput.additionalContext).toContain(`[Task #${late} completed] echo still-waiting`);
   });
 });

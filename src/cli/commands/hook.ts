@@ -44,11 +44,19 @@ interface HookInput {
   stop_hook_active?: boolean;
 }
 
-async function readStdin(): Promise<string> {
+/** A PostToolUse payload carries the tool's whole output; the hook client passes a bigger one on as its head's fields. */
+const MAX_INPUT = 1 << 20;
+
+/** stdin, or null when it is over MAX_INPUT (read to the end, so the agent's write never fails, but not kept). */
+async function readStdin(): Promise<string | null> {
   if (process.stdin.isTTY) return '';
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size <= MAX_INPUT) chunks.push(c as Buffer);
+  }
+  return size > MAX_INPUT ? null : Buffer.concat(chunks).toString('utf8');
 }
 
 const AGENTS = {
@@ -61,6 +69,8 @@ export async function run(cli: Cli): Promise<number> {
   const agent = cli.args.positionals[0] as keyof typeof AGENTS | undefined;
   if (!agent || !(agent in AGENTS)) throw new CliError(`which agent? \`bgbash hook ${Object.keys(AGENTS).join('|')}\``, 2);
   const raw = await readStdin();
+  // Too big to be a payload worth parsing after every tool call (a hook run directly, not through the client): nothing to say.
+  if (raw === null) return 0;
   let input: HookInput = {};
   try {
     input = raw.trim() ? (JSON.parse(raw) as HookInput) : {};
