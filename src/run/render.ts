@@ -272,9 +272,10 @@ async function renderPiece(before: Buffer, after: Buffer, size: TermSize, contin
     while (first < limit && then.lines[first] === now.lines[first]) first++;
     const back = then.lines.length - first;
     // A line that only grew (a long line read in pages, a line still being printed): its new part, as a log continues.
+    // Or did not change at all (the last read ended before its line feed): nothing of it again, or the reader sees it twice.
     const was = then.lines[first];
     const is = now.lines[first];
-    if (continueLine && was && is !== undefined && is.length > was.length && is.startsWith(was)) return result([is.slice(was.length), ...now.lines.slice(first + 1)], back, true);
+    if (continueLine && was && is !== undefined && is.startsWith(was)) return result([is.slice(was.length), ...now.lines.slice(first + 1)], back, true);
     return result(now.lines.slice(first), back);
   } finally {
     term.dispose();

@@ -45,6 +45,13 @@ describe('renderSince', () => {
     expect(await since('hel', 'lo\r\nnext\r\n', size, true)).toBe('lo\nnext\n');
     expect(await since('hel', 'lo\r\n', size, false)).toBe('hello\n');
   });
+  it('reading on from a cursor just before a line feed does not show that line again', async () => {
+    // The last read ended at `tick 5` (its output ended with it); this one starts at its \r\n.
+    expect(await since('tick 4\r\ntick 5', '\r\ntick 6\r\n', size, true)).toBe('\ntick 6\n');
+    expect(await since('tick 4\r\ntick 5\r', '\ntick 6\r\n', size, true)).toBe('\ntick 6\n');
+    // A line rewritten in place is news.
+    expect(await since('50%', '\r60%\r\n', size, true)).toBe('60%\n');
+  });
   it('a read that starts inside a full-screen program: what it drew goes when it leaves', async () => {
     expect(await since('frame row 1\r\nframe row 2\r\n', '\x1b[Hredrawn\x1b[?1049lafter it\r\n')).toBe('after it\n');
   });
