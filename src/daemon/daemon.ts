@@ -12,13 +12,14 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { loadConfig, type LoadOptions } from '../config.js';
-import { isAlive, ownStartTime, processTable, type TableKind } from '../run/process-table.js';
 import { startRuntime } from '../server-runtime.js';
 import { VERSION } from '../version.js';
+import { ownsLock, takeLock } from './daemon-lock.js';
 import { startServices } from './server-services.js';
 import { hostSession, liveTaskCount } from './session-host.js';
-import { daemonSocketPath } from './wire.js';
+import { daemonLockPath, daemonSocketPath } from './wire.js';
 
 const START_GRACE_MS = 10_000;
 const MIN_QUIET_MS = 1000;
@@ -28,41 +29,13 @@ export interface DaemonOptions extends LoadOptions {
   build: string;
 }
 
-/** Who holds a daemon lock: a pid with its start time, so a reused pid is not taken for it. */
-interface LockHolder {
-  pid: number;
-  starttime: number | null;
-  /** The process table starttime was read from (absent: 'proc'). */
-  process_table?: TableKind;
-}
-
-/** Takes the build's lock file, or returns who holds it (a live daemon of this build). */
-function takeLock(file: string): LockHolder | null {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, starttime: ownStartTime(), process_table: processTable().kind }), { flag: 'wx', mode: 0o600 });
-      return null;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    let holder: LockHolder | null = null;
-    try {
-      holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
-    } catch {
-      /* half-written or garbage: stale */
-    }
-    if (holder && Number.isSafeInteger(holder.pid) && holder.pid > 0 && isAlive(holder.pid, holder.starttime, holder.process_table === 'ps' ? 'ps' : 'proc')) return holder;
-    fs.rmSync(file, { force: true });
-  }
-  return { pid: 0, starttime: null };
-}
-
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const config = loadConfig({ ...opts, onWarning: (msg) => void process.stderr.write(`bgbash: warning: ${msg}\n`) });
   const where = daemonSocketPath(config.dataDir, opts.build);
   fs.mkdirSync(where.dir, { recursive: true, mode: 0o700 });
-  const lockFile = where.path.replace(/\.sock$/, '.lock');
-  const holder = takeLock(lockFile);
+  const lockFile = daemonLockPath(config.dataDir, opts.build);
+  fs.mkdirSync(path.dirname(lockFile), { recursive: true, mode: 0o700 });
+  const holder = takeLock(lockFile, where.path);
   if (holder) {
     process.stderr.write(`bgbash: a daemon of this build already serves ${config.dataDir} (pid ${holder.pid}); exiting\n`);
     return;
@@ -101,13 +74,15 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     exiting = true;
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
     process.stderr.write(`bgbash: daemon ${rt.info.id} stopping (${why})\n`);
-    // No new session from here: the socket goes first, so a front-end starts the next daemon.
-    fs.rmSync(where.path, { force: true });
+    // No new session from here: the socket goes first, so a front-end starts the next daemon (only our own: a
+    // daemon that took a stale lock at the same moment may be the one listening there now).
+    const own = ownsLock(lockFile);
+    if (own) fs.rmSync(where.path, { force: true });
     server.close();
     await rt.stop(`the bgbash daemon stopped (${why})`);
     for (const s of sockets) s.destroy();
     await control?.close();
-    fs.rmSync(lockFile, { force: true });
+    if (own) fs.rmSync(lockFile, { force: true });
     process.exit(0);
   };
   process.on('SIGINT', () => void exit('SIGINT'));

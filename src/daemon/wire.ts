@@ -78,6 +78,11 @@ export function daemonSocketPath(dataDir: string, build: string, env: NodeJS.Pro
   return { path: path.join(runtime, `daemon-${dataDirTag(dataDir)}-${build}.sock`), dir: runtime };
 }
 
+/** The daemon's lock (daemon-lock.ts): in the data dir, whatever the environment, naming the socket it serves on. */
+export function daemonLockPath(dataDir: string, build: string): string {
+  return path.join(dataDir, 'run', `daemon-${build}.lock`);
+}
+
 /** The user's private runtime dir: $XDG_RUNTIME_DIR/bgbash, else $TMPDIR/bgbash-<uid> (made 0700; checked with unsafeDir). */
 export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
   const uid = process.getuid?.() ?? 'user';

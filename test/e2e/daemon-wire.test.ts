@@ -172,3 +172,49 @@ describe('the opening answered early, then the daemon dies', () => {
     }
   });
 });
+
+describe('one daemon per data dir, whatever starts it', () => {
+  const liveDaemons = (dataDir: string): number[] =>
+    fs
+      .readdirSync(path.join(dataDir, 'servers'))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dataDir, 'servers', f), 'utf8')))
+      .filter((i) => i.role === 'daemon' && withArgs(`daemon run --data-dir ${dataDir}`).some((p) => p.pid === i.pid))
+      .map((i) => i.pid);
+
+  it('a long data dir: two agents with different runtime dirs reach the one daemon its lock names', async () => {
+    // Too long for a socket path in the data dir: the socket goes to the runtime dir of the agent that started it.
+    const dataDir = path.join(tempDir(), 'd'.repeat(100));
+    const [r1, r2] = [tempDir('bgbash-rt1-'), tempDir('bgbash-rt2-')];
+    const a = await session({ dataDir, env: { XDG_RUNTIME_DIR: r1 } });
+    const b = await session({ dataDir, env: { XDG_RUNTIME_DIR: r2 } });
+    expect(fs.readdirSync(path.join(r1, 'bgbash')).filter((f) => f.startsWith('daemon-') && f.endsWith('.sock'))).toHaveLength(1);
+    expect(liveDaemons(dataDir)).toHaveLength(1);
+    expect((await a.ok('bash', { command: 'echo a' })).structuredContent.output).toBe('a');
+    expect((await b.ok('bash', { command: 'echo b' })).structuredContent.output).toBe('b');
+    expect(liveDaemons(dataDir)).toHaveLength(1);
+  });
+
+  it('daemons started at once over a stale lock: one takes it, the others exit naming it', async () => {
+    const dataDir = tempDir();
+    const build = buildId(path.join(path.dirname(CLI), 'bgbash.js'));
+    fs.mkdirSync(path.join(dataDir, 'run'), { recursive: true, mode: 0o700 });
+    // A lock left by a daemon of an earlier boot: its pid is not running now.
+    fs.writeFileSync(path.join(dataDir, 'run', `daemon-${build}.lock`), JSON.stringify({ pid: 4_000_000, starttime: 1 }));
+    const env = baseEnv({ BGBASH_DAEMON_BUILD: build, BGBASH_DAEMON_IDLE_EXIT: '0' });
+    const said: string[] = [];
+    const runs = Array.from({ length: 4 }, () =>
+      new Promise<void>((resolve) => {
+        const child = execFile(process.execPath, [CLI, 'daemon', 'run', '--data-dir', dataDir], { env }, (_err, _out, err) => {
+          said.push(err);
+          resolve();
+        });
+        child.stdin?.end();
+      }),
+    );
+    await waitFor(() => said.filter((s) => /already serves/.test(s)).length === 3, 'three daemons to step back', 30_000);
+    expect(liveDaemons(dataDir)).toHaveLength(1);
+    // The one that stayed exits once idle (no session came), and takes its lock with it.
+    await Promise.all(runs);
+    expect(fs.readdirSync(path.join(dataDir, 'run')).filter((f) => f.includes('.lock'))).toEqual([]);
+  });
+});
