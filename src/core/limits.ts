@@ -23,9 +23,10 @@ export const MAX_UNREAD_OUTPUT_BYTES = 64 * MiB;
 /**
  * A shell command: it runs as one argument of `bash -c`, and Linux refuses
  * a single argument over 128 KiB (MAX_ARG_STRLEN, counting its final NUL)
- * with E2BIG when the process starts.
+ * with E2BIG when the process starts. 4 KiB of that are left for what a
+ * backend puts in the same argument (the cgroup join before the command).
  */
-export const MAX_COMMAND_BYTES = 128 * 1024 - 1;
+export const MAX_COMMAND_BYTES = 124 * 1024;
 
 /** Text one task_input call may type (characters). */
 export const MAX_INPUT_TEXT = 1 * MiB;

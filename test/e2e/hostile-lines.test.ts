@@ -57,16 +57,20 @@ describe('a message over the size limit', () => {
     s.send({ id: 1, method: 'tools/list' });
     const tools = (await s.answer(1)).result.tools as Array<{ name: string; inputSchema: any }>;
     const prop = (tool: string, name: string): string => tools.find((t) => t.name === tool)!.inputSchema.properties[name].description;
-    expect(prop('bash', 'command')).toMatch(/128 KiB/);
-    expect(prop('bg_submit', 'command')).toMatch(/128 KiB/);
+    expect(prop('bash', 'command')).toMatch(/124 KiB/);
+    expect(prop('bg_submit', 'command')).toMatch(/124 KiB/);
     expect(prop('task_input', 'text')).toMatch(/1 MiB/);
 
     const big = await s.call(2, 'bash', { command: `echo ${'é'.repeat(70_000)}` });
     expect(big.result.isError).toBe(true);
-    expect(big.result.content[0].text).toMatch(/command: 140005 bytes is over the 131071-byte limit of a command .*write the script to a file and run the file/);
+    expect(big.result.content[0].text).toMatch(/command: 140005 bytes is over the 126976-byte limit of a command .*write the script to a file and run the file/);
     const queued = await s.call(3, 'bg_submit', { command: 'x'.repeat(200_000) });
-    expect(queued.result.content[0].text).toMatch(/200000 bytes is over the 131071-byte limit/);
+    expect(queued.result.content[0].text).toMatch(/200000 bytes is over the 126976-byte limit/);
 
+    // A command of exactly the limit runs: what the backend adds to the same argument fits beside it.
+    const longest = `: ${'x'.repeat(126976 - 11)}; echo ok`;
+    expect(Buffer.byteLength(longest)).toBe(126976);
+    expect((await s.call(6, 'bash', { command: longest })).result.structuredContent.output).toBe('ok');
     const task = (await s.call(4, 'bash', { command: 'sleep 60', background: true })).result.structuredContent.task_id;
     const text = await s.call(5, 'task_input', { task_id: task, text: 'z'.repeat(MiB + 1) });
     expect(text.result.content[0].text).toMatch(/text: at most 1 MiB \(1048576 characters\) per call: send longer input in parts/);

@@ -180,6 +180,9 @@ describe.skipIf(!runnable)('ssh backend (real sshd)', () => {
     const r = await s.ok('bash', { command: 'env', backend: 'box', pty: false, env: { MINE: 'task-value' } });
     expect(r.structuredContent.output).toContain('MINE=task-value');
     expect(r.structuredContent.output).not.toContain('AGENT_LOCAL_TOKEN');
+    // A command that fits locally but not twice in one remote argument: a clear failure, not E2BIG.
+    const big = await s.call('bash', { command: `: ${'x'.repeat(80_000)}; echo ok`, backend: 'box' });
+    expect(JSON.stringify(big)).toMatch(/too big for backend \\"box\\": on an ssh host it goes to the remote shell as one argument, twice/);
     // Locally the agent's environment is there, as always.
     expect((await s.ok('bash', { command: 'echo "$AGENT_LOCAL_TOKEN"' })).structuredContent.output).toBe('agent-local-value-5521');
   });

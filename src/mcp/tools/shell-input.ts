@@ -23,11 +23,11 @@ export function commandInput(description: string): z.ZodOptional<z.ZodString> {
     .superRefine((command, ctx) => {
       const bytes = Buffer.byteLength(command);
       if (bytes > MAX_COMMAND_BYTES) {
-        ctx.addIssue({ code: 'custom', message: `${bytes} bytes is over the ${MAX_COMMAND_BYTES}-byte limit of a command (Linux passes it to bash -c as one argument, at most 128 KiB): write the script to a file and run the file` });
+        ctx.addIssue({ code: 'custom', message: `${bytes} bytes is over the ${MAX_COMMAND_BYTES}-byte limit of a command (Linux passes it to bash -c as one argument, at most 128 KiB with what bgbash adds): write the script to a file and run the file` });
       }
     })
     .optional()
-    .describe(`${description} (at most 128 KiB)`);
+    .describe(`${description} (at most 124 KiB)`);
 }
 
 export const commonShellInput = {

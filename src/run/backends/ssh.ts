@@ -110,6 +110,9 @@ export function sshBackend(name: string, cfg: SshConfig, config: Config): Backen
       const script = remoteScript(markers, { command: spec.command!, cwd: spec.cwd, env: taskEnv(spec, null), unset: spec.envUnset, prelude: spec.shellState ? PRELUDE : null });
       // LogLevel=ERROR first (ssh keeps the first value it gets): at INFO the client ends every pty session with
       // "Shared connection to <host> closed." on its stderr, which would land in the task's output.
+      // The remote shell gets it as one argument (the command in it twice, with the task's exports): over what
+      // Linux takes as one argument, say so rather than fail with E2BIG.
+      if (Buffer.byteLength(script) >= 128 * 1024) throw new UserError(`the command is too big for backend "${name}": on an ssh host it goes to the remote shell as one argument, twice, with its exports (${Buffer.byteLength(script)} bytes; at most 128 KiB): write the script to a file there and run the file`, 'command');
       const args = ['-o', 'LogLevel=ERROR', ...base, spec.pty ? '-tt' : '-T', '--', cfg.host, script];
       // The local ssh client carries the marker: local reaping (and the watchdog) treat it as the task's process.
       const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: taskEnv(spec, process.env) });
