@@ -11,6 +11,7 @@ import { SessionShells } from './core/shell-state.js';
 import { TargetVault } from './notify/vault.js';
 import { DEFAULT_DELIVERY } from './notify/deliver.js';
 import { Notifier } from './notify/notifier.js';
+import { pruneInbox } from './notify/inbox.js';
 import { ensureDataDir, type DataPaths } from './store/data-dir.js';
 import { pruneTasks } from './store/retention.js';
 import { liveServers } from './core/live-servers.js';
@@ -99,10 +100,13 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       }),
     pruneNow() {
       try {
-        const others = new Set(liveServers(paths).map((s) => s.id).filter((id) => id !== info.id));
+        const live = liveServers(paths);
+        const others = new Set(live.map((s) => s.id).filter((id) => id !== info.id));
         const removed = pruneTasks(paths, { maxTasks: config.retention.maxTasks, maxAgeMs: config.retention.maxAge }, others, manager.badRecord);
         // The daemon outlives many retention periods: what left the disk leaves its memory too.
         manager.forget(removed);
+        // Notices of sessions nobody serves any more: hooks check the inbox after every tool call.
+        pruneInbox(paths, new Set(live.flatMap((s) => (s.session ? [s.session] : []))));
       } catch (err) {
         process.stderr.write(`bgbash: pruning old tasks failed: ${(err as Error).message}\n`);
       }

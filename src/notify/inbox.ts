@@ -21,11 +21,59 @@ function fileName(id: string): string {
 
 export function putNotice(paths: DataPaths, session: string, notice: Notice): void {
   const dir = sessionDir(paths, session);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, fileName(notice.id));
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(notice) + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  // Twice at most: pruneInbox may take an empty directory away between the mkdir and the write.
+  for (let attempt = 0; ; attempt++) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(notice) + '\n', { mode: 0o600 });
+      fs.renameSync(tmp, file);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt > 0) throw err;
+    }
+  }
+}
+
+/** Notices of a session no server serves stay this long: a named session (`--session`) may come back. */
+const UNSERVED_NAMED_MS = 24 * 3600_000;
+/** A session named after its server (the default) never comes back: a short grace for one ending now. */
+const UNSERVED_DEFAULT_MS = 10 * 60_000;
+
+/**
+ * Removes notices nobody will take: those of sessions no live server serves, past the grace above, and their
+ * emptied directories. Without it, one stray notice kept every hook after every tool call off its fast path
+ * ("does anything wait?"), for good. Only real directories and files of the inbox: a planted symlink is skipped.
+ */
+export function pruneInbox(paths: DataPaths, served: ReadonlySet<string>, now = Date.now()): number {
+  let removed = 0;
+  let sessions: string[];
+  try {
+    sessions = fs.readdirSync(paths.inbox);
+  } catch {
+    return 0;
+  }
+  for (const session of sessions) {
+    if (served.has(session) || !isSessionName(session)) continue;
+    const dir = path.join(paths.inbox, session);
+    const keepMs = /^[0-9a-f]{8}$/.test(session) ? UNSERVED_DEFAULT_MS : UNSERVED_NAMED_MS;
+    try {
+      if (!fs.lstatSync(dir).isDirectory()) continue;
+      for (const name of fs.readdirSync(dir)) {
+        const file = path.join(dir, name);
+        const st = fs.lstatSync(file);
+        if (st.isFile() && now - st.mtimeMs > keepMs) {
+          fs.unlinkSync(file);
+          removed++;
+        }
+      }
+      fs.rmdirSync(dir);
+    } catch {
+      /* not empty, or changed meanwhile */
+    }
+  }
+  return removed;
 }
 
 /** Notices still waiting in a session's inbox, oldest first, without claiming them. */
