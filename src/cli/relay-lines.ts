@@ -56,6 +56,11 @@ class Lines {
     return out;
   }
 
+  /** The start of the line not finished yet (null: none, or one too long to keep). */
+  unfinished(): Buffer | null {
+    return this.size && !this.skipping ? Buffer.concat(this.pieces) : null;
+  }
+
   /** Forgets the unfinished line: what a dead daemon began must not be glued to the next one's first line. */
   reset(): void {
     this.pieces = [];
@@ -116,10 +121,16 @@ export class LineTracker {
     return out.join('');
   }
 
-  /** The opening to give a new daemon: the client's initialize under the relay's own id, and its notification. */
-  replay(): string[] {
-    if (!this.initialize) return [];
-    const init = JSON.stringify({ ...this.initialize, id: REPLAY_ID }) + '\n';
-    return this.initialized ? [init, this.initialized.toString('utf8')] : [init];
+  /**
+   * What to give a new daemon: the client's initialize under the relay's own id, and its notification; then the
+   * start of a request the client was sending when the old daemon died (its rest comes next from the client).
+   */
+  replay(): Buffer[] {
+    const out: Buffer[] = [];
+    if (this.initialize) out.push(Buffer.from(JSON.stringify({ ...this.initialize, id: REPLAY_ID }) + '\n'));
+    if (this.initialize && this.initialized) out.push(this.initialized);
+    const started = this.client.unfinished();
+    if (started) out.push(started);
+    return out;
   }
 }

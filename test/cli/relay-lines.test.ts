@@ -35,4 +35,20 @@ describe('the relay after its daemon died', () => {
     once.fromClient(line({ id: 'probe', method: 'server/discover', params: {} }));
     expect(once.orphaned('gone')).toBe('');
   });
+
+  it('a request the client was half-way through sending when the daemon died reaches the new daemon whole', () => {
+    const lines = new LineTracker();
+    const init = line({ id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } });
+    const inited = line({ method: 'notifications/initialized' });
+    const call = line({ id: 7, method: 'tools/call', params: { name: 'bash', arguments: { command: 'echo é' } } });
+    // The daemon dies after the client sent 30 bytes of its call (the cut falls inside "é" for good measure).
+    const cut = call.indexOf(Buffer.from('é')) + 1;
+    lines.fromClient(Buffer.concat([init, inited, call.subarray(0, cut)]));
+    lines.orphaned('gone');
+    const replayed = lines.replay();
+    expect(JSON.parse(replayed[0].toString())).toMatchObject({ method: 'initialize', id: 'bgbash-front-end-replay' });
+    expect(replayed[1].toString()).toBe(inited.toString());
+    // What the new daemon gets: the start it missed, then the rest as the client sends it.
+    expect(JSON.parse(Buffer.concat([replayed[2], call.subarray(cut)]).toString())).toMatchObject({ id: 7, params: { arguments: { command: 'echo é' } } });
+  });
 });
