@@ -173,6 +173,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     const project = readJsonFile(projectFile);
     if (!project && explicit) throw new ConfigError(`config file ${projectFile} does not exist`);
     if (project) {
+      // A data dir the project file names is relative to that file, as the front-end reads it (cli/front-end-args.ts).
+      if (typeof project.dataDir === 'string') project.dataDir = path.resolve(path.dirname(projectFile), project.dataDir);
       // The bot token and where it is sent come from the user alone (their config, env, or a file they name), trusted project or not.
       if ('telegram' in project && !explicit) {
         delete project.telegram;

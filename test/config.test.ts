@@ -21,6 +21,17 @@ describe('config', () => {
     expect(c.dataDir).toBe(path.join(d, 'state', 'bgbash'));
   });
 
+  it('a data dir a config file names, relative: to that file, wherever it is loaded from (as the front-end reads it)', () => {
+    const d = dir();
+    const project = path.join(d, 'proj');
+    fs.mkdirSync(project);
+    fs.writeFileSync(path.join(project, 'bgbash.config.json'), JSON.stringify({ dataDir: './state-here' }));
+    const elsewhere = path.join(d, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    expect(loadConfig({ cwd: elsewhere, env: env(d), configFile: path.join(project, 'bgbash.config.json') }).dataDir).toBe(path.join(project, 'state-here'));
+    expect(loadConfig({ cwd: elsewhere, env: env(d, { BGBASH_CONFIG: '../proj/bgbash.config.json' }) }).dataDir).toBe(path.join(project, 'state-here'));
+  });
+
   it('project file over user file, env over files, flags over env', () => {
     const d = dir();
     fs.mkdirSync(path.join(d, 'cfg', 'bgbash'), { recursive: true });
