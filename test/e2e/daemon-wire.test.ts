@@ -16,23 +16,11 @@ import { withArgs } from '../helpers/procs.js';
 import { serveRaw } from '../helpers/raw-rpc.js';
 import { buildId, daemonSocketPath, MAX_HELLO_BYTES, WIRE_PROTOCOL } from '../../src/daemon/wire.js';
 import { VERSION } from '../../src/version.js';
-import { baseEnv, CLI, daemonLog, daemonOf, readRecord, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { baseEnv, CLI, daemonLog, daemonOf, tempDir } from '../helpers/server.js';
+import { closeSessions, gated, openGate, session, state } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
-const opened: TestServer[] = [];
-async function session(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const s = await startServer(opts);
-  opened.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close().catch(() => undefined)));
-});
-
-/** A task that runs until its gate file appears. */
-const gated = (dir: string, name: string): string => `while [ ! -e ${dir}/${name} ]; do sleep 0.05; done; echo ${name}`;
-const open = (dir: string, name: string): void => fs.writeFileSync(path.join(dir, name), '');
-const state = (s: TestServer, id: string): string => readRecord(s.dataDir, id).state;
+afterEach(closeSessions);
 
 describe('session names', () => {
   it('a second live session under a name the daemon serves is refused, naming it; the first keeps its tasks, and the name is free once it ended', async () => {
@@ -121,7 +109,7 @@ describe('one agent\'s words shown to others', () => {
     expect(line).toMatch(/^ {2}session \S+: claudex+… in /);
     expect(status.stdout).not.toMatch(/[\x1b\x07\u202e]|pwned/);
     expect(line.length).toBeLessThan(400);
-    open(gates, 'evil');
+    openGate(gates, 'evil');
   });
 });
 

@@ -12,23 +12,11 @@ import { bgbash } from '../helpers/cli.js';
 import { withArgs } from '../helpers/procs.js';
 import { serveRaw } from '../helpers/raw-rpc.js';
 import { daemonLogPath } from '../../src/daemon/wire.js';
-import { baseEnv, CLI, daemonOf, readRecord, startServer, tempDir, text, type TestServer } from '../helpers/server.js';
+import { baseEnv, CLI, daemonOf, readRecord, tempDir, text } from '../helpers/server.js';
+import { closeSessions, gated, openGate, session, state } from '../helpers/sessions.js';
 import { waitFor } from '../helpers/wait.js';
 
-const opened: TestServer[] = [];
-async function session(opts: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
-  const s = await startServer(opts);
-  opened.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.close().catch(() => undefined)));
-});
-
-/** A task that runs until its gate file appears. */
-const gated = (dir: string, name: string): string => `while [ ! -e ${dir}/${name} ]; do sleep 0.05; done; echo ${name}`;
-const open = (dir: string, name: string): void => fs.writeFileSync(path.join(dir, name), '');
-const state = (s: TestServer, id: string): string => readRecord(s.dataDir, id).state;
+afterEach(closeSessions);
 
 describe('one daemon, one budget', () => {
   it('two sessions share background.maxConcurrentTasks, and a freed slot goes to the session with fewer running', async () => {
@@ -50,13 +38,13 @@ describe('one daemon, one budget', () => {
     expect(st.structuredContent.task.queued).toMatch(/^next in line; running: 2 for vitest in \S+ \(background.maxConcurrentTasks 2, shared by every agent session of this machine\)$/);
     expect(text(st)).toMatch(/Waiting for: +next in line; running: 2 for vitest/);
     // a1 ends: a still runs one, b none — b's task starts before a's older a3.
-    open(gates, 'a1');
+    openGate(gates, 'a1');
     await waitFor(() => state(b, b1) === 'running', 'b1 to start');
     expect(state(a, a3)).toBe('pending');
-    open(gates, 'a2');
+    openGate(gates, 'a2');
     await waitFor(() => state(a, a3) === 'running', 'a3 to start');
     expect(state(a, a4)).toBe('pending');
-    for (const n of ['b1', 'a3', 'a4']) open(gates, n);
+    for (const n of ['b1', 'a3', 'a4']) openGate(gates, n);
     await waitFor(() => [a4, b1].every((id) => state(a, id) === 'done'), 'every task to end');
   });
 
